@@ -1,0 +1,69 @@
+# Tailor: the two commands a newcomer needs are `make demo` and `make test`.
+# Everything else installs itself on first use, so a fresh clone needs only Python 3.11+.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Prefer the Lambda runtime's Python (3.13) when the machine has it; else any 3.11+.
+PYTHON ?= $(shell for p in python3.13 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null) python3.12 python3.11 python3; do \
+	  "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo "$$p"; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The SAM CLI pins older boto3 and pydantic, so it lives in a virtualenv of its own.
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+PY313_DIR := $(dir $(shell for p in python3.13 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null); do \
+	  "$$p" -c '' 2>/dev/null && { command -v "$$p"; break; }; done))
+
+.PHONY: help install demo test lint typecheck cfn-lint unit bench sam-build sam-validate clean
+
+help:
+	@echo "make demo   - install, run the demo story on the local cloud, write out/demo/index.html"
+	@echo "make test   - install, run lint, type checks, template checks and the test suite"
+	@echo "make bench  - cold-start and warm-path ratios, written to bench/results.json"
+	@echo "make sam-build - sam build (SAM CLI in $(SAM_VENV), Python 3.13 on PATH)"
+
+$(STAMP): pyproject.toml layers/shared/requirements.txt
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is required (python3.13 preferred)"; exit 1; }
+	@echo "Creating $(VENV) with $$($(PYTHON) --version)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/tailor demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy layers/shared/tailor local/tailor_local functions
+
+cfn-lint: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck cfn-lint unit
+
+bench: $(STAMP)
+	$(BIN)/python -m tailor_local.bench
+
+$(SAM): 
+	python3 -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli
+
+sam-validate: $(SAM)
+	$(SAM) validate --lint
+
+sam-build: $(SAM)
+	PATH="$(PY313_DIR):$$PATH" $(SAM) build
+
+clean:
+	rm -rf $(VENV) .aws-sam out bench/results.json .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,17 @@
+"""Order recorder: OrderPlaced or Shopify orders/create -> profile and co-purchase counts."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.events.canonical import OrderPlaced
+from tailor.events.inbound import parse
+from tailor.observability import entrypoint, logger
+from tailor.settings import get_settings
+from tailor.sync import record_purchase
+
+
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _, order = parse(event, OrderPlaced, get_settings())
+    logger.set_correlation_id(order.order_id)
+    return record_purchase(event=order)

@@ -1,0 +1,1 @@
+"""Tailor: tailored operational emails for online shops (the shared Lambda layer)."""

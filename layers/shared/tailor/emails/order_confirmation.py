@@ -1,0 +1,141 @@
+"""Order confirmation: the receipt, a greeting that knows the customer, and one cross-sell.
+
+"You never have a better time to cement your relationship with a customer, and generate
+an additional sale": the suggested item comes with a signed add-to-your-order link that
+works for the first minutes after the order.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from tailor import addresses, i18n
+from tailor.catalog import Catalog
+from tailor.delivery import Stream, deliver, skipped
+from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
+from tailor.idempotency import once
+from tailor.links import Signer, signer_from_secret
+from tailor.offers import OFFER_PURPOSE
+from tailor.profiles import Profile, Profiles, record_order
+from tailor.recommend import CrossSell, cross_sell
+from tailor.settings import Settings, get_settings
+
+EMAIL_TYPE = "order_confirmation"
+
+NEWSLETTER_PURPOSE = "newsletter-optin"
+
+
+@once(key="order_id")
+def send_order_confirmation(*, event: OrderPlaced) -> dict[str, Any]:
+    settings = get_settings()
+    recipient = addresses.normalize(event.email)
+    if recipient is None:
+        return skipped(EMAIL_TYPE, "no valid email address on the order")
+    catalog = Catalog(settings.need("catalog_table"), settings.need("copurchase_table"))
+    profile = Profiles(settings.need("profiles_table")).get_or_new(recipient)
+    bought = catalog.get_many(line.product_id for line in event.lines if line.product_id)
+    # Learn sizes from this very order, so the suggestion fits even a first-time buyer.
+    knowing_this_order = record_order(profile, event, bought)
+    suggestion = cross_sell(bought, knowing_this_order, catalog)
+    signer = signer_from_secret(settings.need("link_signing_secret_arn"))
+    context = confirmation_context(event, profile, bought, suggestion, settings, signer)
+    return deliver(
+        EMAIL_TYPE, Stream.TRANSACTIONAL, context, profile, name=event.customer.first_name
+    )
+
+
+def confirmation_context(
+    order: OrderPlaced,
+    profile: Profile,
+    bought: dict[str, Product],
+    suggestion: CrossSell | None,
+    settings: Settings,
+    signer: Signer,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Everything the template shows; money stays Money so the template formats it."""
+    locale = str(i18n.parse_locale(order.locale or profile.locale, settings.default_locale))
+    return {
+        "shop": {"name": settings.shop_name, "url": settings.shop_base_url},
+        "lang": i18n.language(locale),
+        "locale": locale,
+        "first_name": order.customer.first_name or profile.first_name,
+        "returning": profile.is_returning(order.order_id),
+        "order": {
+            "number": order.order_number,
+            "placed_on": i18n.long_date(order.placed_at, locale),
+            "status_url": order.status_url,
+            "lines": [_line(line, bought) for line in order.lines],
+            "discounts": order.discounts,
+            "subtotal": order.subtotal,
+            "shipping": order.shipping,
+            "tax": order.tax,
+            "total": order.total,
+            "shipping_address": order.shipping_address,
+        },
+        "cross_sell": _suggestion(order, suggestion, settings, signer, now or datetime.now(UTC)),
+        "newsletter_invite": _newsletter_invite(order, profile, settings, signer),
+    }
+
+
+def _line(line: OrderLine, bought: dict[str, Product]) -> dict[str, Any]:
+    product = bought.get(line.product_id or "")
+    total = line.unit_price.amount * line.quantity - (line.discount.amount if line.discount else 0)
+    return {
+        "title": line.title,
+        "variant_title": line.variant_title,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "discount": line.discount,
+        "total": Money(amount=max(total, Decimal(0)), currency=line.unit_price.currency),
+        "image_url": line.image_url or (product.image_url if product else None),
+    }
+
+
+def _suggestion(
+    order: OrderPlaced,
+    suggestion: CrossSell | None,
+    settings: Settings,
+    signer: Signer,
+    now: datetime,
+) -> dict[str, Any] | None:
+    if suggestion is None:
+        return None
+    product, variant = suggestion.product, suggestion.variant
+    expires = order.placed_at + timedelta(minutes=settings.offer_minutes)
+    offer_url = None
+    # A confirmation delayed past the window shows the item without an offer that already ended.
+    if settings.offer_url and now < expires:
+        token = signer.sign(
+            OFFER_PURPOSE,
+            {"o": order.order_id, "p": product.product_id, "v": variant.variant_id},
+            expires_at=expires,
+        )
+        offer_url = f"{settings.offer_url}?{urlencode({'t': token})}"
+    return {
+        "title": product.title,
+        "variant_title": variant.title or None,
+        "size": variant.size,
+        "price": variant.price,
+        "compare_at_price": variant.compare_at_price if variant.on_sale else None,
+        "image_url": product.image_url,
+        "url": product.url,
+        "reason": suggestion.reason,
+        "offer_url": offer_url,
+        "offer_minutes": settings.offer_minutes,
+    }
+
+
+def _newsletter_invite(
+    order: OrderPlaced, profile: Profile, settings: Settings, signer: Signer
+) -> str | None:
+    """A signed sign-up link, only for customers who neither opted in nor opted out."""
+    if not settings.preferences_url or order.accepts_marketing:
+        return None
+    if profile.consent_state("newsletter") in ("subscribed", "unsubscribed"):
+        return None
+    token = signer.sign(NEWSLETTER_PURPOSE, {"e": profile.email, "src": EMAIL_TYPE})
+    return f"{settings.preferences_url}/subscribe?{urlencode({'t': token})}"

@@ -1,0 +1,1 @@
+"""Shop events in two dialects: canonical Tailor events and Shopify webhooks."""

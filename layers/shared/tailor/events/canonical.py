@@ -1,0 +1,181 @@
+"""Canonical Tailor events: one pydantic model per EventBridge detail-type.
+
+Any system can publish these on the shop's bus (detail-type = the class name, detail = the
+model as JSON). Shopify webhooks are translated into the same models (see `shopify.py`), so
+every email is built from one shape whatever the source.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, ClassVar, Literal
+
+from babel.numbers import list_currencies
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+)
+
+
+def _known_currency(code: str) -> str:
+    code = code.upper()
+    if code not in _CURRENCIES:
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code")
+    return code
+
+
+_CURRENCIES = frozenset(list_currencies())
+
+Currency = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_known_currency)]
+Text = Annotated[str, Field(max_length=1000)]
+Id = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+
+    detail_type: ClassVar[str] = ""
+
+
+class Money(Model):
+    amount: Decimal = Field(allow_inf_nan=False, max_digits=18)
+    currency: Currency
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(amount=Decimal(0), currency=currency)
+
+
+class Address(Model):
+    name: Text | None = None
+    address1: Text | None = None
+    address2: Text | None = None
+    city: Text | None = None
+    province: Text | None = None
+    zip: Text | None = None
+    country: Text | None = None
+    country_code: str | None = None
+
+
+class Customer(Model):
+    """Who placed an order. Guests have no customer_id."""
+
+    customer_id: Id | None = None
+    first_name: Text | None = None
+    last_name: Text | None = None
+
+
+class OrderLine(Model):
+    line_id: Id
+    product_id: Id | None = None
+    variant_id: Id | None = None
+    sku: Text | None = None
+    title: Text
+    variant_title: Text | None = None
+    quantity: PositiveInt
+    unit_price: Money
+    discount: Money | None = None
+    image_url: str | None = None
+
+
+class Discount(Model):
+    code: Text
+    amount: Money
+
+
+class OrderPlaced(Model):
+    """A customer placed an order: the order confirmation and the profile follow from it."""
+
+    detail_type: ClassVar[str] = "OrderPlaced"
+
+    order_id: Id
+    order_number: Text = Field(description="What the customer sees, e.g. #1001")
+    placed_at: AwareDatetime
+    email: str | None = Field(default=None, max_length=320)
+    locale: str | None = Field(default=None, max_length=35)
+    customer: Customer = Customer()
+    lines: list[OrderLine] = Field(min_length=1, max_length=1000)
+    discounts: list[Discount] = []
+    subtotal: Money
+    shipping: Money | None = None
+    tax: Money | None = None
+    total: Money
+    shipping_address: Address | None = None
+    status_url: str | None = Field(default=None, max_length=2048)
+    accepts_marketing: bool | None = None
+
+    @property
+    def currency(self) -> str:
+        return self.total.currency
+
+
+class Variant(Model):
+    variant_id: Id
+    title: Text = ""
+    sku: Text | None = None
+    size: Text | None = Field(default=None, description="The size option's value, if any")
+    price: Money
+    compare_at_price: Money | None = None
+    inventory: int | None = Field(default=None, description="None when stock is not tracked")
+
+    @property
+    def in_stock(self) -> bool:
+        return self.inventory is None or self.inventory > 0
+
+    @property
+    def on_sale(self) -> bool:
+        return (
+            self.compare_at_price is not None and self.compare_at_price.amount > self.price.amount
+        )
+
+
+class ProductUpdated(Model):
+    """A product was created or changed: the catalog mirrors it."""
+
+    detail_type: ClassVar[str] = "ProductUpdated"
+
+    product_id: Id
+    handle: Text
+    title: Text
+    product_type: Text = ""
+    vendor: Text = ""
+    tags: list[Text] = []
+    status: Literal["active", "draft", "archived"] = "active"
+    url: str | None = Field(default=None, max_length=2048)
+    image_url: str | None = Field(default=None, max_length=2048)
+    variants: list[Variant] = Field(min_length=1, max_length=2000)
+    updated_at: AwareDatetime
+
+
+class MarketingConsent(Model):
+    state: Literal["subscribed", "not_subscribed", "unsubscribed", "pending", "redacted", "invalid"]
+    opt_in_level: Literal["single_opt_in", "confirmed_opt_in", "unknown"] | None = None
+    updated_at: AwareDatetime | None = None
+
+
+class CustomerUpdated(Model):
+    """A customer account was created or changed: the profile follows."""
+
+    detail_type: ClassVar[str] = "CustomerUpdated"
+
+    customer_id: Id
+    email: str | None = Field(default=None, max_length=320)
+    first_name: Text | None = None
+    last_name: Text | None = None
+    locale: str | None = Field(default=None, max_length=35)
+    time_zone: str | None = Field(default=None, max_length=64)
+    tags: list[Text] = []
+    marketing_consent: MarketingConsent | None = None
+    orders_count: NonNegativeInt | None = None
+    updated_at: AwareDatetime
+
+
+CANONICAL_EVENTS: tuple[type[Model], ...] = (OrderPlaced, ProductUpdated, CustomerUpdated)
+
+# The catalog stores products in their canonical shape.
+Product = ProductUpdated

@@ -1,0 +1,214 @@
+"""Shopify webhooks (delivered to EventBridge) translated into canonical events.
+
+Shopify's REST resources arrive in `detail.payload`; the topic and delivery ids in
+`detail.metadata`. Money is a string, ids are integers, and many fields are optional or
+deprecated, so every read here tolerates absence. The customer sees presentment money
+(the currency they paid in), which may differ from the shop's currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tailor.events.canonical import (
+    Address,
+    Customer,
+    CustomerUpdated,
+    Discount,
+    MarketingConsent,
+    Money,
+    OrderLine,
+    OrderPlaced,
+    ProductUpdated,
+    Variant,
+)
+
+SIZE_OPTION_NAMES = frozenset({"size", "shoe size", "größe", "grösse", "taille", "talla", "taglia"})
+
+Payload = Mapping[str, Any]
+
+
+def _id(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _set_money(payload: Payload, field: str, fallback: str, shop_currency: str) -> Money | None:
+    """Presentment money from a `*_set` field, else the plain field in the shop's currency."""
+    money_set = payload.get(f"{field}_set") or {}
+    presentment = money_set.get("presentment_money") if isinstance(money_set, Mapping) else None
+    if isinstance(presentment, Mapping) and presentment.get("amount") is not None:
+        return Money(amount=presentment["amount"], currency=presentment["currency_code"])
+    if payload.get(fallback) is None:
+        return None
+    currency = payload.get("presentment_currency") or payload.get("currency") or shop_currency
+    return Money(amount=payload[fallback], currency=currency)
+
+
+def _name(first: Any, last: Any) -> tuple[str | None, str | None]:
+    return (first or None), (last or None)
+
+
+def order_placed(payload: Payload, shop_currency: str) -> OrderPlaced:
+    currency = payload.get("presentment_currency") or payload.get("currency") or shop_currency
+    customer_payload = payload.get("customer") or {}
+    address_payload = payload.get("shipping_address") or payload.get("billing_address") or {}
+    first, last = _name(
+        customer_payload.get("first_name") or address_payload.get("first_name"),
+        customer_payload.get("last_name") or address_payload.get("last_name"),
+    )
+    lines = [_order_line(item, currency, shop_currency) for item in payload.get("line_items") or []]
+    total = _set_money(payload, "current_total_price", "current_total_price", shop_currency)
+    total = total or _set_money(payload, "total_price", "total_price", shop_currency)
+    return OrderPlaced(
+        order_id=str(payload["id"]),
+        order_number=payload.get("name") or f"#{payload.get('order_number', payload['id'])}",
+        placed_at=payload.get("processed_at") or payload.get("created_at"),
+        email=payload.get("email") or payload.get("contact_email") or customer_payload.get("email"),
+        locale=payload.get("customer_locale") or customer_payload.get("locale"),
+        customer=Customer(
+            customer_id=_id(customer_payload.get("id")), first_name=first, last_name=last
+        ),
+        lines=lines,
+        discounts=_discounts(payload, currency, shop_currency),
+        subtotal=_set_money(payload, "subtotal_price", "subtotal_price", shop_currency)
+        or Money.zero(currency),
+        shipping=_set_money(payload, "total_shipping_price", "total_shipping_price", shop_currency),
+        tax=_set_money(payload, "total_tax", "total_tax", shop_currency),
+        total=total or Money.zero(currency),
+        shipping_address=_address(payload.get("shipping_address")),
+        status_url=payload.get("order_status_url"),
+        accepts_marketing=payload.get("buyer_accepts_marketing"),
+    )
+
+
+def _order_line(item: Payload, currency: str, shop_currency: str) -> OrderLine:
+    unit = _set_money(item, "price", "price", shop_currency) or Money.zero(currency)
+    allocated = [
+        Decimal(str(a["amount_set"]["presentment_money"]["amount"]))
+        for a in item.get("discount_allocations") or []
+        if a.get("amount_set")
+    ]
+    discount = (
+        Money(amount=sum(allocated, Decimal(0)), currency=unit.currency)
+        if allocated
+        else _set_money(item, "total_discount", "total_discount", shop_currency)
+    )
+    return OrderLine(
+        line_id=str(item["id"]),
+        product_id=_id(item.get("product_id")),
+        variant_id=_id(item.get("variant_id")),
+        sku=item.get("sku") or None,
+        title=item.get("title") or item.get("name") or "Item",
+        variant_title=item.get("variant_title") or None,
+        quantity=item.get("quantity") or 1,
+        unit_price=unit,
+        discount=discount if discount and discount.amount > 0 else None,
+    )
+
+
+def _discounts(payload: Payload, currency: str, shop_currency: str) -> list[Discount]:
+    codes = [c for c in payload.get("discount_codes") or [] if c.get("code")]
+    if not codes:
+        return []
+    if currency == (payload.get("currency") or shop_currency):
+        return [
+            Discount(code=c["code"], amount=Money(amount=c.get("amount") or 0, currency=currency))
+            for c in codes
+        ]
+    # Per-code amounts are in the shop's currency; the total exists in presentment money.
+    total = _set_money(payload, "total_discounts", "total_discounts", shop_currency)
+    return [
+        Discount(code=", ".join(c["code"] for c in codes), amount=total or Money.zero(currency))
+    ]
+
+
+def _address(payload: Payload | None) -> Address | None:
+    if not payload:
+        return None
+    name = payload.get("name") or " ".join(
+        p for p in (payload.get("first_name"), payload.get("last_name")) if p
+    )
+    return Address(
+        name=name or None,
+        address1=payload.get("address1"),
+        address2=payload.get("address2"),
+        city=payload.get("city"),
+        province=payload.get("province"),
+        zip=payload.get("zip"),
+        country=payload.get("country"),
+        country_code=payload.get("country_code"),
+    )
+
+
+def product_updated(payload: Payload, shop_currency: str, shop_base_url: str) -> ProductUpdated:
+    options = sorted(payload.get("options") or [], key=lambda o: o.get("position") or 0)
+    size_position = next(
+        (
+            index + 1
+            for index, option in enumerate(options)
+            if str(option.get("name", "")).strip().lower() in SIZE_OPTION_NAMES
+        ),
+        None,
+    )
+    image = payload.get("image") or next(iter(payload.get("images") or []), None) or {}
+    handle = payload.get("handle") or str(payload["id"])
+    return ProductUpdated(
+        product_id=str(payload["id"]),
+        handle=handle,
+        title=payload.get("title") or handle,
+        product_type=payload.get("product_type") or "",
+        vendor=payload.get("vendor") or "",
+        tags=_tags(payload.get("tags")),
+        status=payload.get("status") or "active",
+        url=f"{shop_base_url}/products/{handle}",
+        image_url=image.get("src"),
+        variants=[_variant(v, size_position, shop_currency) for v in payload.get("variants") or []],
+        updated_at=payload.get("updated_at") or datetime.now(UTC),
+    )
+
+
+def _tags(raw: Any) -> list[str]:
+    if isinstance(raw, list):
+        return [str(t).strip() for t in raw if str(t).strip()]
+    return [t.strip() for t in str(raw or "").split(",") if t.strip()]
+
+
+def _variant(payload: Payload, size_position: int | None, shop_currency: str) -> Variant:
+    compare_at = payload.get("compare_at_price")
+    tracked = payload.get("inventory_management") not in (None, "") or (
+        "inventory_management" not in payload and payload.get("inventory_quantity") is not None
+    )
+    title = payload.get("title") or ""
+    return Variant(
+        variant_id=str(payload["id"]),
+        title="" if title == "Default Title" else title,
+        sku=payload.get("sku") or None,
+        size=payload.get(f"option{size_position}") if size_position else None,
+        price=Money(amount=payload.get("price") or 0, currency=shop_currency),
+        compare_at_price=Money(amount=compare_at, currency=shop_currency) if compare_at else None,
+        inventory=int(payload.get("inventory_quantity") or 0) if tracked else None,
+    )
+
+
+def customer_updated(payload: Payload) -> CustomerUpdated:
+    consent = payload.get("email_marketing_consent")
+    return CustomerUpdated(
+        customer_id=str(payload["id"]),
+        email=payload.get("email"),
+        first_name=payload.get("first_name"),
+        last_name=payload.get("last_name"),
+        locale=payload.get("locale"),
+        tags=_tags(payload.get("tags")),
+        marketing_consent=MarketingConsent(
+            state=consent.get("state") or "not_subscribed",
+            opt_in_level=consent.get("opt_in_level"),
+            updated_at=consent.get("consent_updated_at"),
+        )
+        if isinstance(consent, Mapping)
+        else None,
+        orders_count=payload.get("orders_count"),
+        updated_at=payload.get("updated_at") or payload.get("created_at") or datetime.now(UTC),
+    )

@@ -1,0 +1,39 @@
+"""One home for logging and metrics, shared by every function.
+
+Logs are JSON with the business key (order id, ticket id) as correlation id. Never log an
+email address or a customer's name: log ids and reasons instead. Each function's
+POWERTOOLS_SERVICE_NAME (set in template.yaml) is its email type or job, so metrics such
+as EmailsSent come out per email type.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+logger = Logger()
+metrics = Metrics()
+
+# The current invocation's context, for utilities that budget their time (idempotency).
+lambda_context: ContextVar[LambdaContext | None] = ContextVar("lambda_context", default=None)
+
+R = TypeVar("R")
+
+
+def entrypoint(func: Callable[[Any, LambdaContext], R]) -> Callable[[Any, LambdaContext], R]:
+    """Decorate a Lambda handler: context in logs, metrics flushed, context remembered."""
+
+    @functools.wraps(func)
+    def handle(event: Any, context: LambdaContext) -> R:
+        token = lambda_context.set(context)
+        try:
+            return func(event, context)
+        finally:
+            lambda_context.reset(token)
+
+    return metrics.log_metrics(logger.inject_lambda_context(clear_state=True)(handle))

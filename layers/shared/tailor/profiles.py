@@ -1,0 +1,172 @@
+"""Customer profiles: the one-to-one memory behind every email.
+
+A profile is keyed by the customer's normalised email address (guests have no Shopify id,
+and email is how we reach them). It remembers sizes per product type, orders and products
+bought, locale and time zone, and marketing consent with its source and time. Updates are
+pure functions on the model, stored with optimistic locking, so replays change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict, Field
+
+from tailor import aws
+from tailor.events.canonical import CustomerUpdated, OrderPlaced, Product
+
+ConsentState = Literal["subscribed", "not_subscribed", "unsubscribed", "pending"]
+
+
+class Consent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    state: ConsentState
+    source: str
+    opt_in_level: str | None = None
+    updated_at: datetime
+
+
+class Purchase(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    variant_id: str | None = None
+    size: str | None = None
+    quantity: int = 0
+    times: int = 0
+    last_order_id: str = ""
+    last_bought_at: datetime
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    email: str
+    customer_id: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    locale: str | None = None
+    time_zone: str | None = None
+    sizes: dict[str, str] = Field(default_factory=dict, description="product type -> size")
+    order_ids: list[str] = Field(default_factory=list)
+    first_order_at: datetime | None = None
+    last_order_at: datetime | None = None
+    purchases: dict[str, Purchase] = Field(default_factory=dict, description="by product id")
+    consent: dict[str, Consent] = Field(default_factory=dict, description="by topic")
+    version: int = 0
+
+    def is_returning(self, order_id: str) -> bool:
+        """True when the customer ordered before this order (whether or not it is recorded)."""
+        return any(known != order_id for known in self.order_ids)
+
+    def size_for(self, product_type: str) -> str | None:
+        return self.sizes.get(product_type.strip().lower()) if product_type else None
+
+    def consent_state(self, topic: str) -> ConsentState:
+        record = self.consent.get(topic)
+        return record.state if record else "not_subscribed"
+
+
+def size_key(product_type: str) -> str:
+    return product_type.strip().lower()
+
+
+def record_order(profile: Profile, order: OrderPlaced, products: Mapping[str, Product]) -> Profile:
+    """The profile after this order; the same profile if the order is already recorded."""
+    if order.order_id in profile.order_ids:
+        return profile
+    sizes = dict(profile.sizes)
+    purchases = dict(profile.purchases)
+    for line in order.lines:
+        if line.product_id is None:
+            continue
+        product = products.get(line.product_id)
+        variant = (
+            next((v for v in product.variants if v.variant_id == line.variant_id), None)
+            if product
+            else None
+        )
+        size = variant.size if variant else None
+        if size and product and product.product_type:
+            sizes[size_key(product.product_type)] = size
+        earlier = purchases.get(line.product_id)
+        purchases[line.product_id] = Purchase(
+            variant_id=line.variant_id,
+            size=size,
+            quantity=line.quantity,
+            times=(earlier.times if earlier else 0) + 1,
+            last_order_id=order.order_id,
+            last_bought_at=max(order.placed_at, earlier.last_bought_at)
+            if earlier
+            else order.placed_at,
+        )
+    first_name = profile.first_name or order.customer.first_name
+    return profile.model_copy(
+        update={
+            "customer_id": profile.customer_id or order.customer.customer_id,
+            "first_name": first_name,
+            "last_name": profile.last_name or order.customer.last_name,
+            "locale": order.locale or profile.locale,
+            "sizes": sizes,
+            "purchases": purchases,
+            "order_ids": [*profile.order_ids, order.order_id][-500:],
+            "first_order_at": min(filter(None, [profile.first_order_at, order.placed_at])),
+            "last_order_at": max(filter(None, [profile.last_order_at, order.placed_at])),
+        }
+    )
+
+
+def apply_customer(profile: Profile, customer: CustomerUpdated) -> Profile:
+    """The profile after a customer account update (consent handled by the consent policy)."""
+    return profile.model_copy(
+        update={
+            "customer_id": customer.customer_id,
+            "first_name": customer.first_name or profile.first_name,
+            "last_name": customer.last_name or profile.last_name,
+            "locale": customer.locale or profile.locale,
+            "time_zone": customer.time_zone or profile.time_zone,
+        }
+    )
+
+
+class ConcurrentUpdate(RuntimeError):
+    """Another writer changed the profile repeatedly while this one tried to update it."""
+
+
+class Profiles:
+    def __init__(self, table_name: str) -> None:
+        self._table = aws.table(table_name)
+
+    def get(self, email: str) -> Profile | None:
+        item = self._table.get_item(Key={"email": email}, ConsistentRead=True).get("Item")
+        return Profile.model_validate(item) if item else None
+
+    def get_or_new(self, email: str) -> Profile:
+        return self.get(email) or Profile(email=email)
+
+    def update(
+        self, email: str, change: Callable[[Profile], Profile], attempts: int = 5
+    ) -> Profile:
+        """Apply a pure change with optimistic locking; a no-op change writes nothing."""
+        for _ in range(attempts):
+            current = self.get_or_new(email)
+            changed = change(current)
+            if changed == current:
+                return current
+            item: dict[str, Any] = changed.model_dump(mode="json", exclude_none=True)
+            item["version"] = current.version + 1
+            item["updated_at"] = datetime.now(UTC).isoformat()
+            try:
+                self._table.put_item(
+                    Item=item,
+                    ConditionExpression="attribute_not_exists(email) OR version = :v",
+                    ExpressionAttributeValues={":v": current.version},
+                )
+                return changed.model_copy(update={"version": current.version + 1})
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+        raise ConcurrentUpdate(f"profile changed concurrently {attempts} times; giving up")

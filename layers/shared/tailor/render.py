@@ -1,0 +1,105 @@
+"""Rendering: Jinja2 templates in a sandbox, CSS inlined for email clients, text derived from HTML.
+
+Shop staff edit these templates, so they run in Jinja's sandbox; customer text is always
+data (autoescaped in HTML, never evaluated), and an undefined variable is an error rather
+than silently blank output. Subjects are one line by construction.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import css_inline
+from inscriptis import get_text
+from inscriptis.model.config import ParserConfig
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from tailor import i18n
+from tailor.events.canonical import Money
+
+# Gmail clips messages whose HTML exceeds about 102 KB; stay clear of it.
+GMAIL_CLIP_BYTES = 102 * 1024
+MAX_SUBJECT_LENGTH = 200
+
+_INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
+_TEXT = ParserConfig(display_links=True)
+
+
+class EmailTooLarge(ValueError):
+    """The rendered HTML would be clipped by Gmail."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    html: str
+    text: str
+
+    @property
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
+
+
+def templates_root() -> Path:
+    """TAILOR_TEMPLATES if set, else `tailor/templates` (a link to the repository's
+    `templates/` that `sam build` resolves into a copy inside the layer)."""
+    configured = os.environ.get("TAILOR_TEMPLATES")
+    return Path(configured) if configured else Path(__file__).with_name("templates")
+
+
+class Renderer:
+    def __init__(self, root: Path | None = None) -> None:
+        self.env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader(root or templates_root()),
+            autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["money"] = _money_filter
+        self.env.filters["long_date"] = i18n.long_date
+
+    def render(self, email_type: str, context: Mapping[str, Any]) -> Rendered:
+        """Subject, inlined HTML and text of `templates/<email_type>/` in the context's language."""
+        lang = str(context.get("lang") or "en")
+        subject = self._pick(email_type, "subject.txt.j2", lang).render(context)
+        html = self._pick(email_type, "body.html.j2", lang).render(context)
+        html = _INLINER.inline(html)
+        if len(html.encode("utf-8")) > GMAIL_CLIP_BYTES:
+            raise EmailTooLarge(f"{email_type} HTML is {len(html.encode())} bytes")
+        return Rendered(subject=one_line(subject), html=html, text=html_to_text(html))
+
+    def _pick(self, email_type: str, name: str, lang: str) -> Any:
+        stem, _, extension = name.partition(".")
+        return self.env.select_template(
+            [f"{email_type}/{stem}.{lang}.{extension}", f"{email_type}/{name}"]
+        )
+
+
+def one_line(text: str) -> str:
+    """Collapse whitespace (including CR and LF) so a subject can never break a header."""
+    collapsed = " ".join(text.split())
+    return collapsed[:MAX_SUBJECT_LENGTH]
+
+
+def html_to_text(html: str) -> str:
+    lines = [line.rstrip() for line in get_text(html, _TEXT).splitlines()]
+    text = "\n".join(lines).strip()
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text + "\n"
+
+
+def _money_filter(value: Money, locale: str | None = None) -> str:
+    return i18n.money(value.amount, value.currency, locale)
+
+
+@cache
+def renderer() -> Renderer:
+    return Renderer()

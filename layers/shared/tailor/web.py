@@ -1,0 +1,76 @@
+"""Function-URL responses (payload format 2.0): small HTML pages and redirects.
+
+Pages are rendered from `templates/pages/` with autoescaping, carry no-store caching (they
+reflect a customer's current state) and never echo a token or an address back.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from tailor.render import renderer
+from tailor.settings import get_settings
+
+_SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+}
+
+
+def page(
+    status: int, title: str, message: str, template: str = "pages/layout.html.j2", **extra: Any
+) -> dict[str, Any]:
+    settings = get_settings()
+    body = (
+        renderer()
+        .env.get_template(template)
+        .render(
+            title=title,
+            message=message,
+            lang=extra.pop("lang", "en"),
+            shop={"name": settings.shop_name, "url": settings.shop_base_url},
+            **extra,
+        )
+    )
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "text/html; charset=utf-8", **_SECURITY_HEADERS},
+        "body": body,
+    }
+
+
+def redirect(location: str) -> dict[str, Any]:
+    return {"statusCode": 302, "headers": {"Location": location, **_SECURITY_HEADERS}, "body": ""}
+
+
+def method(event: Mapping[str, Any]) -> str:
+    context = event.get("requestContext") or {}
+    return str((context.get("http") or {}).get("method") or "GET").upper()
+
+
+def path(event: Mapping[str, Any]) -> str:
+    return str(event.get("rawPath") or "/")
+
+
+def query(event: Mapping[str, Any]) -> dict[str, str]:
+    params = event.get("queryStringParameters") or {}
+    return {str(k): str(v) for k, v in params.items()} if isinstance(params, Mapping) else {}
+
+
+def form(event: Mapping[str, Any], max_bytes: int = 16384) -> dict[str, list[str]]:
+    """A url-encoded POST body (decoded from base64 when the function URL encoded it)."""
+    body = event.get("body") or ""
+    if not isinstance(body, str) or len(body) > max_bytes:
+        return {}
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(body).decode("utf-8")
+        except ValueError:
+            return {}
+    return parse_qs(body, keep_blank_values=True, max_num_fields=50)

@@ -1,0 +1,107 @@
+"""Invoke a template function in this process, as Lambda would: its handler, its environment.
+
+The handler module is loaded from its CodeUri by file path (each function's `app.py` under
+its own module name); the layer is the installed `tailor` package, exactly as the Lambda
+layer puts it on the import path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from tailor_local.template import ACCOUNT, REGION, Function
+
+_modules: dict[str, ModuleType] = {}
+
+
+@dataclass
+class FakeContext:
+    """The parts of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    timeout_seconds: int
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+
+    def __post_init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+        self.invoked_function_arn = (
+            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+        )
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@contextmanager
+def environment(function: Function, extra: Mapping[str, str] | None = None) -> Iterator[None]:
+    """The function's environment for the duration of one invocation."""
+    values = {
+        **function.environment,
+        "AWS_LAMBDA_FUNCTION_NAME": function.logical_id,
+        "AWS_REGION": os.environ.get("AWS_REGION", REGION),
+        **(extra or {}),
+    }
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    _reset_caches()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        _reset_caches()
+
+
+def _reset_caches() -> None:
+    """Cold-start caches hold settings and clients; a new function means a new cold start."""
+    from tailor import aws
+    from tailor.observability import logger, metrics
+    from tailor.render import renderer
+    from tailor.settings import get_settings
+
+    get_settings.cache_clear()
+    service = os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
+    logger.append_keys(service=service)
+    metrics.service = service
+    renderer.cache_clear()
+    aws.reset()
+    try:
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()  # type: ignore[no-untyped-call]
+    except ImportError:  # pragma: no cover - powertools is a layer dependency
+        pass
+
+
+def handler(function: Function) -> Callable[[Any, Any], Any]:
+    module_name, _, attribute = function.handler.rpartition(".")
+    key = f"{function.logical_id}:{module_name}"
+    if key not in _modules:
+        path = function.code_dir / f"{module_name.replace('.', '/')}.py"
+        spec = importlib.util.spec_from_file_location(f"tailor_fn_{function.logical_id}", path)
+        if spec is None or spec.loader is None:
+            raise FileNotFoundError(f"handler module {path} not found")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _modules[key] = module
+    return getattr(_modules[key], attribute)  # type: ignore[no-any-return]
+
+
+def invoke(function: Function, event: Any, extra_env: Mapping[str, str] | None = None) -> Any:
+    with environment(function, extra_env):
+        return handler(function)(event, FakeContext(function.logical_id, function.timeout))

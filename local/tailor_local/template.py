@@ -1,0 +1,296 @@
+"""template.yaml as the local cloud reads it: resources, functions, rules and environments.
+
+Tests and the `tailor` command both build their world from this module, so what runs
+locally is what the template declares: the same tables, the same rule patterns, the same
+environment variables, resolved from the same intrinsic functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from cfn_tools import load_yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+
+STACK_NAME = "tailor-local"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+# Parameters a local run needs that have no default in the template.
+LOCAL_PARAMETERS = {
+    "ShopName": "Oklahoma Outfitters",
+    "ShopBaseUrl": "https://shop.example.com",
+    "SenderAddress": "orders@shop.example.com",
+    "SenderIdentity": "shop.example.com",
+}
+
+
+class TemplateError(ValueError):
+    """template.yaml declares something the local cloud cannot resolve."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    function_id: str
+    bus: str
+    pattern: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    function_id: str
+    source_id: str
+    kind: str  # "DynamoDB" or "SQS"
+    batch_size: int
+    report_failures: bool
+    retry_attempts: int | None
+    bisect: bool
+    filters: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    environment: dict[str, str]
+    timeout: int
+    has_url: bool
+
+
+class Template:
+    def __init__(
+        self,
+        path: Path = TEMPLATE_PATH,
+        parameters: Mapping[str, str] | None = None,
+        urls: Mapping[str, str] | None = None,
+    ) -> None:
+        self.path = path
+        self.raw: dict[str, Any] = load_yaml(path.read_text())
+        self.parameters = self._parameters(parameters or {})
+        self.urls = dict(urls or {})
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def resources(self) -> dict[str, Any]:
+        return dict(self.raw.get("Resources", {}))
+
+    def of_type(self, resource_type: str) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in self.resources.items()
+            if v.get("Type") == resource_type and self.condition(v.get("Condition"))
+        }
+
+    def _parameters(self, overrides: Mapping[str, str]) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for name, spec in self.raw.get("Parameters", {}).items():
+            if name in overrides:
+                values[name] = str(overrides[name])
+            elif "Default" in spec:
+                values[name] = str(spec["Default"])
+            elif name in LOCAL_PARAMETERS:
+                values[name] = LOCAL_PARAMETERS[name]
+            else:
+                raise TemplateError(f"parameter {name} has no default; pass a value for it")
+        return values
+
+    def condition(self, name: str | None) -> bool:
+        if name is None:
+            return True
+        conditions = self.raw.get("Conditions", {})
+        if name not in conditions:
+            raise TemplateError(f"unknown condition {name}")
+        return bool(self.resolve(conditions[name]))
+
+    # ------------------------------------------------------------------ names
+    def physical_name(self, logical_id: str) -> str:
+        resource = self.resources[logical_id]
+        props = resource.get("Properties") or {}
+        kind = resource["Type"]
+        if kind == "AWS::SES::ConfigurationSet" and "Name" in props:
+            return str(self.resolve(props["Name"]))
+        if kind == "AWS::Events::EventBus":
+            return str(self.resolve(props["Name"]))
+        return logical_id
+
+    def arn(self, logical_id: str) -> str:
+        kind = self.resources[logical_id]["Type"]
+        name = self.physical_name(logical_id)
+        prefix = f"arn:aws:{{}}:{REGION}:{ACCOUNT}:"
+        return {
+            "AWS::DynamoDB::Table": prefix.format("dynamodb") + f"table/{name}",
+            "AWS::SQS::Queue": prefix.format("sqs") + name,
+            "AWS::SecretsManager::Secret": prefix.format("secretsmanager") + f"secret:{name}",
+            "AWS::Events::EventBus": prefix.format("events") + f"event-bus/{name}",
+            "AWS::Serverless::Function": prefix.format("lambda") + f"function:{name}",
+            "AWS::Serverless::LayerVersion": prefix.format("lambda") + f"layer:{name}:1",
+        }.get(kind, prefix.format("local") + name)
+
+    def ref(self, name: str) -> str:
+        pseudo = {
+            "AWS::StackName": STACK_NAME,
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": "",
+        }
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        if name not in self.resources:
+            raise TemplateError(f"!Ref {name}: no such parameter or resource")
+        kind = self.resources[name]["Type"]
+        if kind == "AWS::SQS::Queue":
+            return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"
+        if kind in ("AWS::SecretsManager::Secret", "AWS::Serverless::LayerVersion"):
+            return self.arn(name)
+        return self.physical_name(name)
+
+    def get_att(self, logical_id: str, attribute: str) -> str:
+        if logical_id.endswith("FunctionUrl") and attribute == "FunctionUrl":
+            function_id = logical_id[: -len("Url")]
+            return self.urls.get(function_id, f"http://127.0.0.1:3000/{function_id}/")
+        if logical_id not in self.resources:
+            raise TemplateError(f"!GetAtt {logical_id}.{attribute}: no such resource")
+        if attribute == "Arn":
+            return self.arn(logical_id)
+        if attribute == "QueueName":
+            return logical_id
+        if attribute == "StreamArn":
+            return self.arn(logical_id) + "/stream/local"
+        raise TemplateError(f"!GetAtt {logical_id}.{attribute} is not supported locally")
+
+    # ------------------------------------------------------------------ intrinsics
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            if len(value) == 1:
+                ((key, arg),) = value.items()
+                if key == "Ref":
+                    return self.ref(arg)
+                if key == "Fn::GetAtt":
+                    parts = arg.split(".", 1) if isinstance(arg, str) else arg
+                    return self.get_att(parts[0], parts[1])
+                if key == "Fn::Sub":
+                    return self._sub(arg)
+                if key == "Fn::If":
+                    name, yes, no = arg
+                    return self.resolve(yes if self.condition(name) else no)
+                if key == "Fn::Equals":
+                    left, right = (self.resolve(a) for a in arg)
+                    return str(left) == str(right)
+                if key == "Fn::Not":
+                    return not self.resolve(arg[0])
+                if key == "Fn::And":
+                    return all(self.resolve(a) for a in arg)
+                if key == "Fn::Or":
+                    return any(self.resolve(a) for a in arg)
+                if key == "Condition":
+                    return self.condition(arg)
+                if key == "Fn::Join":
+                    sep, items = arg
+                    return sep.join(str(self.resolve(i)) for i in items)
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+    def _sub(self, arg: Any) -> str:
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(self.resolve(variables[name]))
+            if "." in name and not name.startswith("AWS::"):
+                logical_id, attribute = name.split(".", 1)
+                return self.get_att(logical_id, attribute)
+            return self.ref(name)
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+
+    # ------------------------------------------------------------------ functions
+    @cached_property
+    def globals(self) -> dict[str, Any]:
+        return dict(self.raw.get("Globals", {}).get("Function", {}))
+
+    def functions(self) -> dict[str, Function]:
+        found = {}
+        for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
+            props = resource.get("Properties") or {}
+            env = dict(self.globals.get("Environment", {}).get("Variables", {}))
+            env.update((props.get("Environment") or {}).get("Variables", {}))
+            found[logical_id] = Function(
+                logical_id=logical_id,
+                code_dir=REPO_ROOT / str(props.get("CodeUri", "")),
+                handler=str(props.get("Handler") or self.globals.get("Handler")),
+                environment={k: str(self.resolve(v)) for k, v in env.items()},
+                timeout=int(props.get("Timeout") or self.globals.get("Timeout") or 3),
+                has_url="FunctionUrlConfig" in props,
+            )
+        return found
+
+    def function(self, logical_id: str) -> Function:
+        functions = self.functions()
+        if logical_id not in functions:
+            known = ", ".join(sorted(functions))
+            raise TemplateError(f"no function {logical_id!r} in template.yaml (known: {known})")
+        return functions[logical_id]
+
+    def rules(self) -> list[Rule]:
+        found = []
+        for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
+            for event_name, event in (
+                (resource.get("Properties") or {}).get("Events") or {}
+            ).items():
+                if event.get("Type") != "EventBridgeRule":
+                    continue
+                props = event["Properties"]
+                found.append(
+                    Rule(
+                        name=f"{logical_id}{event_name}",
+                        function_id=logical_id,
+                        bus=str(self.resolve(props.get("EventBusName", "default"))),
+                        pattern=self.resolve(props["Pattern"]),
+                    )
+                )
+        return found
+
+    def stream_mappings(self) -> list[StreamMapping]:
+        found = []
+        for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
+            for event in ((resource.get("Properties") or {}).get("Events") or {}).values():
+                kind = event.get("Type")
+                if kind not in ("DynamoDB", "SQS"):
+                    continue
+                props = event["Properties"]
+                source = props["Stream"] if kind == "DynamoDB" else props["Queue"]
+                source_id = (
+                    source["Fn::GetAtt"][0] if "Fn::GetAtt" in source else source["Fn::GetAtt"]
+                )
+                if isinstance(source_id, str) and "." in source_id:
+                    source_id = source_id.split(".")[0]
+                found.append(
+                    StreamMapping(
+                        function_id=logical_id,
+                        source_id=str(source_id),
+                        kind=kind,
+                        batch_size=int(props.get("BatchSize", 100 if kind == "DynamoDB" else 10)),
+                        report_failures="ReportBatchItemFailures"
+                        in (props.get("FunctionResponseTypes") or []),
+                        retry_attempts=props.get("MaximumRetryAttempts"),
+                        bisect=bool(props.get("BisectBatchOnFunctionError", False)),
+                        filters=list((props.get("FilterCriteria") or {}).get("Filters") or []),
+                    )
+                )
+        return found

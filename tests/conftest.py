@@ -1,0 +1,111 @@
+"""Shared fixtures: a moto account built from template.yaml, events from events/, the outbox.
+
+Unit tests run with the network blocked (pytest-socket); only moto, in-process, answers.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        # moto does not serve the account-id endpoints botocore picks for DynamoDB Streams.
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "POWERTOOLS_METRICS_NAMESPACE": "Tailor",
+        "POWERTOOLS_DEV": "false",
+    }
+)
+
+from moto import mock_aws
+from tailor_local.invoke import invoke
+from tailor_local.provision import provision
+from tailor_local.template import REPO_ROOT, Template
+
+EVENTS = REPO_ROOT / "events"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """An event file from events/ (path relative to it)."""
+    data: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    return data
+
+
+@pytest.fixture(scope="session")
+def template() -> Template:
+    return Template()
+
+
+@pytest.fixture
+def cloud(template: Template) -> Iterator[Template]:
+    """A fresh moto account holding every runtime resource template.yaml declares."""
+    with mock_aws():
+        provision(template)
+        yield template
+
+
+class Outbox:
+    """What SES accepted, parsed back into MIME messages."""
+
+    def __init__(self) -> None:
+        from moto.ses.models import ses_backends
+
+        self._backend = ses_backends["123456789012"]["us-east-1"]
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        parsed = []
+        for sent in self._backend.sent_messages:
+            raw = getattr(sent, "raw_data", None)
+            if raw is None:
+                continue
+            data = raw if isinstance(raw, bytes) else raw.encode()
+            parsed.append(email.message_from_bytes(data, policy=email.policy.default))
+        return parsed  # type: ignore[return-value]
+
+    def only(self) -> EmailMessage:
+        assert len(self.messages) == 1, f"expected one email, SES has {len(self.messages)}"
+        return self.messages[0]
+
+
+@pytest.fixture
+def outbox(cloud: Template) -> Outbox:
+    return Outbox()
+
+
+@pytest.fixture
+def run(cloud: Template) -> Any:
+    """Invoke a template function by logical id with an event."""
+
+    def _run(function_id: str, event: Any) -> Any:
+        return invoke(cloud.function(function_id), event)
+
+    return _run
+
+
+def html_part(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None, "no text/html part"
+    return str(part.get_content())
+
+
+def text_part(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, "no text/plain part"
+    return str(part.get_content())
+
+
+__all__ = ["Outbox", "Path", "html_part", "load_event", "text_part"]
