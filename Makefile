@@ -67,3 +67,6 @@ sam-build: $(SAM)
 
 clean:
 	rm -rf $(VENV) .aws-sam out bench/results.json .pytest_cache .mypy_cache .ruff_cache
+
+schemas: $(STAMP)
+	$(BIN)/python -m tailor.events.schemas events/schemas

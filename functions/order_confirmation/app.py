@@ -6,10 +6,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.emails.order_confirmation import send_order_confirmation
 from tailor.events.canonical import OrderPlaced
 from tailor.events.inbound import parse
-from tailor.observability import entrypoint, logger
+from tailor.observability import entrypoint, logger, metrics
 from tailor.settings import get_settings
 
 
+@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _, order = parse(event, OrderPlaced, get_settings())

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from conftest import html_part, load_event, text_part
 
+from tailor.events.inbound import InvalidEvent
+
 
 def placed_now(event: dict[str, Any]) -> dict[str, Any]:
     """The order as if placed a moment ago (the add-to-order offer runs from that time)."""
@@ -68,3 +70,144 @@ def test_duplicate_delivery_sends_nothing_twice(shop: Any, outbox: Any) -> None:
     shop("OrderConfirmationFunction", redelivered)
 
     assert len(outbox.messages) == 1
+
+
+def test_guest_checkout_in_euros_reads_like_a_german_receipt(shop: Any, outbox: Any) -> None:
+    result = shop("OrderConfirmationFunction", load_event("shopify/orders-create-guest.json"))
+
+    assert result["status"] == "sent"
+    message = outbox.only()
+    html, text = html_part(message), text_part(message).replace("\xa0", " ")
+    assert 'lang="de"' in html
+    assert "228,90 €" in text
+    assert "189,00 €" in text
+    assert "Including tax" in text
+    assert "$" not in text  # the customer paid in euros; shop money stays out of the receipt
+
+
+def test_yen_amounts_have_no_decimals(shop: Any, outbox: Any) -> None:
+    shop("OrderConfirmationFunction", load_event("shopify/orders-create-jpy.json"))
+
+    text = text_part(outbox.only())
+    assert "￥6,600" in text
+    assert "￥6,600.00" not in text and "6600.00" not in text
+
+
+def test_customer_text_is_escaped_and_never_evaluated(shop: Any, outbox: Any) -> None:
+    event = load_event("shopify/orders-create-guest.json")
+    payload = event["detail"]["payload"]
+    payload["shipping_address"]["first_name"] = "Eve\r\nBcc: victim@example.org"
+    payload["line_items"][0]["title"] = "<script>alert(1)</script>{{ config }}{% raw %}"
+
+    shop("OrderConfirmationFunction", event)
+
+    message = outbox.only()
+    html = html_part(message)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "{{ config }}" in html and "{% raw %}" in html  # shown as typed, not run
+    assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt;" in html
+    assert "{{ 7*7 }}" in html and ">49<" not in html
+    assert message["Bcc"] is None
+    assert [a.addr_spec for a in message["To"].addresses] == ["j.mueller@example.net"]
+    assert "\n" not in str(message["Subject"])
+
+
+@pytest.mark.parametrize("address", [None, "", "not-an-address", "a@b", "x@example.com, y@example.com"])
+def test_order_without_a_valid_address_sends_nothing(shop: Any, outbox: Any, address: Any) -> None:
+    event = load_event("shopify/orders-create.json")
+    payload = event["detail"]["payload"]
+    payload["email"] = payload["contact_email"] = address
+    payload["customer"]["email"] = address
+
+    result = shop("OrderConfirmationFunction", event)
+
+    assert result == {
+        "status": "skipped",
+        "email_type": "order_confirmation",
+        "reason": "no valid email address on the order",
+    }
+    assert outbox.messages == []
+
+
+def test_malformed_event_fails_naming_the_field(shop: Any, outbox: Any) -> None:
+    event = load_event("canonical/order-placed.json")
+    event["detail"]["lines"][0]["quantity"] = 0
+
+    with pytest.raises(InvalidEvent, match=r"lines\.0\.quantity"):
+        shop("OrderConfirmationFunction", event)
+    assert outbox.messages == []
+
+
+def test_shopify_payload_without_an_id_fails_naming_it(shop: Any) -> None:
+    event = load_event("shopify/orders-create.json")
+    del event["detail"]["payload"]["id"]
+
+    with pytest.raises(InvalidEvent, match=r"payload\.id is missing"):
+        shop("OrderConfirmationFunction", event)
+
+
+def test_returning_customer_is_welcomed_back(shop: Any, outbox: Any) -> None:
+    first = load_event("canonical/order-placed.json")
+    second = copy.deepcopy(first)
+    second["detail"]["order_id"] = second["detail"]["order_number"] = "7002"
+
+    shop("OrderRecorderFunction", first)
+    shop("OrderConfirmationFunction", first)
+    shop("OrderRecorderFunction", second)
+    shop("OrderConfirmationFunction", second)
+
+    greetings = [html_part(m) for m in outbox.messages]
+    assert "Thank you for your first order, Susie!" in greetings[0]
+    assert "Welcome back, Susie!" in greetings[1]
+
+
+def test_first_time_greeting_holds_even_when_the_recorder_ran_first(shop: Any, outbox: Any) -> None:
+    order = load_event("canonical/order-placed.json")
+    shop("OrderRecorderFunction", order)
+    shop("OrderConfirmationFunction", order)
+
+    assert "Thank you for your first order" in html_part(outbox.only())
+
+
+def test_throttled_send_fails_the_event_and_a_retry_sends_once(
+    shop: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from tailor import mail
+
+    real_send = mail.Mailer.send
+
+    def throttled(self: Any, outgoing: Any) -> Any:
+        raise ClientError(
+            {"Error": {"Code": "TooManyRequestsException", "Message": "Maximum sending rate exceeded"}},
+            "SendEmail",
+        )
+
+    monkeypatch.setattr(mail.Mailer, "send", throttled)
+    event = load_event("shopify/orders-create.json")
+    with pytest.raises(ClientError, match="TooManyRequests"):
+        shop("OrderConfirmationFunction", event)
+    assert outbox.messages == []
+
+    monkeypatch.setattr(mail.Mailer, "send", real_send)
+    shop("OrderConfirmationFunction", event)
+    shop("OrderConfirmationFunction", event)
+    assert len(outbox.messages) == 1
+
+
+def test_huge_orders_stay_under_gmails_clipping_limit(shop: Any, outbox: Any) -> None:
+    event = load_event("shopify/orders-create.json")
+    payload = event["detail"]["payload"]
+    template_line = payload["line_items"][0]
+    payload["line_items"] = [
+        {**template_line, "id": 10_000 + i, "title": f"Classic Oxford, pair {i}"} for i in range(400)
+    ]
+
+    shop("OrderConfirmationFunction", event)
+
+    message = outbox.only()
+    html = html_part(message)
+    assert len(html.encode()) < 102 * 1024
+    assert "Classic Oxford, pair 0" in html
+    assert "more items" in html

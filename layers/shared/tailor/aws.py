@@ -9,26 +9,35 @@ import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_dynamodb.service_resource import DynamoDBServiceResource, Table
 
 # Standard retry mode backs off on throttling; if throttling persists the error propagates
 # and the event is retried by Lambda, then lands on the on-failure destination.
-_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 6}, connect_timeout=3, read_timeout=10
-)
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 6}, connect_timeout=3, read_timeout=10)
+
+
+@cache
+def _session() -> boto3.session.Session:
+    # One session: each new one would load every service model from disk again.
+    return boto3.session.Session()
 
 
 @cache
 def client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    return _session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+
+
+@cache
+def _dynamodb() -> DynamoDBServiceResource:
+    return _session().resource("dynamodb", config=_CONFIG)
 
 
 @cache
 def table(name: str) -> Table:
-    return boto3.session.Session().resource("dynamodb", config=_CONFIG).Table(name)
+    return _dynamodb().Table(name)
 
 
 def reset() -> None:
     """Forget cached clients (tests and the local cloud switch endpoints between runs)."""
-    client.cache_clear()
-    table.cache_clear()
+    for cached in (_session, client, _dynamodb, table):
+        cached.cache_clear()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
+from tailor import clock
 from tailor.events.canonical import CustomerUpdated
 from tailor.profiles import Consent, Profile
 
@@ -39,6 +40,6 @@ def apply_shopify_consent(profile: Profile, customer: CustomerUpdated) -> Profil
         state=state,
         source=SHOPIFY,
         opt_in_level=incoming.opt_in_level,
-        updated_at=when.astimezone(UTC) if when else datetime.now(UTC),
+        updated_at=when.astimezone(UTC) if when else clock.now(),
     )
     return profile.model_copy(update={"consent": {**profile.consent, NEWSLETTER: record}})

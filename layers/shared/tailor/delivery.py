@@ -7,7 +7,7 @@ the outcome by email type (ids only, never an address).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -16,8 +16,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from tailor.mail import Mailer, Outgoing
 from tailor.observability import logger, metrics
 from tailor.profiles import Profile
-from tailor.render import renderer
+from tailor.render import GMAIL_CLIP_BYTES, EmailTooLarge, Rendered, renderer
 from tailor.settings import get_settings
+
+
+# Given a context that rendered too large and the factor it must shrink by, a smaller one.
+Shrink = Callable[[Mapping[str, Any], float], Mapping[str, Any]]
 
 
 class Stream(StrEnum):
@@ -41,13 +45,14 @@ def deliver(
     *,
     name: str | None = None,
     headers: Mapping[str, str] | None = None,
+    shrink: Shrink | None = None,
 ) -> dict[str, Any]:
     settings = get_settings()
     if stream is Stream.TRANSACTIONAL:
         configuration_set = settings.need("transactional_configuration_set")
     else:
         configuration_set = settings.need("marketing_configuration_set")
-    content = renderer().render(email_type, context)
+    content = _render_fitting(email_type, context, shrink)
     sent = Mailer(settings.sender_address, settings.shop_name).send(
         Outgoing(
             email_type=email_type,
@@ -73,3 +78,15 @@ def deliver(
         "message_id": sent.message_id,
         "ses_message_id": sent.ses_message_id,
     }
+
+
+def _render_fitting(email_type: str, context: Mapping[str, Any], shrink: Shrink | None) -> Rendered:
+    """Render; if Gmail would clip it, let the email type drop detail until it fits."""
+    for _ in range(5):
+        try:
+            return renderer().render(email_type, context)
+        except EmailTooLarge as error:
+            if shrink is None:
+                raise
+            context = shrink(context, 0.9 * GMAIL_CLIP_BYTES / error.size)
+    return renderer().render(email_type, context)

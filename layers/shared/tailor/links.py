@@ -13,8 +13,10 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from tailor import clock
 
 MAX_TOKEN_LENGTH = 2048
 
@@ -71,7 +73,7 @@ class Signer:
         if not isinstance(claims, dict):
             raise InvalidToken("token payload is malformed")
         expires = claims.get("exp")
-        moment = (now or datetime.now(UTC)).timestamp()
+        moment = (now or clock.now()).timestamp()
         if isinstance(expires, int) and moment >= expires:
             raise ExpiredToken(claims)
         return claims

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
-from tailor import aws
+from tailor import aws, clock
 from tailor.addresses import mailbox
 from tailor.render import Rendered
 
@@ -42,7 +41,7 @@ def compose(outgoing: Outgoing, sender: str, sender_name: str) -> EmailMessage:
     message["From"] = mailbox(sender, sender_name)
     message["To"] = mailbox(outgoing.to, outgoing.to_name)
     message["Subject"] = outgoing.content.subject
-    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     for name, value in outgoing.headers.items():
         message[name] = value

@@ -26,7 +26,9 @@ R = TypeVar("R")
 
 
 def entrypoint(func: Callable[[Any, LambdaContext], R]) -> Callable[[Any, LambdaContext], R]:
-    """Decorate a Lambda handler: context in logs, metrics flushed, context remembered."""
+    """Decorate a Lambda handler: Lambda context in logs and remembered for utilities.
+
+    Handlers that count something add `@metrics.log_metrics` above it."""
 
     @functools.wraps(func)
     def handle(event: Any, context: LambdaContext) -> R:
@@ -36,4 +38,4 @@ def entrypoint(func: Callable[[Any, LambdaContext], R]) -> Callable[[Any, Lambda
         finally:
             lambda_context.reset(token)
 
-    return metrics.log_metrics(logger.inject_lambda_context(clear_state=True)(handle))
+    return logger.inject_lambda_context(clear_state=True)(handle)

@@ -9,13 +9,13 @@ pure functions on the model, stored with optimistic locking, so replays change n
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
-from tailor import aws
+from tailor import aws, clock
 from tailor.events.canonical import CustomerUpdated, OrderPlaced, Product
 
 ConsentState = Literal["subscribed", "not_subscribed", "unsubscribed", "pending"]
@@ -158,7 +158,7 @@ class Profiles:
                 return current
             item: dict[str, Any] = changed.model_dump(mode="json", exclude_none=True)
             item["version"] = current.version + 1
-            item["updated_at"] = datetime.now(UTC).isoformat()
+            item["updated_at"] = clock.now().isoformat()
             try:
                 self._table.put_item(
                     Item=item,

@@ -34,6 +34,10 @@ _TEXT = ParserConfig(display_links=True)
 class EmailTooLarge(ValueError):
     """The rendered HTML would be clipped by Gmail."""
 
+    def __init__(self, email_type: str, size: int) -> None:
+        super().__init__(f"{email_type} HTML is {size} bytes, over {GMAIL_CLIP_BYTES}")
+        self.size = size
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -71,8 +75,9 @@ class Renderer:
         subject = self._pick(email_type, "subject.txt.j2", lang).render(context)
         html = self._pick(email_type, "body.html.j2", lang).render(context)
         html = _INLINER.inline(html)
-        if len(html.encode("utf-8")) > GMAIL_CLIP_BYTES:
-            raise EmailTooLarge(f"{email_type} HTML is {len(html.encode())} bytes")
+        size = len(html.encode("utf-8"))
+        if size > GMAIL_CLIP_BYTES:
+            raise EmailTooLarge(email_type, size)
         return Rendered(subject=one_line(subject), html=html, text=html_to_text(html))
 
     def _pick(self, email_type: str, name: str, lang: str) -> Any:

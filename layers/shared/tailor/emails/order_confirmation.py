@@ -7,12 +7,13 @@ works for the first minutes after the order.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from tailor import addresses, i18n
+from tailor import addresses, clock, i18n
 from tailor.catalog import Catalog
 from tailor.delivery import Stream, deliver, skipped
 from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
@@ -43,8 +44,23 @@ def send_order_confirmation(*, event: OrderPlaced) -> dict[str, Any]:
     signer = signer_from_secret(settings.need("link_signing_secret_arn"))
     context = confirmation_context(event, profile, bought, suggestion, settings, signer)
     return deliver(
-        EMAIL_TYPE, Stream.TRANSACTIONAL, context, profile, name=event.customer.first_name
+        EMAIL_TYPE,
+        Stream.TRANSACTIONAL,
+        context,
+        profile,
+        name=event.customer.first_name,
+        shrink=fewer_lines,
     )
+
+
+def fewer_lines(context: Mapping[str, Any], factor: float) -> dict[str, Any]:
+    """Show the first lines and point to the order status page for the rest."""
+    order = dict(context["order"])
+    lines = order["lines"]
+    keep = max(1, int(len(lines) * factor))
+    order["hidden_lines"] = order.get("hidden_lines", 0) + len(lines) - keep
+    order["lines"] = lines[:keep]
+    return {**context, "order": order}
 
 
 def confirmation_context(
@@ -69,14 +85,16 @@ def confirmation_context(
             "placed_on": i18n.long_date(order.placed_at, locale),
             "status_url": order.status_url,
             "lines": [_line(line, bought) for line in order.lines],
+            "hidden_lines": 0,
             "discounts": order.discounts,
             "subtotal": order.subtotal,
             "shipping": order.shipping,
             "tax": order.tax,
+            "taxes_included": order.taxes_included,
             "total": order.total,
             "shipping_address": order.shipping_address,
         },
-        "cross_sell": _suggestion(order, suggestion, settings, signer, now or datetime.now(UTC)),
+        "cross_sell": _suggestion(order, suggestion, settings, signer, now or clock.now()),
         "newsletter_invite": _newsletter_invite(order, profile, settings, signer),
     }
 
@@ -115,12 +133,15 @@ def _suggestion(
             expires_at=expires,
         )
         offer_url = f"{settings.offer_url}?{urlencode({'t': token})}"
+    # Catalog prices are in the shop's currency; a customer paying in another sees the
+    # price in the shop (converted by Shopify) rather than a figure in a foreign currency.
+    same_currency = variant.price.currency == order.currency
     return {
         "title": product.title,
         "variant_title": variant.title or None,
         "size": variant.size,
-        "price": variant.price,
-        "compare_at_price": variant.compare_at_price if variant.on_sale else None,
+        "price": variant.price if same_currency else None,
+        "compare_at_price": variant.compare_at_price if variant.on_sale and same_currency else None,
         "image_url": product.image_url,
         "url": product.url,
         "reason": suggestion.reason,

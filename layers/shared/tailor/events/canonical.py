@@ -104,6 +104,7 @@ class OrderPlaced(Model):
     subtotal: Money
     shipping: Money | None = None
     tax: Money | None = None
+    taxes_included: bool = False
     total: Money
     shipping_address: Address | None = None
     status_url: str | None = Field(default=None, max_length=2048)

@@ -78,8 +78,9 @@ SHOPIFY_TOPICS: dict[type[Model], dict[str, Translator]] = {
         for topic in ("products/create", "products/update")
     },
     CustomerUpdated: {
-        topic: lambda p, s: shopify.customer_updated(p)
-        for topic in ("customers/create", "customers/update")
+        "customers/create": lambda p, s: shopify.customer_updated(p),
+        "customers/update": lambda p, s: shopify.customer_updated(p),
+        "customers_email_marketing_consent/update": lambda p, s: shopify.consent_updated(p),
     },
 }
 

@@ -9,10 +9,10 @@ deprecated, so every read here tolerates absence. The customer sees presentment 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from tailor import clock
 from tailor.events.canonical import (
     Address,
     Customer,
@@ -77,6 +77,7 @@ def order_placed(payload: Payload, shop_currency: str) -> OrderPlaced:
         or Money.zero(currency),
         shipping=_set_money(payload, "total_shipping_price", "total_shipping_price", shop_currency),
         tax=_set_money(payload, "total_tax", "total_tax", shop_currency),
+        taxes_included=bool(payload.get("taxes_included")),
         total=total or Money.zero(currency),
         shipping_address=_address(payload.get("shipping_address")),
         status_url=payload.get("order_status_url"),
@@ -166,7 +167,7 @@ def product_updated(payload: Payload, shop_currency: str, shop_base_url: str) ->
         url=f"{shop_base_url}/products/{handle}",
         image_url=image.get("src"),
         variants=[_variant(v, size_position, shop_currency) for v in payload.get("variants") or []],
-        updated_at=payload.get("updated_at") or datetime.now(UTC),
+        updated_at=payload.get("updated_at") or clock.now(),
     )
 
 
@@ -194,7 +195,7 @@ def _variant(payload: Payload, size_position: int | None, shop_currency: str) ->
 
 
 def customer_updated(payload: Payload) -> CustomerUpdated:
-    consent = payload.get("email_marketing_consent")
+    """customers/create and customers/update (consent is absent from API 2025-01 on)."""
     return CustomerUpdated(
         customer_id=str(payload["id"]),
         email=payload.get("email"),
@@ -202,13 +203,29 @@ def customer_updated(payload: Payload) -> CustomerUpdated:
         last_name=payload.get("last_name"),
         locale=payload.get("locale"),
         tags=_tags(payload.get("tags")),
-        marketing_consent=MarketingConsent(
-            state=consent.get("state") or "not_subscribed",
-            opt_in_level=consent.get("opt_in_level"),
-            updated_at=consent.get("consent_updated_at"),
-        )
-        if isinstance(consent, Mapping)
-        else None,
+        marketing_consent=_consent(payload.get("email_marketing_consent")),
         orders_count=payload.get("orders_count"),
-        updated_at=payload.get("updated_at") or payload.get("created_at") or datetime.now(UTC),
+        updated_at=payload.get("updated_at") or payload.get("created_at") or clock.now(),
+    )
+
+
+def consent_updated(payload: Payload) -> CustomerUpdated:
+    """customers_email_marketing_consent/update: where consent changes arrive today."""
+    consent = payload.get("email_marketing_consent")
+    when = consent.get("consent_updated_at") if isinstance(consent, Mapping) else None
+    return CustomerUpdated(
+        customer_id=str(payload["customer_id"]),
+        email=payload.get("email_address"),
+        marketing_consent=_consent(consent),
+        updated_at=when or clock.now(),
+    )
+
+
+def _consent(consent: Any) -> MarketingConsent | None:
+    if not isinstance(consent, Mapping) or not consent.get("state"):
+        return None
+    return MarketingConsent(
+        state=consent["state"],
+        opt_in_level=consent.get("opt_in_level"),
+        updated_at=consent.get("consent_updated_at"),
     )

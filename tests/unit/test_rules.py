@@ -1,0 +1,66 @@
+"""Every EventBridge rule in template.yaml matches its samples and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EVENTS, load_event
+from tailor_local.patterns import matches
+from tailor_local.template import Template
+
+ORDER = {"OrderConfirmationFunction", "OrderRecorderFunction"}
+
+# What each sample event must reach: exactly these functions.
+EXPECTED: dict[str, set[str]] = {
+    "canonical/order-placed.json": ORDER,
+    "canonical/product-updated.json": {"CatalogSyncFunction"},
+    "canonical/customer-updated.json": {"ProfileSyncFunction"},
+    "shopify/orders-create.json": ORDER,
+    "shopify/orders-create-guest.json": ORDER,
+    "shopify/orders-create-jpy.json": ORDER,
+    "shopify/products-create.json": {"CatalogSyncFunction"},
+    "shopify/products-update.json": {"CatalogSyncFunction"},
+    "shopify/customers-create.json": {"ProfileSyncFunction"},
+    "shopify/customers-update.json": {"ProfileSyncFunction"},
+    "shopify/customers-email-marketing-consent-update.json": {"ProfileSyncFunction"},
+}
+
+
+def reached(template: Template, event: dict[str, object]) -> set[str]:
+    return {rule.function_id for rule in template.rules() if matches(rule.pattern, event)}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sample_reaches_exactly_its_functions(template: Template, name: str) -> None:
+    assert reached(template, load_event(name)) == EXPECTED[name]
+
+
+def test_every_sample_file_is_accounted_for(template: Template) -> None:
+    samples = {
+        str(p.relative_to(EVENTS))
+        for folder in ("canonical", "shopify")
+        for p in (EVENTS / folder).glob("*.json")
+    }
+    unrouted = {name for name in samples - set(EXPECTED) if reached(template, load_event(name))}
+    assert unrouted == set(), f"samples routed but not listed in EXPECTED: {unrouted}"
+
+
+def test_every_rule_fires_for_some_sample(template: Template) -> None:
+    samples = [load_event(name) for name in EXPECTED]
+    idle = [r.name for r in template.rules() if not any(matches(r.pattern, e) for e in samples)]
+    assert idle == []
+
+
+@pytest.mark.parametrize(
+    "topic", ["orders/updated", "orders/paid", "Orders/Create", "orders/create "]
+)
+def test_neighbouring_shopify_topics_do_not_trigger_a_confirmation(
+    template: Template, topic: str
+) -> None:
+    event = load_event("shopify/orders-create.json")
+    event["detail"]["metadata"]["X-Shopify-Topic"] = topic
+
+    assert reached(template, event) & ORDER == set()
+
+
+def test_rules_listen_on_the_shop_bus(template: Template) -> None:
+    assert {rule.bus for rule in template.rules()} == {"tailor-local-shop"}
