@@ -8,11 +8,15 @@ layer puts it on the import path.
 from __future__ import annotations
 
 import importlib.util
+import io
+import logging
 import os
+import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -90,9 +94,9 @@ def _reset_caches() -> None:
 
 def handler(function: Function) -> Callable[[Any, Any], Any]:
     module_name, _, attribute = function.handler.rpartition(".")
-    key = f"{function.logical_id}:{module_name}"
+    path = function.code_dir / f"{module_name.replace('.', '/')}.py"
+    key = str(path)
     if key not in _modules:
-        path = function.code_dir / f"{module_name.replace('.', '/')}.py"
         spec = importlib.util.spec_from_file_location(f"tailor_fn_{function.logical_id}", path)
         if spec is None or spec.loader is None:
             raise FileNotFoundError(f"handler module {path} not found")
@@ -105,3 +109,71 @@ def handler(function: Function) -> Callable[[Any, Any], Any]:
 def invoke(function: Function, event: Any, extra_env: Mapping[str, str] | None = None) -> Any:
     with environment(function, extra_env):
         return handler(function)(event, FakeContext(function.logical_id, function.timeout))
+
+
+@dataclass
+class Outcome:
+    """How one invocation went: what the handler returned, or the error it raised."""
+
+    ok: bool
+    result: Any = None
+    error_type: str | None = None
+    error_message: str | None = None
+    stack: list[str] | None = None
+    logs: str = ""
+
+    @property
+    def reason(self) -> str:
+        return f"{self.error_type}: {self.error_message}" if not self.ok else ""
+
+    def error_payload(self) -> dict[str, Any]:
+        """The error as Lambda reports it (responsePayload of a failed invocation)."""
+        return {
+            "errorMessage": self.error_message,
+            "errorType": self.error_type,
+            "stackTrace": self.stack or [],
+        }
+
+
+def run_handler(
+    function: Function, event: Any, extra_env: Mapping[str, str] | None = None
+) -> Outcome:
+    """Invoke, catching what the handler raises and what it logs, as the Lambda service does."""
+    with captured_output() as output:
+        try:
+            result = invoke(function, event, extra_env)
+        except Exception as error:  # the handler's failure is the outcome, not ours
+            return Outcome(
+                ok=False,
+                error_type=type(error).__name__,
+                error_message=str(error),
+                stack=traceback.format_exception(error)[-6:],
+                logs=output.getvalue(),
+            )
+    return Outcome(ok=True, result=result, logs=output.getvalue())
+
+
+@contextmanager
+def captured_output() -> Iterator[io.StringIO]:
+    """What handlers print or log (Powertools writes JSON lines to stdout) goes to a buffer."""
+    buffer = io.StringIO()
+    consoles = {id(s) for s in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)}
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    swapped = []
+    for logger in loggers:
+        for log_handler in logger.handlers:
+            if (
+                isinstance(log_handler, logging.StreamHandler)
+                and id(log_handler.stream) in consoles
+            ):
+                swapped.append((log_handler, log_handler.setStream(buffer)))
+    try:
+        with redirect_stdout(buffer), redirect_stderr(buffer):
+            yield buffer
+    finally:
+        for log_handler, stream in swapped:
+            log_handler.setStream(stream)

@@ -1,20 +1,47 @@
 """Create what template.yaml declares in a local AWS (moto in-process or moto server).
 
 Tables with their keys, indexes, streams and TTL; queues; secrets; the event buses and
-their rules; SES configuration sets and the sender identity. Only resource types the
-functions touch at run time are created; the rest (alarms, log groups, IAM) have no local
-behaviour to reproduce.
+their rules; SES configuration sets and the sender identity; scheduler groups. Only resource
+types the functions touch at run time are created; the rest (alarms, log groups, IAM) have no
+local behaviour to reproduce.
+
+Every bus also gets a tap: a catch-all rule whose target is an internal queue. Events that a
+function publishes (events:PutEvents) land there, and the local runner routes them through
+the template's own rules, as EventBridge would.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from typing import Any
 
 import boto3
 
-from tailor_local.template import REGION, Template
+from tailor_local.template import ACCOUNT, REGION, Template
+
+TAP_RULE = "tailor-local-tap"
+# Every event EventBridge builds carries version "0": the pattern matches them all.
+TAP_PATTERN = {"version": ["0"]}
+# Queue attributes worth reproducing locally (the rest are about cost, encryption, policy).
+QUEUE_ATTRIBUTES = (
+    "VisibilityTimeout",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedrivePolicy",
+)
+
+
+def tap_queue_name(bus: str) -> str:
+    """The internal queue that collects what is published on `bus` (bus names may hold `/`)."""
+    return "tailor-local-tap-" + hashlib.sha256(bus.encode()).hexdigest()[:12]
+
+
+def tap_buses(template: Template) -> list[str]:
+    """The buses a tap listens on: the template's and the default bus."""
+    return sorted({rule.bus for rule in template.rules()} | {template.bus_name, "default"})
 
 
 def _client(service: str, endpoint_url: str | None) -> Any:
@@ -45,8 +72,19 @@ def provision(template: Template, endpoint_url: str | None = None) -> None:
             )
 
     sqs = _client("sqs", endpoint_url)
-    for logical_id in template.of_type("AWS::SQS::Queue"):
+    queues = template.of_type("AWS::SQS::Queue")
+    for logical_id in queues:
         sqs.create_queue(QueueName=template.physical_name(logical_id))
+    for logical_id, resource in queues.items():
+        props = template.resolve(resource.get("Properties") or {})
+        attributes = {
+            name: json.dumps(props[name]) if isinstance(props[name], dict) else str(props[name])
+            for name in QUEUE_ATTRIBUTES
+            if name in props
+        }
+        if attributes:
+            url = sqs.get_queue_url(QueueName=template.physical_name(logical_id))["QueueUrl"]
+            sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
 
     secretsmanager = _client("secretsmanager", endpoint_url)
     for logical_id in template.of_type("AWS::SecretsManager::Secret"):
@@ -62,9 +100,24 @@ def provision(template: Template, endpoint_url: str | None = None) -> None:
         events.put_rule(
             Name=rule.name, EventBusName=rule.bus, EventPattern=json.dumps(rule.pattern)
         )
+    for bus in tap_buses(template):
+        queue = tap_queue_name(bus)
+        sqs.create_queue(QueueName=queue)
+        events.put_rule(Name=TAP_RULE, EventBusName=bus, EventPattern=json.dumps(TAP_PATTERN))
+        events.put_targets(
+            Rule=TAP_RULE,
+            EventBusName=bus,
+            Targets=[{"Id": "tap", "Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}"}],
+        )
+
+    scheduler = _client("scheduler", endpoint_url)
+    for logical_id, resource in template.of_type("AWS::Scheduler::ScheduleGroup").items():
+        props = template.resolve(resource.get("Properties") or {})
+        scheduler.create_schedule_group(Name=str(props.get("Name") or logical_id))
 
     sesv2 = _client("sesv2", endpoint_url)
     for logical_id in template.of_type("AWS::SES::ConfigurationSet"):
         sesv2.create_configuration_set(ConfigurationSetName=template.physical_name(logical_id))
-    sesv2.create_email_identity(EmailIdentity=template.parameters["SenderIdentity"])
-    sesv2.create_email_identity(EmailIdentity=template.parameters["SenderAddress"])
+    for parameter in ("SenderIdentity", "SenderAddress"):
+        if parameter in template.parameters:
+            sesv2.create_email_identity(EmailIdentity=template.parameters[parameter])

@@ -54,6 +54,17 @@ class StreamMapping:
     retry_attempts: int | None
     bisect: bool
     filters: list[Mapping[str, Any]] = field(default_factory=list)
+    name: str = ""
+    on_failure: str | None = None  # logical id of the on-failure destination queue
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class AsyncConfig:
+    """How Lambda handles an asynchronous invocation that fails (EventInvokeConfig)."""
+
+    retry_attempts: int
+    on_failure: str | None  # logical id of the on-failure destination queue, if any
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ class Template:
         kind = resource["Type"]
         if kind == "AWS::SES::ConfigurationSet" and "Name" in props:
             return str(self.resolve(props["Name"]))
-        if kind == "AWS::Events::EventBus":
+        if kind in ("AWS::Events::EventBus", "AWS::Scheduler::ScheduleGroup") and "Name" in props:
             return str(self.resolve(props["Name"]))
         return logical_id
 
@@ -225,6 +236,10 @@ class Template:
         return dict(self.raw.get("Globals", {}).get("Function", {}))
 
     def functions(self) -> dict[str, Function]:
+        return dict(self._functions)
+
+    @cached_property
+    def _functions(self) -> dict[str, Function]:
         found = {}
         for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
             props = resource.get("Properties") or {}
@@ -232,7 +247,7 @@ class Template:
             env.update((props.get("Environment") or {}).get("Variables", {}))
             found[logical_id] = Function(
                 logical_id=logical_id,
-                code_dir=REPO_ROOT / str(props.get("CodeUri", "")),
+                code_dir=self.path.parent / str(props.get("CodeUri", "")),
                 handler=str(props.get("Handler") or self.globals.get("Handler")),
                 environment={k: str(self.resolve(v)) for k, v in env.items()},
                 timeout=int(props.get("Timeout") or self.globals.get("Timeout") or 3),
@@ -246,6 +261,35 @@ class Template:
             known = ", ".join(sorted(functions))
             raise TemplateError(f"no function {logical_id!r} in template.yaml (known: {known})")
         return functions[logical_id]
+
+    def function_for_arn(self, arn: str) -> Function | None:
+        """The template function a Lambda ARN (optionally qualified) names, if any."""
+        parts = arn.split(":")
+        if len(parts) < 7 or parts[2] != "lambda" or parts[5] != "function":
+            return None
+        by_name = {self.physical_name(f): fn for f, fn in self._functions.items()}
+        return by_name.get(parts[6])
+
+    @cached_property
+    def bus_name(self) -> str:
+        """The bus Tailor listens on: the EventBusName output, else the one its rules use."""
+        output = (self.raw.get("Outputs") or {}).get("EventBusName")
+        if output and "Value" in output:
+            return str(self.resolve(output["Value"]))
+        buses = sorted({rule.bus for rule in self.rules()})
+        return buses[0] if len(buses) == 1 else "default"
+
+    def async_config(self, function_id: str) -> AsyncConfig:
+        """Retries and on-failure destination of asynchronous invocations (Globals merged)."""
+        props = (self.resources[function_id].get("Properties") or {}).get("EventInvokeConfig")
+        config = {**(self.globals.get("EventInvokeConfig") or {}), **(props or {})}
+        destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
+            "Destination"
+        )
+        return AsyncConfig(
+            retry_attempts=int(config.get("MaximumRetryAttempts", 2)),
+            on_failure=_logical_id(destination),
+        )
 
     def rules(self) -> list[Rule]:
         found = []
@@ -269,17 +313,21 @@ class Template:
     def stream_mappings(self) -> list[StreamMapping]:
         found = []
         for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
-            for event in ((resource.get("Properties") or {}).get("Events") or {}).values():
+            events = (resource.get("Properties") or {}).get("Events") or {}
+            for event_name, event in events.items():
                 kind = event.get("Type")
                 if kind not in ("DynamoDB", "SQS"):
                     continue
                 props = event["Properties"]
-                source = props["Stream"] if kind == "DynamoDB" else props["Queue"]
-                source_id = (
-                    source["Fn::GetAtt"][0] if "Fn::GetAtt" in source else source["Fn::GetAtt"]
+                source_id = _logical_id(props["Stream"] if kind == "DynamoDB" else props["Queue"])
+                if source_id is None:
+                    raise TemplateError(
+                        f"{logical_id}.{event_name}: the {kind} source must be a !GetAtt of a "
+                        "resource in this template"
+                    )
+                destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
+                    "Destination"
                 )
-                if isinstance(source_id, str) and "." in source_id:
-                    source_id = source_id.split(".")[0]
                 found.append(
                     StreamMapping(
                         function_id=logical_id,
@@ -291,6 +339,21 @@ class Template:
                         retry_attempts=props.get("MaximumRetryAttempts"),
                         bisect=bool(props.get("BisectBatchOnFunctionError", False)),
                         filters=list((props.get("FilterCriteria") or {}).get("Filters") or []),
+                        name=f"{logical_id}{event_name}",
+                        on_failure=_logical_id(destination),
+                        enabled=bool(self.resolve(props.get("Enabled", True))),
                     )
                 )
         return found
+
+
+def _logical_id(reference: Any) -> str | None:
+    """The logical id in a `!GetAtt X.Arn` or `!Ref X`, else None."""
+    if not isinstance(reference, Mapping):
+        return None
+    if "Fn::GetAtt" in reference:
+        target = reference["Fn::GetAtt"]
+        return str(target.split(".")[0] if isinstance(target, str) else target[0])
+    if "Ref" in reference:
+        return str(reference["Ref"])
+    return None

@@ -1,0 +1,146 @@
+"""Event files: one EventBridge event, or a list of them, per `.json` file.
+
+An event is either what a target receives (`detail-type`, `source`, `detail`, ...) or a
+PutEvents entry (`DetailType`, `Source`, `Detail`, optionally `EventBusName`). Events without
+a bus go to the template's bus, where Tailor's rules listen. Timestamps can be written as
+`{{now}}`, `{{now-30d}}` or `{{now+15m}}`: they become the local clock's time when the file
+is read, so an order "placed just now" keeps its 15-minute offer open.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tailor_local.schedules import parse_duration
+from tailor_local.state import LocalError
+from tailor_local.template import ACCOUNT, REGION
+
+_PLACEHOLDER = re.compile(r"\{\{\s*now\s*(?:([+-])\s*([0-9smhdw. ]+?))?\s*\}\}")
+
+
+class EventFileError(LocalError):
+    """An event file is missing or is not an EventBridge event."""
+
+
+@dataclass(frozen=True)
+class FileEvent:
+    event: dict[str, Any]
+    bus: str | None
+    origin: str  # "file.json" or "file.json[2]"
+
+
+def substitute_now(text: str, now: datetime) -> str:
+    def replace(match: re.Match[str]) -> str:
+        moment = now
+        if match.group(1):
+            delta = parse_duration(match.group(2))
+            moment = now + delta if match.group(1) == "+" else now - delta
+        return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def load(path: Path, now: datetime | None = None) -> list[FileEvent]:
+    """The events in one file, or EventFileError saying what is wrong and how to fix it."""
+    if not path.is_file():
+        hint = "it is a directory" if path.is_dir() else "no such file"
+        raise EventFileError(
+            f"{path}: {hint}; pass .json files holding EventBridge events (see events/)"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise EventFileError(f"{path}: cannot be read ({error})") from None
+    text = substitute_now(text, now or datetime.now(UTC))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise EventFileError(
+            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
+            "fix the file"
+        ) from None
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise EventFileError(f"{path}: the list is empty; put at least one event in it")
+    found = []
+    for index, item in enumerate(items):
+        origin = f"{path.name}[{index}]" if isinstance(data, list) else path.name
+        where = f"{path} (event {index})" if isinstance(data, list) else str(path)
+        event, bus = _event(item, where)
+        found.append(FileEvent(event, bus, origin))
+    return found
+
+
+def _event(item: Any, where: str) -> tuple[dict[str, Any], str | None]:
+    if not isinstance(item, dict):
+        raise EventFileError(
+            f"{where}: expected an EventBridge event object, found {type(item).__name__}"
+        )
+    if "DetailType" in item or "Detail" in item:
+        return _entry(item, where)
+    missing = [name for name in ("detail-type", "source", "detail") if name not in item]
+    if missing:
+        raise EventFileError(
+            f"{where}: not an EventBridge event (missing {', '.join(missing)}); an event needs "
+            "detail-type, source and detail, like the files in events/canonical/"
+        )
+    if not isinstance(item["detail"], dict):
+        raise EventFileError(f"{where}: detail must be a JSON object")
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "account": ACCOUNT,
+        "time": _now_z(),
+        "region": REGION,
+        "resources": [],
+        **item,
+    }
+    return event, None
+
+
+def _entry(item: dict[str, Any], where: str) -> tuple[dict[str, Any], str | None]:
+    """A PutEvents request entry, turned into the event a target would receive."""
+    missing = [name for name in ("DetailType", "Source", "Detail") if not item.get(name)]
+    if missing:
+        raise EventFileError(f"{where}: PutEvents entry without {', '.join(missing)}")
+    detail = item["Detail"]
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except json.JSONDecodeError:
+            raise EventFileError(f"{where}: Detail is not a JSON object") from None
+    if not isinstance(detail, dict):
+        raise EventFileError(f"{where}: Detail must be a JSON object")
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": item["DetailType"],
+        "source": item["Source"],
+        "account": ACCOUNT,
+        "time": str(item.get("Time") or _now_z()),
+        "region": REGION,
+        "resources": list(item.get("Resources") or []),
+        "detail": detail,
+    }
+    bus = item.get("EventBusName")
+    if isinstance(bus, str) and ":event-bus/" in bus:
+        bus = bus.rsplit("event-bus/", 1)[-1]
+    return event, str(bus) if bus else None
+
+
+def _now_z() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_all(paths: list[Path], now: datetime | None = None) -> list[FileEvent]:
+    """Every event of every file, in order; all files are checked before any is delivered."""
+    found: list[FileEvent] = []
+    for path in paths:
+        found.extend(load(path, now))
+    return found

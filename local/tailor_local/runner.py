@@ -1,0 +1,291 @@
+"""Deliver events to the template's functions the way AWS would, and report what happened.
+
+An event goes through the template's own EventBridge rules (its bus, its patterns, matched
+with EventBridge semantics by `patterns.py`) to the functions they target. EventBridge
+invokes Lambda asynchronously: a handler that raises is retried as the function's
+EventInvokeConfig says, then the failure lands on its on-failure destination. Afterwards
+everything the invocations set in motion is drained until the cloud is quiet: events the
+functions published (caught by the tap rule on each bus), DynamoDB streams and SQS queues.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from tailor_local import streams
+from tailor_local.cloud import Cloud
+from tailor_local.invoke import Outcome, run_handler
+from tailor_local.outbox import Send, recording
+from tailor_local.patterns import matches
+from tailor_local.provision import tap_buses, tap_queue_name
+from tailor_local.schedules import Clock, target_input
+from tailor_local.template import ACCOUNT, REGION, Function, Template
+
+# Draining stops after this many rounds even if work keeps appearing (a loop of events).
+MAX_ROUNDS = 100
+
+
+@dataclass
+class Invocation:
+    function_id: str
+    trigger: str
+    outcome: Outcome
+    attempts: int = 1
+    sends: list[Send] = field(default_factory=list)
+    dead_letter: str | None = None
+    event: Any = field(default=None, repr=False)
+
+
+@dataclass
+class Report:
+    """Everything one delivered event (or fired schedule) caused."""
+
+    event_id: str
+    label: str
+    bus: str | None
+    origin: str = ""
+    rules: list[str] = field(default_factory=list)
+    invocations: list[Invocation] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sends(self) -> list[Send]:
+        return [send for invocation in self.invocations for send in invocation.sends]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def event_label(event: Any) -> str:
+    if not isinstance(event, dict):
+        return type(event).__name__
+    label = str(event.get("detail-type") or "event")
+    detail = event.get("detail")
+    metadata = detail.get("metadata") if isinstance(detail, dict) else None
+    if isinstance(metadata, dict) and metadata.get("X-Shopify-Topic"):
+        label += f" {metadata['X-Shopify-Topic']}"
+    return label
+
+
+class Runner:
+    def __init__(self, template: Template, cloud: Cloud, clock: Clock | None = None) -> None:
+        self.template = template
+        self.cloud = cloud
+        self.clock = clock or Clock(cloud.state)
+        self._report: Report | None = None
+
+    # ------------------------------------------------------------------ entry points
+    def deliver(self, event: dict[str, Any], bus: str | None = None, origin: str = "") -> Report:
+        """Route one event through the rules, then drain everything it set in motion."""
+        bus = bus or self.template.bus_name
+        report = Report(str(event.get("id") or ""), event_label(event), bus, origin)
+        with self._reporting(report):
+            report.rules = [rule.name for rule in self._route(event, bus, via="")]
+            self.drain()
+        return report
+
+    def invoke_once(self, function: Function, event: Any, origin: str = "") -> Report:
+        """A direct, synchronous invocation (`tailor invoke`): nothing is drained after it."""
+        event_id = str(event.get("id") or "") if isinstance(event, dict) else ""
+        report = Report(event_id, event_label(event), None, origin)
+        with self._reporting(report):
+            self.invoke_sync(function, event, "direct invocation")
+        return report
+
+    def fire_target(self, target: dict[str, Any], label: str, event_id: str) -> Report:
+        """Deliver a schedule's target with its input, as EventBridge Scheduler would."""
+        report = Report(event_id, label, None)
+        with self._reporting(report):
+            arn = str(target.get("Arn", ""))
+            payload = target_input(target)
+            function = self.template.function_for_arn(arn)
+            if function is not None:
+                self.invoke_async(function, payload, f"schedule target {function.logical_id}")
+            elif arn.startswith("arn:aws:sqs:"):
+                queue = arn.rsplit(":", 1)[-1]
+                body = target.get("Input") or "{}"
+                self.cloud.client("sqs").send_message(
+                    QueueUrl=self.cloud.queue_url(queue), MessageBody=body
+                )
+            elif ":event-bus/" in arn:
+                parameters = target.get("EventBridgeParameters") or {}
+                event = self._envelope(
+                    parameters.get("DetailType", "Scheduled Event"),
+                    parameters.get("Source", "aws.scheduler"),
+                    payload,
+                )
+                bus = arn.rsplit("event-bus/", 1)[-1]
+                report.rules = [rule.name for rule in self._route(event, bus, via="")]
+            else:
+                report.failures.append(
+                    f"{label}: target {arn or '(none)'} is not a function, queue or bus of "
+                    "this template; nothing ran"
+                )
+            self.drain()
+        return report
+
+    # ------------------------------------------------------------------ routing
+    def _route(self, event: dict[str, Any], bus: str, via: str) -> list[Any]:
+        matched = [
+            rule
+            for rule in self.template.rules()
+            if rule.bus == bus and matches(rule.pattern, event)
+        ]
+        if not matched:
+            self._current.unmatched.append(f"{via}{event_label(event)} on bus {bus}")
+        functions = self.template.functions()
+        for rule in matched:
+            self.invoke_async(functions[rule.function_id], event, f"{via}rule {rule.name}")
+        return matched
+
+    # ------------------------------------------------------------------ invoking
+    def invoke_async(self, function: Function, event: Any, trigger: str) -> Invocation:
+        """Lambda's asynchronous invocation: retries, then the on-failure destination."""
+        config = self.template.async_config(function.logical_id)
+        invocation = self.invoke_sync(function, event, trigger, record=False)
+        while not invocation.outcome.ok and invocation.attempts <= config.retry_attempts:
+            retry = self.invoke_sync(function, event, trigger, record=False)
+            invocation.outcome = retry.outcome
+            invocation.sends.extend(retry.sends)
+            invocation.attempts += 1
+        if not invocation.outcome.ok:
+            if config.on_failure:
+                self._dead_letter(config.on_failure, function, event, invocation)
+                invocation.dead_letter = config.on_failure
+            where = f"; sent to {invocation.dead_letter}" if invocation.dead_letter else ""
+            self._current.failures.append(
+                f"{function.logical_id} ({trigger}) failed after {invocation.attempts} "
+                f"attempt(s): {invocation.outcome.reason}{where}"
+            )
+        self._current.invocations.append(invocation)
+        return invocation
+
+    def invoke_sync(
+        self, function: Function, event: Any, trigger: str, record: bool = True
+    ) -> Invocation:
+        with recording(function.logical_id, self._current.event_id) as sends:
+            outcome = run_handler(function, event, self.clock.environment())
+        for send in sends.sends:
+            self.cloud.journal.add(
+                {
+                    "ses_message_id": send.ses_message_id,
+                    "email_type": send.email_type
+                    or function.environment.get("POWERTOOLS_SERVICE_NAME", "email"),
+                    "function": function.logical_id,
+                    "source_event_id": send.event_id,
+                }
+            )
+        invocation = Invocation(
+            function.logical_id, trigger, outcome, sends=list(sends.sends), event=event
+        )
+        if record:
+            self._current.invocations.append(invocation)
+        return invocation
+
+    def _dead_letter(
+        self, queue: str, function: Function, event: Any, invocation: Invocation
+    ) -> None:
+        """The invocation record Lambda sends to an on-failure destination."""
+        record = {
+            "version": "1.0",
+            "timestamp": self.clock.now().isoformat(),
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": self.template.arn(function.logical_id) + ":$LATEST",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": invocation.attempts,
+            },
+            "requestPayload": event,
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled",
+            },
+            "responsePayload": invocation.outcome.error_payload(),
+        }
+        self.send_to_queue(queue, record)
+
+    def send_to_queue(self, queue: str, body: Any) -> None:
+        self.cloud.client("sqs").send_message(
+            QueueUrl=self.cloud.queue_url(queue), MessageBody=json.dumps(body, default=str)
+        )
+
+    # ------------------------------------------------------------------ draining
+    def drain(self) -> None:
+        """Until quiet: route published events, feed stream and queue records to functions."""
+        for _ in range(MAX_ROUNDS):
+            busy = self._drain_taps()
+            for mapping in self.template.stream_mappings():
+                if mapping.enabled:
+                    busy += streams.drain(self, mapping)
+            if not busy:
+                return
+        self._current.failures.append(
+            f"still busy after {MAX_ROUNDS} rounds of draining: functions keep feeding each "
+            "other (an event loop?); stopped"
+        )
+
+    def _drain_taps(self) -> int:
+        sqs = self.cloud.client("sqs")
+        routed = 0
+        for bus in tap_buses(self.template):
+            url = self.cloud.queue_url(tap_queue_name(bus))
+            while True:
+                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+                    "Messages", []
+                )
+                if not messages:
+                    break
+                for message in messages:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                    event = json.loads(message["Body"])
+                    event.pop("ingestion-time", None)
+                    self._route(event, bus, via=f"published {event_label(event)} -> ")
+                    routed += 1
+        return routed
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def _current(self) -> Report:
+        if self._report is None:
+            raise RuntimeError("no event is being delivered")
+        return self._report
+
+    def _reporting(self, report: Report) -> _Reporting:
+        return _Reporting(self, report)
+
+    def _envelope(self, detail_type: str, source: str, detail: Any) -> dict[str, Any]:
+        return {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": detail_type,
+            "source": source,
+            "account": ACCOUNT,
+            "time": self.clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION,
+            "resources": [],
+            "detail": detail,
+        }
+
+
+class _Reporting:
+    """Makes `report` the one that invocations and failures are attributed to meanwhile."""
+
+    def __init__(self, runner: Runner, report: Report) -> None:
+        self.runner = runner
+        self.report = report
+        self.saved: Report | None = None
+
+    def __enter__(self) -> Report:
+        self.saved, self.runner._report = self.runner._report, self.report
+        return self.report
+
+    def __exit__(self, *_: object) -> None:
+        self.runner._report = self.saved

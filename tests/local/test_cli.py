@@ -1,0 +1,226 @@
+"""The `tailor` command as a user meets it: what it prints, writes and exits with."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tailor_local.cli import main
+from tailor_local.template import REPO_ROOT
+
+SHOPIFY = REPO_ROOT / "events" / "shopify"
+
+
+@pytest.fixture(autouse=True)
+def local_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home of its own, so no developer's running local cloud is picked up."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("TAILOR_HOME", str(home))
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    return home
+
+
+def test_run_writes_each_accepted_email_and_an_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outbox = tmp_path / "outbox"
+    files = ["products-create.json", "products-update.json", "orders-create.json"]
+
+    status = main(["run", *(str(SHOPIFY / f) for f in files), "--outbox", str(outbox)])
+
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert (
+        "rules matched: OrderConfirmationFunctionShopify, OrderRecorderFunctionShopify" in printed
+    )
+    assert "sent order_confirmation to alex.rivera@example.com" in printed
+    assert sorted(p.name for p in outbox.iterdir()) == [
+        "0001-order_confirmation.eml",
+        "0001-order_confirmation.html",
+        "0001-order_confirmation.txt",
+        "index.json",
+    ]
+    (entry,) = json.loads((outbox / "index.json").read_text())
+    order = json.loads((SHOPIFY / "orders-create.json").read_text())
+    assert entry["recipient"] == "alex.rivera@example.com"
+    assert entry["email_type"] == "order_confirmation"
+    assert entry["function"] == "OrderConfirmationFunction"
+    assert entry["source_event_id"] == order["id"]
+    assert "#1001" in entry["subject"]
+    message = email.message_from_bytes(
+        (outbox / entry["eml"]).read_bytes(), policy=email.policy.default
+    )
+    assert message["Subject"] == entry["subject"]
+    assert "Classic Oxford" in (outbox / entry["html"]).read_text()
+    assert "Classic Oxford" in (outbox / entry["text"]).read_text()
+
+
+def test_run_reports_events_that_match_no_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["run", str(SHOPIFY / "refunds-create.json"), "--outbox", str(tmp_path)])
+
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "matched no rule: shopifyWebhook refunds/create on bus tailor-local-shop" in printed
+    assert "0 email(s) written" in printed
+    assert json.loads((tmp_path / "index.json").read_text()) == []
+
+
+def test_run_reports_a_failing_function_with_its_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = json.loads((SHOPIFY / "orders-create.json").read_text())
+    del broken["detail"]["payload"]["id"]
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken))
+
+    status = main(["run", str(path), "--outbox", str(tmp_path / "out")])
+
+    printed = capsys.readouterr().out
+    assert status == 1
+    assert "FAILED OrderConfirmationFunction after 3 attempts" in printed
+    assert "failure: OrderConfirmationFunction (rule OrderConfirmationFunctionShopify) " in printed
+    assert "detail.payload.id is missing; sent to FailedEventsQueue" in printed
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        (None, "broken.json: no such file; pass .json files holding EventBridge events"),
+        ('{"detail-type": "OrderPlaced",', "broken.json: not valid JSON (line 1, column 31"),
+        ('{"detail": {}}', "broken.json: not an EventBridge event (missing detail-type, source)"),
+        ("[]", "broken.json: the list is empty"),
+    ],
+)
+def test_a_bad_event_file_is_one_line_and_nothing_is_delivered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, complaint: str
+) -> None:
+    path = tmp_path / "broken.json"
+    if content is not None:
+        path.write_text(content)
+
+    status = main(["run", str(SHOPIFY / "products-create.json"), str(path)])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert complaint in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+    assert "Delivering" not in captured.out
+
+
+def test_invoke_prints_what_the_handler_returned(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["invoke", "CatalogSyncFunction", "-e", str(SHOPIFY / "products-create.json")])
+
+    assert status == 0
+    assert json.loads(capsys.readouterr().out) == {"product_id": "8123456789012", "stored": True}
+
+
+def test_invoke_with_an_unknown_function_lists_the_known_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = main(["invoke", "ShippingFunction", "-e", str(SHOPIFY / "orders-create.json")])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("tailor: no function 'ShippingFunction' in template.yaml (known: ")
+    assert "OrderConfirmationFunction" in line and "CatalogSyncFunction" in line
+
+
+def test_outbox_and_clock_need_a_running_local_cloud(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["outbox"]) == 1
+    assert main(["clock", "advance", "15m"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert (
+        lines
+        == [
+            "tailor: no local cloud is running: start one with `tailor local start` "
+            "(an ephemeral `tailor run` writes its emails with --outbox instead)"
+        ]
+        * 2
+    )
+
+
+# ---------------------------------------------------------------------- the local cloud
+def tailor(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "-m", "tailor_local.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TAILOR_HOME": str(home)},
+        cwd=REPO_ROOT,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes() != b""
+    except OSError:
+        return False
+
+
+@pytest.mark.enable_socket
+def test_start_run_outbox_stop_leaves_no_process(local_home: Path, tmp_path: Path) -> None:
+    port = free_port()
+    started = tailor("local", "start", "--port", str(port), home=local_home)
+    assert started.returncode == 0, started.stderr
+    assert f"Local cloud running at http://127.0.0.1:{port}" in started.stdout
+    pid = json.loads((local_home / "cloud.json").read_text())["pid"]
+    env = json.loads((local_home / "env.json").read_text())
+    assert env["OrderConfirmationFunction"]["AWS_ENDPOINT_URL"] == (
+        f"http://host.docker.internal:{port}"
+    )
+    assert env["OrderConfirmationFunction"]["PROFILES_TABLE"] == "ProfilesTable"
+    try:
+        assert tailor("local", "status", home=local_home).returncode == 0
+        events = [str(SHOPIFY / f) for f in ("products-update.json", "orders-create.json")]
+        ran = tailor("run", *events, "--outbox", str(tmp_path / "out"), home=local_home)
+        assert f"to the local cloud at http://127.0.0.1:{port}" in ran.stdout
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        listed = tailor("outbox", "--json", home=local_home)
+        (sent,) = json.loads(listed.stdout)
+        assert sent["recipient"] == "alex.rivera@example.com"
+        assert sent["function"] == "OrderConfirmationFunction"
+    finally:
+        stopped = tailor("local", "stop", home=local_home)
+
+    assert stopped.returncode == 0
+    assert f"Stopped the local cloud at http://127.0.0.1:{port} (pid {pid})" in stopped.stdout
+    assert not process_exists(pid)
+    assert not (local_home / "cloud.json").exists()
+    status = tailor("local", "status", home=local_home)
+    assert status.returncode == 3
+    assert "No local cloud is running" in status.stdout
+
+
+@pytest.mark.enable_socket
+def test_start_on_a_port_in_use_says_so_in_one_line(local_home: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        started = tailor("local", "start", "--port", str(port), home=local_home)
+
+    assert started.returncode == 1
+    assert started.stderr.strip().splitlines() == [
+        f"tailor: port {port} on 127.0.0.1 is in use; choose another with "
+        "`tailor local start --port N`, or stop whatever is listening there"
+    ]
+    assert not (local_home / "cloud.json").exists()

@@ -1,0 +1,98 @@
+"""`tailor clock advance`: due schedules fire with their input, at their own time, once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from tailor_local.cloud import open_cloud
+from tailor_local.runner import Runner
+from tailor_local.schedules import Clock, Scheduler, parse_duration
+from tailor_local.state import LocalError
+from tailor_local.template import Template
+
+FIXTURE = Path(__file__).parent / "fixtures" / "template.yaml"
+
+
+@pytest.fixture
+def scheduler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scheduler]:
+    monkeypatch.setenv("TAILOR_HOME", str(tmp_path / "home"))
+    template = Template(FIXTURE)
+    with open_cloud(template, ephemeral=True) as cloud:
+        runner = Runner(template, cloud)
+        runner.deliver(
+            {
+                "id": str(uuid.uuid4()),
+                "detail-type": "Remind",
+                "source": "fixture.test",
+                "detail": {},
+            }
+        )
+        yield Scheduler(runner)
+
+
+def names(scheduler: Scheduler) -> list[str]:
+    return sorted(s["Name"] for s in scheduler.schedules())
+
+
+def advance(scheduler: Scheduler, duration: str) -> list[dict[str, str]]:
+    clock: Clock = scheduler.runner.clock
+    delta = parse_duration(duration)
+    reports = scheduler.run_until(clock.now() + delta)
+    clock.advance(delta)
+    return [i.outcome.result for r in reports for i in r.invocations]
+
+
+def test_only_schedules_that_fall_due_fire(scheduler: Scheduler) -> None:
+    assert names(scheduler) == ["later", "soon"]
+
+    assert advance(scheduler, "30m") == []
+    assert names(scheduler) == ["later", "soon"]
+
+    (fired,) = advance(scheduler, "45m")
+    assert fired["reminder"] == "soon"
+    assert names(scheduler) == ["later"]  # ActionAfterCompletion: DELETE
+
+
+def test_a_fired_target_sees_its_due_time_as_now(scheduler: Scheduler) -> None:
+    due = scheduler.next_due(scheduler.runner.clock.now() + timedelta(days=30))
+    assert due is not None
+
+    (fired,) = advance(scheduler, "2h")
+
+    assert fired["now"] == due.due.isoformat()
+
+
+def test_a_schedule_kept_after_completion_fires_once(scheduler: Scheduler) -> None:
+    fired = advance(scheduler, "10d1h")
+    assert [f["reminder"] for f in fired] == ["soon", "later"]  # in time order
+    assert names(scheduler) == ["later"]  # ActionAfterCompletion: NONE keeps it
+
+    assert advance(scheduler, "270d") == []
+
+
+def test_the_clock_moves_handlers_time(scheduler: Scheduler) -> None:
+    clock = scheduler.runner.clock
+    before = clock.now()
+    advance(scheduler, "270d")
+
+    moved = clock.now() - before
+    assert timedelta(days=270) <= moved < timedelta(days=270, minutes=1)
+    assert clock.environment()["TAILOR_NOW"].startswith(f"{clock.now():%Y-%m-%dT%H:%M}")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("15m", 900), ("36h", 129600), ("270d", 270 * 86400), ("1w2d", 9 * 86400), ("90s", 90)],
+)
+def test_durations(text: str, seconds: int) -> None:
+    assert parse_duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("text", ["", "15", "15x", "m15", "-3d", "3 days"])
+def test_a_bad_duration_says_how_to_write_one(text: str) -> None:
+    with pytest.raises(LocalError, match=r"not a duration: use a number and a unit"):
+        parse_duration(text)
