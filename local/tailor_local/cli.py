@@ -22,6 +22,7 @@ from tailor_local.state import LocalError
 from tailor_local.template import TemplateError
 
 DEFAULT_LOCAL_PORT = 4566
+DEFAULT_SERVE_PORT = 3000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     advance.add_argument("duration", metavar="DURATION", help="e.g. 15m, 36h, 270d")
     advance.set_defaults(command=_clock_advance)
 
+    serve = commands.add_parser("serve", help="serve the function URLs over local HTTP")
+    serve.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT, help="default 3000")
+    serve.set_defaults(command=_serve)
     return parser
 
 
@@ -269,6 +273,14 @@ def _clock_advance(args: argparse.Namespace) -> int:
             f"(real time + {format_duration(clock.offset)}); {len(reports)} schedule(s) fired"
         )
     return 1 if any(r.failures for r in reports) else 0
+
+
+# ---------------------------------------------------------------------- serve
+def _serve(args: argparse.Namespace) -> int:
+    from tailor_local import serve
+
+    serve.main(args.port)
+    return 0
 
 
 if __name__ == "__main__":

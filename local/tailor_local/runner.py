@@ -91,12 +91,21 @@ class Runner:
             self.drain()
         return report
 
-    def invoke_once(self, function: Function, event: Any, origin: str = "") -> Report:
-        """A direct, synchronous invocation (`tailor invoke`): nothing is drained after it."""
+    def invoke_once(
+        self,
+        function: Function,
+        event: Any,
+        origin: str = "",
+        trigger: str = "direct invocation",
+        drain: bool = False,
+    ) -> Report:
+        """A synchronous invocation (`tailor invoke`, a function URL), optionally drained."""
         event_id = str(event.get("id") or "") if isinstance(event, dict) else ""
         report = Report(event_id, event_label(event), None, origin)
         with self._reporting(report):
-            self.invoke_sync(function, event, "direct invocation")
+            self.invoke_sync(function, event, trigger)
+            if drain:
+                self.drain()
         return report
 
     def fire_target(self, target: dict[str, Any], label: str, event_id: str) -> Report:
