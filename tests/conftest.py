@@ -96,6 +96,41 @@ def run(cloud: Template) -> Any:
     return _run
 
 
+def url_request(
+    path: str = "/",
+    query: dict[str, str] | None = None,
+    method: str = "GET",
+    form: dict[str, str | list[str]] | None = None,
+    body: str | None = None,
+) -> dict[str, Any]:
+    """A Lambda function-URL request (payload format 2.0)."""
+    from urllib.parse import urlencode
+
+    query = query or {}
+    if form is not None:
+        body = urlencode(form, doseq=True)
+    return {
+        "version": "2.0",
+        "rawPath": path,
+        "rawQueryString": urlencode(query),
+        "queryStringParameters": query or None,
+        "requestContext": {"http": {"method": method, "path": path}},
+        "headers": {"content-type": "application/x-www-form-urlencoded"} if body else {},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def link_token(html: str, marker: str) -> str:
+    """The `t` token of the first link in `html` whose URL contains `marker`."""
+    from urllib.parse import parse_qs, urlparse
+
+    start = html.index(marker)
+    start = html.rindex('"', 0, start) + 1
+    url = html[start : html.index('"', start)].replace("&amp;", "&")
+    return parse_qs(urlparse(url).query)["t"][0]
+
+
 def html_part(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("html",))
     assert part is not None, "no text/html part"

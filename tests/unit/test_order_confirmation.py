@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from conftest import html_part, load_event, text_part
-
 from tailor.events.inbound import InvalidEvent
 
 
@@ -112,7 +111,9 @@ def test_customer_text_is_escaped_and_never_evaluated(shop: Any, outbox: Any) ->
     assert "\n" not in str(message["Subject"])
 
 
-@pytest.mark.parametrize("address", [None, "", "not-an-address", "a@b", "x@example.com, y@example.com"])
+@pytest.mark.parametrize(
+    "address", [None, "", "not-an-address", "a@b", "x@example.com, y@example.com"]
+)
 def test_order_without_a_valid_address_sends_nothing(shop: Any, outbox: Any, address: Any) -> None:
     event = load_event("shopify/orders-create.json")
     payload = event["detail"]["payload"]
@@ -173,14 +174,18 @@ def test_throttled_send_fails_the_event_and_a_retry_sends_once(
     shop: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from botocore.exceptions import ClientError
-
     from tailor import mail
 
     real_send = mail.Mailer.send
 
     def throttled(self: Any, outgoing: Any) -> Any:
         raise ClientError(
-            {"Error": {"Code": "TooManyRequestsException", "Message": "Maximum sending rate exceeded"}},
+            {
+                "Error": {
+                    "Code": "TooManyRequestsException",
+                    "Message": "Maximum sending rate exceeded",
+                }
+            },
             "SendEmail",
         )
 
@@ -201,7 +206,8 @@ def test_huge_orders_stay_under_gmails_clipping_limit(shop: Any, outbox: Any) ->
     payload = event["detail"]["payload"]
     template_line = payload["line_items"][0]
     payload["line_items"] = [
-        {**template_line, "id": 10_000 + i, "title": f"Classic Oxford, pair {i}"} for i in range(400)
+        {**template_line, "id": 10_000 + i, "title": f"Classic Oxford, pair {i}"}
+        for i in range(400)
     ]
 
     shop("OrderConfirmationFunction", event)

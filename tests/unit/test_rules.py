@@ -22,6 +22,12 @@ EXPECTED: dict[str, set[str]] = {
     "shopify/customers-create.json": {"ProfileSyncFunction"},
     "shopify/customers-update.json": {"ProfileSyncFunction"},
     "shopify/customers-email-marketing-consent-update.json": {"ProfileSyncFunction"},
+    "canonical/newsletter-signup-requested.json": {"NewsletterSignupFunction"},
+    "canonical/newsletter-subscribed.json": {"NewsletterWelcomeFunction"},
+    "ses/bounce-permanent.json": {"SesFeedbackFunction"},
+    "ses/bounce-transient.json": {"SesFeedbackFunction"},
+    "ses/complaint.json": {"SesFeedbackFunction"},
+    "ses/delivery.json": {"SesFeedbackFunction"},
 }
 
 
@@ -37,7 +43,7 @@ def test_sample_reaches_exactly_its_functions(template: Template, name: str) -> 
 def test_every_sample_file_is_accounted_for(template: Template) -> None:
     samples = {
         str(p.relative_to(EVENTS))
-        for folder in ("canonical", "shopify")
+        for folder in ("canonical", "shopify", "ses")
         for p in (EVENTS / folder).glob("*.json")
     }
     unrouted = {name for name in samples - set(EXPECTED) if reached(template, load_event(name))}
@@ -62,5 +68,9 @@ def test_neighbouring_shopify_topics_do_not_trigger_a_confirmation(
     assert reached(template, event) & ORDER == set()
 
 
-def test_rules_listen_on_the_shop_bus(template: Template) -> None:
-    assert {rule.bus for rule in template.rules()} == {"tailor-local-shop"}
+def test_shop_events_arrive_on_the_shop_bus_and_ses_feedback_on_the_default_bus(
+    template: Template,
+) -> None:
+    buses = {rule.function_id: rule.bus for rule in template.rules()}
+    assert buses.pop("SesFeedbackFunction") == "default"  # the only bus SES publishes to
+    assert set(buses.values()) == {"tailor-local-shop"}

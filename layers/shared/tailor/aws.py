@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
 # Standard retry mode backs off on throttling; if throttling persists the error propagates
 # and the event is retried by Lambda, then lands on the on-failure destination.
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 6}, connect_timeout=3, read_timeout=10)
+_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 6}, connect_timeout=3, read_timeout=10
+)
 
 
 @cache

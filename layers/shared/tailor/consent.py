@@ -1,22 +1,109 @@
-"""Marketing consent per topic: who may receive which marketing mail, and since when."""
+"""Marketing consent per topic: who may receive which marketing mail, since when, and why.
+
+The profile holds the current state per topic; every change is also appended to the
+consent ledger (one item per change, never updated), so the history of a customer's
+choices can be shown to them or to a regulator. Transactional mail needs no consent.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Literal
 
-from tailor import clock
+from tailor import aws, clock
 from tailor.events.canonical import CustomerUpdated
-from tailor.profiles import Consent, Profile
+from tailor.profiles import Consent, ConsentState, Profile, Profiles
 
 NEWSLETTER = "newsletter"
-SHOPIFY = "shopify"
+OFFERS = "offers"
+BACK_IN_STOCK = "back_in_stock"
+PRICE_DROPS = "price_drops"
+REPLENISHMENT = "replenishment"
+REVIEW_REQUESTS = "review_requests"
+REFERRALS = "referrals"
 
-_SHOPIFY_STATES = {
+# Marketing topics in the order the preference page lists them, with their labels.
+TOPICS: dict[str, str] = {
+    NEWSLETTER: "Newsletter: occasional news and sales",
+    OFFERS: "Personal offers and recommendations",
+    BACK_IN_STOCK: "Back-in-stock alerts you asked for",
+    PRICE_DROPS: "Price drops and sales on items you like",
+    REPLENISHMENT: "Reminders when it's time to restock",
+    REVIEW_REQUESTS: "Requests to review what you bought",
+    REFERRALS: "Refer-a-friend offers",
+}
+TOPIC_LABELS: dict[str, dict[str, str]] = {
+    "en": TOPICS,
+    "de": {
+        NEWSLETTER: "Newsletter: gelegentliche Neuigkeiten und Angebote",
+        OFFERS: "Persönliche Angebote und Empfehlungen",
+        BACK_IN_STOCK: "Benachrichtigung, wenn Gewünschtes wieder da ist",
+        PRICE_DROPS: "Preissenkungen und Sales bei Artikeln, die Ihnen gefallen",
+        REPLENISHMENT: "Erinnerungen, wenn es Zeit zum Nachkaufen ist",
+        REVIEW_REQUESTS: "Bitten um eine Bewertung Ihrer Einkäufe",
+        REFERRALS: "Angebote zum Weiterempfehlen",
+    },
+}
+
+Source = Literal[
+    "shopify",
+    "preference_page",
+    "unsubscribe_header",
+    "complaint",
+    "double_opt_in",
+    "signup",
+    "request",
+]
+SHOPIFY: Source = "shopify"
+
+_SHOPIFY_STATES: dict[str, ConsentState] = {
     "subscribed": "subscribed",
     "not_subscribed": "not_subscribed",
     "unsubscribed": "unsubscribed",
     "pending": "pending",
 }
+
+
+class UnknownTopic(ValueError):
+    pass
+
+
+def allows(profile: Profile, topic: str) -> bool:
+    """Marketing on `topic` is allowed: opted in to it, or to the newsletter with no
+    choice made for the topic itself (an explicit unsubscribe always wins)."""
+    if topic not in TOPICS:
+        raise UnknownTopic(topic)
+    own = profile.consent.get(topic)
+    if own is not None:
+        return own.state == "subscribed"
+    general = profile.consent.get(NEWSLETTER)
+    return general is not None and general.state == "subscribed"
+
+
+def change(
+    profile: Profile,
+    topics: Iterable[str],
+    state: ConsentState,
+    source: Source,
+    *,
+    opt_in_level: str | None = None,
+    at: datetime | None = None,
+) -> Profile:
+    """The profile with these topics set to `state` (unchanged topics keep their record)."""
+    when = (at or clock.now()).astimezone(UTC)
+    consent = dict(profile.consent)
+    for topic in topics:
+        if topic not in TOPICS:
+            raise UnknownTopic(topic)
+        current = consent.get(topic)
+        if current is not None and current.state == state:
+            continue
+        consent[topic] = Consent(
+            state=state, source=source, opt_in_level=opt_in_level, updated_at=when
+        )
+    return profile.model_copy(update={"consent": consent})
 
 
 def apply_shopify_consent(profile: Profile, customer: CustomerUpdated) -> Profile:
@@ -29,17 +116,55 @@ def apply_shopify_consent(profile: Profile, customer: CustomerUpdated) -> Profil
     if incoming is None or incoming.state not in _SHOPIFY_STATES:
         return profile
     state = _SHOPIFY_STATES[incoming.state]
-    when = incoming.updated_at or customer.updated_at
+    when = (incoming.updated_at or customer.updated_at).astimezone(UTC)
     current = profile.consent.get(NEWSLETTER)
     if current is not None:
         if current.state == state:
             return profile
         if current.source != SHOPIFY and current.updated_at >= when:
             return profile
-    record = Consent(
-        state=state,
-        source=SHOPIFY,
-        opt_in_level=incoming.opt_in_level,
-        updated_at=when.astimezone(UTC) if when else clock.now(),
+    return change(
+        profile, [NEWSLETTER], state, SHOPIFY, opt_in_level=incoming.opt_in_level, at=when
     )
-    return profile.model_copy(update={"consent": {**profile.consent, NEWSLETTER: record}})
+
+
+class ConsentLedger:
+    """Append-only history of consent changes, one item per topic change."""
+
+    def __init__(self, table_name: str) -> None:
+        self._table = aws.table(table_name)
+
+    def record(self, before: Profile, after: Profile) -> int:
+        written = 0
+        for topic, record in after.consent.items():
+            if before.consent.get(topic) == record:
+                continue
+            self._table.put_item(
+                Item={
+                    "email": after.email,
+                    "entry": f"{record.updated_at.isoformat()}#{topic}#{uuid.uuid4().hex[:8]}",
+                    "topic": topic,
+                    "state": record.state,
+                    "source": record.source,
+                    "opt_in_level": record.opt_in_level or "unknown",
+                    "recorded_at": clock.now().isoformat(),
+                },
+                ConditionExpression="attribute_not_exists(entry)",
+            )
+            written += 1
+        return written
+
+    def history(self, email: str) -> list[dict[str, str]]:
+        from boto3.dynamodb.conditions import Key
+
+        items = self._table.query(KeyConditionExpression=Key("email").eq(email))["Items"]
+        return [{k: str(v) for k, v in item.items()} for item in items]
+
+
+def update_consent(
+    profiles: Profiles, ledger: ConsentLedger, email: str, apply: Callable[[Profile], Profile]
+) -> Profile:
+    """Change a profile's consent and append what changed to the ledger."""
+    before, after = profiles.change(email, apply)
+    ledger.record(before, after)
+    return after

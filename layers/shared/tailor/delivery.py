@@ -1,24 +1,33 @@
 """Delivery: the one path from an email's context to SES, through the sending policy.
 
-Every email type calls `deliver`; nothing reaches SES around it. It renders the type's
-templates, composes raw MIME, sends on the stream's configuration set, and counts and logs
-the outcome by email type (ids only, never an address).
+Every email type calls `deliver`; nothing reaches SES around it. It asks the policy
+(send, defer, skip), renders the type's templates, composes raw MIME, and sends on the
+stream's configuration set. Marketing mail gets the RFC 8058 one-click unsubscribe
+headers and a footer link to the preference page; a deferred email is scheduled to run
+its function again later, when consent and relevance are checked anew.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from tailor import aws, clock, policy
+from tailor.links import signer_from_secret
 from tailor.mail import Mailer, Outgoing
-from tailor.observability import logger, metrics
-from tailor.profiles import Profile
+from tailor.observability import lambda_context, logger, metrics
+from tailor.profiles import CapReached, Profile, Profiles
 from tailor.render import GMAIL_CLIP_BYTES, EmailTooLarge, Rendered, renderer
-from tailor.settings import get_settings
+from tailor.settings import Settings, get_settings
 
+PREFERENCES_PURPOSE = "preferences"
 
 # Given a context that rendered too large and the factor it must shrink by, a smaller one.
 Shrink = Callable[[Mapping[str, Any], float], Mapping[str, Any]]
@@ -29,6 +38,19 @@ class Stream(StrEnum):
 
     TRANSACTIONAL = "transactional"
     MARKETING = "marketing"
+
+
+class Deferred(Exception):
+    """The email will be sent later; nothing is done yet, so nothing is recorded as done."""
+
+    def __init__(self, email_type: str, reason: str, until: datetime) -> None:
+        super().__init__(f"{email_type} deferred until {until.isoformat()} ({reason})")
+        self.outcome = {
+            "status": "deferred",
+            "email_type": email_type,
+            "reason": reason,
+            "until": until.isoformat(),
+        }
 
 
 def skipped(email_type: str, reason: str) -> dict[str, Any]:
@@ -43,15 +65,51 @@ def deliver(
     context: Mapping[str, Any],
     profile: Profile,
     *,
+    topic: str | None = None,
     name: str | None = None,
     headers: Mapping[str, str] | None = None,
     shrink: Shrink | None = None,
+    retry_event: Mapping[str, Any] | None = None,
+    dedupe_key: str = "",
 ) -> dict[str, Any]:
+    """Send one email to `profile.email` if the policy allows.
+
+    Marketing mail names its `topic`, and passes the event that triggered it as
+    `retry_event` so a deferral can run the function again with it (`dedupe_key` keeps
+    two deliveries of that event from scheduling twice).
+    """
+    if (stream is Stream.MARKETING) != (topic is not None):
+        raise ValueError("marketing mail needs a consent topic; transactional mail has none")
     settings = get_settings()
-    if stream is Stream.TRANSACTIONAL:
-        configuration_set = settings.need("transactional_configuration_set")
-    else:
+    now = clock.now()
+    decision = policy.decide(profile, topic, settings, now)
+    logger.info(
+        "sending policy",
+        extra={"email_type": email_type, "action": decision.action, "reason": decision.reason},
+    )
+    metrics.add_metric(name=f"Policy_{decision.action}", unit=MetricUnit.Count, value=1)
+    if decision.action == "skip":
+        return skipped(email_type, decision.reason)
+    if decision.action == "send" and topic is not None:
+        try:
+            Profiles(settings.need("profiles_table")).reserve_marketing(
+                profile.email, now, settings.cap_hours(topic)
+            )
+        except CapReached as reached:
+            decision = policy.Decision("defer", "frequency cap", reached.until)
+    if decision.action == "defer":
+        assert decision.until is not None
+        defer(email_type, decision, retry_event, dedupe_key or profile.email, settings)
+        raise Deferred(email_type, decision.reason, decision.until)
+
+    if stream is Stream.MARKETING:
+        assert topic is not None
+        links = _manage_links(profile.email, topic, settings)
+        context = {**context, "manage": links}
+        headers = {**(headers or {}), **_unsubscribe_headers(links, settings)}
         configuration_set = settings.need("marketing_configuration_set")
+    else:
+        configuration_set = settings.need("transactional_configuration_set")
     content = _render_fitting(email_type, context, shrink)
     sent = Mailer(settings.sender_address, settings.shop_name).send(
         Outgoing(
@@ -61,6 +119,7 @@ def deliver(
             content=content,
             configuration_set=configuration_set,
             headers=headers or {},
+            tags={"stream": stream.value, **({"topic": topic} if topic else {})},
         )
     )
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
@@ -78,6 +137,67 @@ def deliver(
         "message_id": sent.message_id,
         "ses_message_id": sent.ses_message_id,
     }
+
+
+def _manage_links(email: str, topic: str, settings: Settings) -> dict[str, str]:
+    base = settings.need("preferences_url").rstrip("/")
+    signer = signer_from_secret(settings.need("link_signing_secret_arn"))
+    page = signer.sign(PREFERENCES_PURPOSE, {"e": email})
+    one_click = signer.sign(PREFERENCES_PURPOSE, {"e": email, "t": topic})
+    return {
+        "preferences_url": f"{base}/preferences?{urlencode({'t': page})}",
+        "unsubscribe_url": f"{base}/unsubscribe?{urlencode({'t': one_click})}",
+        "unsubscribe_token": one_click,
+        "topic": topic,
+    }
+
+
+def _unsubscribe_headers(links: Mapping[str, str], settings: Settings) -> dict[str, str]:
+    """RFC 8058: an https URL that unsubscribes on POST, and a mailto for older clients."""
+    targets = [f"<{links['unsubscribe_url']}>"]
+    if settings.unsubscribe_address:
+        subject = quote(f"unsubscribe {links['unsubscribe_token']}")
+        targets.append(f"<mailto:{settings.unsubscribe_address}?subject={subject}>")
+    return {
+        "List-Unsubscribe": ", ".join(targets),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def defer(
+    email_type: str,
+    decision: policy.Decision,
+    retry_event: Mapping[str, Any] | None,
+    dedupe_key: str,
+    settings: Settings,
+) -> None:
+    """A one-time EventBridge Scheduler schedule that invokes this function again."""
+    context = lambda_context.get()
+    if retry_event is None or context is None:
+        raise RuntimeError(f"{email_type} cannot be deferred without its event and context")
+    assert decision.until is not None
+    until = decision.until.astimezone(UTC)
+    digest = hashlib.sha256(f"{email_type}|{dedupe_key}".encode()).hexdigest()[:24]
+    name = f"{email_type[:20]}-{digest}-{until:%Y%m%d%H%M}"
+    scheduler = aws.client("scheduler")
+    try:
+        scheduler.create_schedule(
+            Name=name,
+            GroupName=settings.scheduler_group,
+            ScheduleExpression=f"at({until:%Y-%m-%dT%H:%M:%S})",
+            ScheduleExpressionTimezone="UTC",
+            FlexibleTimeWindow={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+            Target={
+                "Arn": context.invoked_function_arn,
+                "RoleArn": settings.need("scheduler_role_arn"),
+                "Input": json.dumps(retry_event),
+            },
+            ActionAfterCompletion="DELETE",
+        )
+    except scheduler.exceptions.ConflictException:
+        logger.info("deferred send already scheduled", extra={"schedule": name})
+        return
+    logger.info("email deferred", extra={"email_type": email_type, "schedule": name})
 
 
 def _render_fitting(email_type: str, context: Mapping[str, Any], shrink: Shrink | None) -> Rendered:

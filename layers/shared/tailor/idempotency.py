@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+from tailor.delivery import Deferred
 from tailor.observability import lambda_context
 from tailor.settings import get_settings
 
@@ -34,7 +35,11 @@ def once(key: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             context = lambda_context.get()
             if context is not None:
                 configs[0].register_lambda_context(context)
-            return guarded(*args, **kwargs)  # type: ignore[no-any-return]
+            try:
+                return guarded(*args, **kwargs)  # type: ignore[no-any-return]
+            except Deferred as deferred:
+                # Not done yet: no idempotency record, so the scheduled retry can send.
+                return deferred.outcome  # type: ignore[return-value]
 
         return wrapper
 

@@ -9,7 +9,7 @@ pure functions on the model, stored with optimistic locking, so replays change n
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
@@ -56,7 +56,17 @@ class Profile(BaseModel):
     last_order_at: datetime | None = None
     purchases: dict[str, Purchase] = Field(default_factory=dict, description="by product id")
     consent: dict[str, Consent] = Field(default_factory=dict, description="by topic")
+    suppressed: str | None = Field(default=None, description="why nothing may be sent, if so")
+    soft_bounces: int = 0
+    # Epoch seconds: compared atomically by DynamoDB when a marketing slot is claimed.
+    last_marketing_epoch: int = 0
     version: int = 0
+
+    @property
+    def last_marketing_at(self) -> datetime | None:
+        if not self.last_marketing_epoch:
+            return None
+        return datetime.fromtimestamp(self.last_marketing_epoch, UTC)
 
     def is_returning(self, order_id: str) -> bool:
         """True when the customer ordered before this order (whether or not it is recorded)."""
@@ -132,6 +142,14 @@ def apply_customer(profile: Profile, customer: CustomerUpdated) -> Profile:
     )
 
 
+class CapReached(Exception):
+    """Another marketing email went to this customer within the frequency cap."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"frequency cap reached until {until.isoformat()}")
+        self.until = until
+
+
 class ConcurrentUpdate(RuntimeError):
     """Another writer changed the profile repeatedly while this one tried to update it."""
 
@@ -151,11 +169,17 @@ class Profiles:
         self, email: str, change: Callable[[Profile], Profile], attempts: int = 5
     ) -> Profile:
         """Apply a pure change with optimistic locking; a no-op change writes nothing."""
+        return self.change(email, change, attempts)[1]
+
+    def change(
+        self, email: str, change: Callable[[Profile], Profile], attempts: int = 5
+    ) -> tuple[Profile, Profile]:
+        """The profile before and after a pure change, stored with optimistic locking."""
         for _ in range(attempts):
             current = self.get_or_new(email)
             changed = change(current)
             if changed == current:
-                return current
+                return current, current
             item: dict[str, Any] = changed.model_dump(mode="json", exclude_none=True)
             item["version"] = current.version + 1
             item["updated_at"] = clock.now().isoformat()
@@ -165,8 +189,33 @@ class Profiles:
                     ConditionExpression="attribute_not_exists(email) OR version = :v",
                     ExpressionAttributeValues={":v": current.version},
                 )
-                return changed.model_copy(update={"version": current.version + 1})
+                return current, changed.model_copy(update={"version": current.version + 1})
             except ClientError as error:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                     raise
         raise ConcurrentUpdate(f"profile changed concurrently {attempts} times; giving up")
+
+    def reserve_marketing(self, email: str, now: datetime, cap_hours: int) -> None:
+        """Claim the customer's marketing slot atomically, so two senders racing for the
+        same customer cannot both get through the frequency cap."""
+        threshold = now - timedelta(hours=cap_hours)
+        try:
+            self._table.update_item(
+                Key={"email": email},
+                UpdateExpression="SET last_marketing_epoch = :now ADD version :one",
+                ConditionExpression=(
+                    "attribute_exists(email) AND (attribute_not_exists(last_marketing_epoch)"
+                    " OR last_marketing_epoch <= :threshold)"
+                ),
+                ExpressionAttributeValues={
+                    ":now": int(now.timestamp()),
+                    ":threshold": int(threshold.timestamp()),
+                    ":one": 1,
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            current = self.get(email)
+            last = current.last_marketing_at if current else None
+            raise CapReached((last or now) + timedelta(hours=cap_hours)) from None

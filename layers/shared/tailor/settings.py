@@ -6,9 +6,10 @@ surfacing later as a KeyError in the middle of a send.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -48,8 +49,21 @@ class Settings(BaseModel):
     marketing_configuration_set: str = ""
     link_signing_secret_arn: str = ""
 
+    consent_ledger_table: str = ""
     offer_url: str = ""
     preferences_url: str = ""
+    unsubscribe_address: str = ""
+    event_bus_name: str = ""
+
+    # Marketing mail only: at most one per customer per cap (topics may override, e.g.
+    # {"back_in_stock": 0}), never during quiet hours in the customer's time zone.
+    frequency_cap_hours: int = Field(default=16, ge=0, le=24 * 30)
+    frequency_cap_overrides: dict[str, int] = Field(default_factory=dict)
+    quiet_hours_start: int = Field(default=21, ge=0, le=23)
+    quiet_hours_end: int = Field(default=8, ge=0, le=23)
+    scheduler_role_arn: str = ""
+    scheduler_group: str = "default"
+    soft_bounce_limit: int = Field(default=3, ge=1, le=100)
     offer_minutes: int = Field(default=15, ge=1, le=24 * 60)
     offer_discount_code: str = ""
     idempotency_days: int = Field(default=7, ge=1, le=365)
@@ -63,10 +77,25 @@ class Settings(BaseModel):
             raise ValueError(f"unknown IANA time zone {value!r}") from error
         return value
 
+    def cap_hours(self, topic: str) -> int:
+        return self.frequency_cap_overrides.get(topic, self.frequency_cap_hours)
+
+    def shop_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.shop_timezone)
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         source = os.environ if environ is None else environ
-        values = {name: source[name.upper()] for name in cls.model_fields if name.upper() in source}
+        values: dict[str, Any] = {
+            name: source[name.upper()] for name in cls.model_fields if name.upper() in source
+        }
+        if isinstance(values.get("frequency_cap_overrides"), str):
+            try:
+                values["frequency_cap_overrides"] = json.loads(
+                    values["frequency_cap_overrides"] or "{}"
+                )
+            except json.JSONDecodeError as error:
+                raise SettingsError(f"FREQUENCY_CAP_OVERRIDES is not JSON: {error}") from None
         try:
             return cls.model_validate(values)
         except ValidationError as error:

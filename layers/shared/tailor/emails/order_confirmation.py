@@ -7,15 +7,16 @@ works for the first minutes after the order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from tailor import addresses, clock, i18n
 from tailor.catalog import Catalog
 from tailor.delivery import Stream, deliver, skipped
+from tailor.emails.newsletter import opt_in_url
 from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
 from tailor.idempotency import once
 from tailor.links import Signer, signer_from_secret
@@ -25,8 +26,6 @@ from tailor.recommend import CrossSell, cross_sell
 from tailor.settings import Settings, get_settings
 
 EMAIL_TYPE = "order_confirmation"
-
-NEWSLETTER_PURPOSE = "newsletter-optin"
 
 
 @once(key="order_id")
@@ -158,5 +157,4 @@ def _newsletter_invite(
         return None
     if profile.consent_state("newsletter") in ("subscribed", "unsubscribed"):
         return None
-    token = signer.sign(NEWSLETTER_PURPOSE, {"e": profile.email, "src": EMAIL_TYPE})
-    return f"{settings.preferences_url}/subscribe?{urlencode({'t': token})}"
+    return opt_in_url(profile.email, EMAIL_TYPE, settings)

@@ -176,7 +176,34 @@ class CustomerUpdated(Model):
     updated_at: AwareDatetime
 
 
-CANONICAL_EVENTS: tuple[type[Model], ...] = (OrderPlaced, ProductUpdated, CustomerUpdated)
+class NewsletterSignupRequested(Model):
+    """Someone asked to receive the newsletter (a signup form, a checkout box)."""
+
+    detail_type: ClassVar[str] = "NewsletterSignupRequested"
+
+    email: str = Field(max_length=320)
+    locale: str | None = Field(default=None, max_length=35)
+    first_name: Text | None = None
+    source: Text = "signup_form"
+    requested_at: AwareDatetime
+
+
+class NewsletterSubscribed(Model):
+    """A subscription was confirmed (double opt-in); the welcome email follows."""
+
+    detail_type: ClassVar[str] = "NewsletterSubscribed"
+
+    email: str = Field(max_length=320)
+    subscribed_at: AwareDatetime
+
+
+CANONICAL_EVENTS: tuple[type[Model], ...] = (
+    OrderPlaced,
+    ProductUpdated,
+    CustomerUpdated,
+    NewsletterSignupRequested,
+    NewsletterSubscribed,
+)
 
 # The catalog stores products in their canonical shape.
 Product = ProductUpdated

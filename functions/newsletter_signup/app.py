@@ -1,0 +1,17 @@
+"""Newsletter signup: NewsletterSignupRequested -> the double opt-in confirmation email."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.emails.newsletter import send_confirmation
+from tailor.events.canonical import NewsletterSignupRequested
+from tailor.events.inbound import parse
+from tailor.observability import entrypoint, metrics
+from tailor.settings import get_settings
+
+
+@metrics.log_metrics
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _, signup = parse(event, NewsletterSignupRequested, get_settings())
+    return send_confirmation(event=signup)

@@ -1,0 +1,15 @@
+"""SES feedback: bounces, complaints and deliveries -> suppression and consent."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor import feedback
+from tailor.observability import entrypoint
+
+
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    parsed = feedback.parse(event)
+    if parsed is None:
+        return {"ignored": event.get("detail-type")}
+    return feedback.apply(event=parsed)

@@ -1,0 +1,88 @@
+"""Newsletter double opt-in: a confirmation email with a signed link, then a welcome.
+
+Until the link is used the subscription is only pending, and pending never receives
+marketing. The welcome email is the first marketing mail, so it goes through consent,
+quiet hours and the frequency cap like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from tailor import addresses, consent, i18n
+from tailor.delivery import Stream, deliver, skipped
+from tailor.events.canonical import NewsletterSignupRequested, NewsletterSubscribed
+from tailor.idempotency import once
+from tailor.links import signer_from_secret
+from tailor.profiles import Profile, Profiles
+from tailor.settings import Settings, get_settings
+
+CONFIRMATION = "newsletter_confirmation"
+WELCOME = "newsletter_welcome"
+OPT_IN_PURPOSE = "newsletter-optin"
+
+
+def opt_in_url(email: str, source: str, settings: Settings) -> str:
+    """The signed link that confirms a newsletter subscription for this address."""
+    signer = signer_from_secret(settings.need("link_signing_secret_arn"))
+    token = signer.sign(OPT_IN_PURPOSE, {"e": email, "src": source})
+    return f"{settings.need('preferences_url').rstrip('/')}/subscribe?{urlencode({'t': token})}"
+
+
+def page_context(profile: Profile, settings: Settings) -> dict[str, Any]:
+    locale = str(i18n.parse_locale(profile.locale, settings.default_locale))
+    return {
+        "shop": {"name": settings.shop_name, "url": settings.shop_base_url},
+        "lang": i18n.language(locale),
+        "locale": locale,
+        "first_name": profile.first_name,
+    }
+
+
+@once(key="[email, requested_at]")
+def send_confirmation(*, event: NewsletterSignupRequested) -> dict[str, Any]:
+    settings = get_settings()
+    email = addresses.normalize(event.email)
+    if email is None:
+        return skipped(CONFIRMATION, "no valid email address on the signup")
+    profiles = Profiles(settings.need("profiles_table"))
+    ledger = consent.ConsentLedger(settings.need("consent_ledger_table"))
+
+    def pending(profile: Profile) -> Profile:
+        profile = profile.model_copy(
+            update={
+                "first_name": profile.first_name or event.first_name,
+                "locale": profile.locale or event.locale,
+            }
+        )
+        if profile.consent_state(consent.NEWSLETTER) == "subscribed":
+            return profile
+        return consent.change(profile, [consent.NEWSLETTER], "pending", "signup")
+
+    profile = consent.update_consent(profiles, ledger, email, pending)
+    if profile.consent_state(consent.NEWSLETTER) == "subscribed":
+        return skipped(CONFIRMATION, "already subscribed")
+    context = {
+        **page_context(profile, settings),
+        "confirm_url": opt_in_url(email, event.source, settings),
+    }
+    return deliver(CONFIRMATION, Stream.TRANSACTIONAL, context, profile)
+
+
+@once(key="email")
+def send_welcome(*, event: NewsletterSubscribed, raw: Mapping[str, Any]) -> dict[str, Any]:
+    settings = get_settings()
+    email = addresses.normalize(event.email)
+    profile = Profiles(settings.need("profiles_table")).get(email) if email else None
+    if profile is None:
+        return skipped(WELCOME, "no profile for this subscription")
+    return deliver(
+        WELCOME,
+        Stream.MARKETING,
+        page_context(profile, settings),
+        profile,
+        topic=consent.NEWSLETTER,
+        retry_event=raw,
+    )

@@ -1,0 +1,209 @@
+"""The preference centre (a function URL): what a customer can click to stay in control.
+
+Routes:
+  GET  /preferences?t=…   topics with their current state; save; unsubscribe from all
+  POST /preferences       the form above (token in a hidden field)
+  GET  /unsubscribe?t=…   a page with one button (link scanners must not unsubscribe)
+  POST /unsubscribe?t=…   RFC 8058 one-click: unsubscribes at once, no page needed
+  GET  /subscribe?t=…     confirm a newsletter subscription (double opt-in)
+  POST /subscribe         the confirmation itself; the welcome email follows
+
+Every token is signed for this customer; anything forged, truncated or foreign changes
+nothing and gets a plain error page. Pages work without JavaScript.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from tailor import addresses, aws, clock, consent, i18n, web
+from tailor.delivery import PREFERENCES_PURPOSE
+from tailor.emails.newsletter import OPT_IN_PURPOSE
+from tailor.events.canonical import NewsletterSubscribed
+from tailor.links import InvalidToken, Signer, signer_from_secret
+from tailor.observability import logger
+from tailor.profiles import Profile, Profiles
+from tailor.settings import Settings
+
+Response = dict[str, Any]
+
+
+class Preferences:
+    def __init__(self, settings: Settings, signer: Signer | None = None) -> None:
+        self.settings = settings
+        self.signer = signer or signer_from_secret(settings.need("link_signing_secret_arn"))
+        self.profiles = Profiles(settings.need("profiles_table"))
+        self.ledger = consent.ConsentLedger(settings.need("consent_ledger_table"))
+
+    def handle(self, event: Mapping[str, Any]) -> Response:
+        method, path = web.method(event), web.path(event).rstrip("/") or "/"
+        route = path.rsplit("/", 1)[-1] or "preferences"
+        form = web.form(event) if method == "POST" else {}
+        token = web.query(event).get("t") or _first(form, "t")
+        routes = {
+            ("GET", "preferences"): self.show,
+            ("POST", "preferences"): self.save,
+            ("GET", "unsubscribe"): self.confirm_unsubscribe,
+            ("POST", "unsubscribe"): self.unsubscribe,
+            ("GET", "subscribe"): self.confirm_subscribe,
+            ("POST", "subscribe"): self.subscribe,
+        }
+        if not any(r == route for _, r in routes):
+            return web.page(404, "Not found", "There is nothing here.")
+        action = routes.get((method, route))
+        if action is None:
+            return web.page(405, "Not allowed", "This page only answers GET and POST.")
+        try:
+            claims = self.signer.verify(
+                OPT_IN_PURPOSE if route == "subscribe" else PREFERENCES_PURPOSE, token
+            )
+        except InvalidToken as error:
+            logger.info("preference link rejected", extra={"route": route, "reason": str(error)})
+            return web.page(
+                400,
+                "This link is not valid",
+                "It may have been cut short when it was copied. Please use the link in "
+                "one of our emails, or contact us.",
+            )
+        email = addresses.normalize(claims.get("e"))
+        if email is None:
+            return web.page(400, "This link is not valid", "Please use the link in our email.")
+        return action(email, claims, form)
+
+    # ---------------------------------------------------------------- the page
+    def show(
+        self, email: str, claims: Mapping[str, Any], form: Any, saved: bool = False
+    ) -> Response:
+        profile = self.profiles.get_or_new(email)
+        lang = i18n.language(profile.locale, self.settings.default_locale)
+        labels = consent.TOPIC_LABELS.get(lang, consent.TOPICS)
+        topics = [
+            {"id": topic, "label": labels[topic], "on": consent.allows(profile, topic)}
+            for topic in consent.TOPICS
+        ]
+        return web.page(
+            200,
+            "Email preferences",
+            "",
+            template="pages/preferences.html.j2",
+            lang=lang,
+            topics=topics,
+            token=self.signer.sign(PREFERENCES_PURPOSE, {"e": email}),
+            saved=saved,
+            suppressed=bool(profile.suppressed),
+        )
+
+    def save(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+        if _first(form, "action") == "unsubscribe_all":
+            chosen: set[str] = set()
+        else:
+            chosen = set(form.get("topic", []))
+        unknown = chosen - set(consent.TOPICS)
+        if unknown:
+            return web.page(400, "Unknown topic", "Nothing was changed. Please try again.")
+        subscribe = sorted(chosen)
+        unsubscribe = sorted(set(consent.TOPICS) - chosen)
+
+        def apply(profile: Profile) -> Profile:
+            # Ticking a box here counts as a confirmed opt-in: the link proves the address.
+            # Each box becomes an explicit choice, so unticking the newsletter cannot
+            # silently take away a topic that was only covered by it.
+            newly = [t for t in subscribe if profile.consent_state(t) != "subscribed"]
+            gone = [t for t in unsubscribe if consent.allows(profile, t) or t in profile.consent]
+            profile = consent.change(
+                profile, newly, "subscribed", "preference_page", opt_in_level="confirmed_opt_in"
+            )
+            return consent.change(profile, gone, "unsubscribed", "preference_page")
+
+        consent.update_consent(self.profiles, self.ledger, email, apply)
+        logger.info("preferences saved", extra={"subscribed": subscribe})
+        return self.show(email, claims, form, saved=True)
+
+    # ---------------------------------------------------------------- unsubscribe
+    def confirm_unsubscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+        topic = claims.get("t")
+        profile = self.profiles.get_or_new(email)
+        lang = i18n.language(profile.locale, self.settings.default_locale)
+        label = consent.TOPIC_LABELS.get(lang, consent.TOPICS).get(str(topic), "")
+        return web.page(
+            200,
+            "Unsubscribe",
+            "",
+            template="pages/unsubscribe.html.j2",
+            lang=lang,
+            topic_label=label,
+            token=self.signer.sign(PREFERENCES_PURPOSE, dict(claims)),
+            preferences_token=self.signer.sign(PREFERENCES_PURPOSE, {"e": email}),
+            done=False,
+        )
+
+    def unsubscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+        topic = claims.get("t")
+        topics = [str(topic)] if topic in consent.TOPICS else list(consent.TOPICS)
+        consent.update_consent(
+            self.profiles,
+            self.ledger,
+            email,
+            lambda p: consent.change(p, topics, "unsubscribed", "unsubscribe_header"),
+        )
+        logger.info("unsubscribed", extra={"topics": topics})
+        return web.page(
+            200,
+            "You are unsubscribed",
+            "You will not receive these emails any more. Order and shipping emails still arrive.",
+        )
+
+    # ---------------------------------------------------------------- double opt-in
+    def confirm_subscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+        profile = self.profiles.get_or_new(email)
+        return web.page(
+            200,
+            "Confirm your subscription",
+            "",
+            template="pages/subscribe.html.j2",
+            lang=i18n.language(profile.locale, self.settings.default_locale),
+            token=self.signer.sign(OPT_IN_PURPOSE, dict(claims)),
+            done=False,
+        )
+
+    def subscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+        def confirm(profile: Profile) -> Profile:
+            return consent.change(
+                profile,
+                [consent.NEWSLETTER],
+                "subscribed",
+                "double_opt_in",
+                opt_in_level="confirmed_opt_in",
+            )
+
+        before, after = self.profiles.change(email, confirm)
+        self.ledger.record(before, after)
+        if before.consent_state(consent.NEWSLETTER) != "subscribed":
+            _publish(NewsletterSubscribed(email=email, subscribed_at=clock.now()), self.settings)
+        return web.page(
+            200,
+            "You're subscribed",
+            "Thank you! Our occasional newsletter is on its way to you, starting with a welcome.",
+        )
+
+
+def _first(form: Mapping[str, list[str]], name: str) -> str | None:
+    values = form.get(name) or []
+    return values[0] if values else None
+
+
+def _publish(model: NewsletterSubscribed, settings: Settings) -> None:
+    response = aws.client("events").put_events(
+        Entries=[
+            {
+                "Source": "tailor.preferences",
+                "DetailType": model.detail_type,
+                "Detail": json.dumps(model.model_dump(mode="json")),
+                "EventBusName": settings.need("event_bus_name"),
+            }
+        ]
+    )
+    if response.get("FailedEntryCount"):
+        raise RuntimeError(f"could not publish {model.detail_type}: {response['Entries']}")
