@@ -28,6 +28,9 @@ EXPECTED: dict[str, set[str]] = {
     "ses/bounce-transient.json": {"SesFeedbackFunction"},
     "ses/complaint.json": {"SesFeedbackFunction"},
     "ses/delivery.json": {"SesFeedbackFunction"},
+    # after the order
+    # catalog alerts
+    # support desk
 }
 
 

@@ -8,14 +8,15 @@ function works with, and names the problem precisely when it cannot.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from tailor.events import shopify
+from tailor.events import registry, shopify
 from tailor.events.canonical import CustomerUpdated, Model, OrderPlaced, ProductUpdated
+from tailor.events.registry import Translator
 from tailor.settings import Settings
 
 SHOPIFY_DETAIL_TYPE = "shopifyWebhook"
@@ -69,8 +70,7 @@ def envelope(event: Any) -> Envelope:
     )
 
 
-Translator = Callable[[Mapping[str, Any], Settings], Model]
-
+# The core topics; fulfillment.py and interests.py declare theirs (see registry.py).
 SHOPIFY_TOPICS: dict[type[Model], dict[str, Translator]] = {
     OrderPlaced: {"orders/create": lambda p, s: shopify.order_placed(p, s.shop_currency)},
     ProductUpdated: {
@@ -93,7 +93,7 @@ def parse(event: Any, model: type[M], settings: Settings) -> tuple[Envelope, M]:
         if env.detail_type == model.detail_type:
             return env, model.model_validate(env.detail)
         if env.topic is not None:
-            translate = SHOPIFY_TOPICS.get(model, {}).get(env.topic)
+            translate = registry.shopify_topics(model).get(env.topic)
             if translate is None:
                 raise InvalidEvent(
                     f"{where}: Shopify topic {env.topic!r} is not a {model.__name__}"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tailor.events.canonical import CANONICAL_EVENTS
+from tailor.events.registry import all_events
 
 
 def schemas() -> dict[str, dict[str, Any]]:
@@ -22,7 +22,7 @@ def schemas() -> dict[str, dict[str, Any]]:
             "description": f"detail of EventBridge events with detail-type {model.detail_type}",
             **model.model_json_schema(mode="validation"),
         }
-        for model in CANONICAL_EVENTS
+        for model in all_events()
     }
 
 

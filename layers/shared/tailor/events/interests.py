@@ -1,0 +1,9 @@
+"""What customers want: back-in-stock requests, wish lists, searches, private sales."""
+
+from __future__ import annotations
+
+from tailor.events.canonical import Model
+from tailor.events.registry import Translator
+
+EVENTS: tuple[type[Model], ...] = ()
+SHOPIFY_TOPICS: dict[type[Model], dict[str, Translator]] = {}
