@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tailor_local.state import LocalError
-from tailor_local.template import TemplateError
+from tailor_local.template import REPO_ROOT, TemplateError
 
 DEFAULT_LOCAL_PORT = 4566
 DEFAULT_SERVE_PORT = 3000
@@ -91,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the function URLs over local HTTP")
     serve.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT, help="default 3000")
     serve.set_defaults(command=_serve)
+
+    demo = commands.add_parser("demo", help="play the seed story and write a gallery")
+    demo.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "out" / "demo", metavar="DIR", help="out/demo"
+    )
+    demo.set_defaults(command=_demo)
     return parser
 
 
@@ -281,6 +287,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     serve.main(args.port)
     return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from tailor_local import demo
+
+    return demo.main(args.out)
 
 
 if __name__ == "__main__":

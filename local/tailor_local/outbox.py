@@ -182,8 +182,12 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_") or "email"
 
 
-def write(directory: Path, found: list[Email]) -> list[dict[str, Any]]:
-    """Write the emails and index.json into `directory`, replacing an earlier outbox there."""
+def write(
+    directory: Path, found: list[Email], extra: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Write the emails and index.json into `directory`, replacing an earlier outbox there.
+
+    `extra` adds fields to each email's index entry (same order as `found`)."""
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.iterdir():
         if _OUTPUT_FILE.match(old.name) or old.name == "index.json":
@@ -194,7 +198,7 @@ def write(directory: Path, found: list[Email]) -> list[dict[str, Any]]:
         (directory / f"{stem}.eml").write_bytes(item.sent.raw)
         (directory / f"{stem}.html").write_text(item.html, encoding="utf-8")
         (directory / f"{stem}.txt").write_text(item.text, encoding="utf-8")
-        index.append(describe(item, stem))
+        index.append({**describe(item, stem), **(extra[number - 1] if extra else {})})
     (directory / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n")
     return index
 

@@ -121,3 +121,8 @@ def provision(template: Template, endpoint_url: str | None = None) -> None:
     for parameter in ("SenderIdentity", "SenderAddress"):
         if parameter in template.parameters:
             sesv2.create_email_identity(EmailIdentity=template.parameters[parameter])
+
+    # S3 buckets (the support desk's mail bucket), named as `!Ref` resolves them locally.
+    s3 = _client("s3", endpoint_url)
+    for logical_id in template.of_type("AWS::S3::Bucket"):
+        s3.create_bucket(Bucket=template.ref(logical_id))
