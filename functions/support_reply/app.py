@@ -1,0 +1,18 @@
+"""Support reply: TicketReplyRequested -> the agent's reply, threaded under the customer's mail."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.events.inbound import parse
+from tailor.observability import entrypoint, logger, metrics
+from tailor.settings import get_settings
+from tailor.support.events import TicketReplyRequested
+from tailor.support.reply import send_reply
+
+
+@metrics.log_metrics
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _, request = parse(event, TicketReplyRequested, get_settings())
+    logger.set_correlation_id(request.ticket_id)
+    return send_reply(event=request)

@@ -1,0 +1,13 @@
+"""Support SLA watchdog (scheduled): overdue and soon-due tickets -> the lead's digest, metrics."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.observability import entrypoint, metrics
+from tailor.support.watchdog import watch
+
+
+@metrics.log_metrics
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return watch()

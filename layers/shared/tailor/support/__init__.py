@@ -1,0 +1,1 @@
+"""The customer-service desk: inbound mail, tickets, intents, canned responses, SLA."""

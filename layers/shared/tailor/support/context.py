@@ -1,0 +1,178 @@
+"""What canned responses and support emails are filled from: ticket, customer, order, shop.
+
+One builder for the acknowledgement, the agent reply and the draft the agent starts from,
+so a field means the same everywhere. Order data is included only when the caller says the
+sender may see it (the spoofing rule lives in the desk, not here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from babel.dates import format_datetime
+
+from tailor import i18n
+from tailor.events.canonical import OrderPlaced
+from tailor.profiles import Profile
+from tailor.settings import Settings
+from tailor.support.config import SupportSettings
+from tailor.support.models import OrderLineSummary, OrderRecord, Ticket
+
+
+def order_record(order: OrderPlaced) -> OrderRecord:
+    """The support summary of an order, with money formatted for its customer."""
+    address = order.shipping_address
+    return OrderRecord(
+        order_id=order.order_id,
+        number=order.order_number,
+        email=(order.email or "").strip().lower() or None,
+        first_name=order.customer.first_name,
+        placed_at=order.placed_at,
+        lines=[
+            OrderLineSummary(
+                title=line.title,
+                variant_title=line.variant_title,
+                quantity=line.quantity,
+                sku=line.sku,
+                product_id=line.product_id,
+            )
+            for line in order.lines[:50]
+        ],
+        status_url=order.status_url,
+        total=i18n.money(order.total.amount, order.total.currency, order.locale),
+        locale=order.locale,
+        shipping_city=address.city if address else None,
+    )
+
+
+def order_fields(order: OrderRecord, locale: str) -> dict[str, Any]:
+    shipment = order.shipments[-1] if order.shipments else None
+    return {
+        "number": order.number,
+        "placed_on": i18n.long_date(order.placed_at, locale),
+        "lines": [line.model_dump() for line in order.lines],
+        "items": ", ".join(item_name(line) for line in order.lines),
+        "total": order.total,
+        "status_url": order.status_url,
+        "shipping_city": order.shipping_city,
+        "shipped": shipment is not None,
+        "shipments_count": len(order.shipments),
+        "carrier": shipment.carrier if shipment else None,
+        "tracking_number": shipment.tracking_numbers[0]
+        if shipment and shipment.tracking_numbers
+        else None,
+        "tracking_url": shipment.tracking_urls[0] if shipment and shipment.tracking_urls else None,
+        "shipped_on": i18n.long_date(shipment.shipped_at, locale)
+        if shipment and shipment.shipped_at
+        else None,
+    }
+
+
+def item_name(line: OrderLineSummary) -> str:
+    name = f"{line.title} - {line.variant_title}" if line.variant_title else line.title
+    return f"{line.quantity} \N{MULTIPLICATION SIGN} {name}" if line.quantity > 1 else name
+
+
+def locale_for(profile: Profile | None, order: OrderRecord | None, settings: Settings) -> str:
+    tag = (profile.locale if profile else None) or (order.locale if order else None)
+    return str(i18n.parse_locale(tag, settings.default_locale))
+
+
+def canned_context(
+    *,
+    ticket: Ticket,
+    profile: Profile | None,
+    order: OrderRecord | None,
+    settings: Settings,
+    support: SupportSettings,
+    agent: str | None = None,
+    fields: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The fields a canned response can use (None values become prompts for the agent)."""
+    locale = locale_for(profile, order, settings)
+    first_name = (profile.first_name if profile else None) or (order.first_name if order else None)
+    context: dict[str, Any] = {
+        "ticket": {
+            "number": ticket.ticket_id,
+            "subject": ticket.subject,
+            "intent": ticket.intent,
+        },
+        "customer": {
+            "first_name": first_name,
+            "last_name": profile.last_name if profile else None,
+            "email": ticket.customer_email,
+            "size": _usual_size(profile, order) if order else None,
+        },
+        "order": order_fields(order, locale) if order else None,
+        "shop": {
+            "name": settings.shop_name,
+            "url": settings.shop_base_url,
+            "return_days": support.return_days,
+            "returns_url": support.returns_url or None,
+            "support_address": support.support_address or None,
+        },
+        "agent": {"name": agent} if agent else None,
+    }
+    for key, value in (fields or {}).items():
+        _assign(context, key, value)
+    return context
+
+
+def _usual_size(profile: Profile | None, order: OrderRecord) -> str | None:
+    """The size the customer bought the order's first item in, or their usual one."""
+    if profile is None:
+        return None
+    for line in order.lines:
+        purchase = profile.purchases.get(line.product_id or "")
+        if purchase and purchase.size:
+            return purchase.size
+    return next(iter(profile.sizes.values()), None)
+
+
+def _assign(context: dict[str, Any], dotted: str, value: str) -> None:
+    """Agent-supplied fields: `tracking_number` or `order.tracking_number`."""
+    parts = [p for p in dotted.strip().split(".") if p][:3]
+    if not parts:
+        return
+    if len(parts) == 1 and parts[0] not in context:
+        # A bare field name fills it wherever templates look for it.
+        for section in ("order", "customer", "product", "ticket"):
+            target = context.get(section)
+            if isinstance(target, dict) and parts[0] in target:
+                target[parts[0]] = value
+                return
+        order = context.get("order")
+        if isinstance(order, dict):
+            order.setdefault(parts[0], value)
+        context.setdefault(parts[0], value)
+        return
+    target = context
+    for part in parts[:-1]:
+        nested = target.get(part)
+        if not isinstance(nested, dict):
+            nested = {}
+            target[part] = nested
+        target = nested
+    target[parts[-1]] = value
+
+
+def due_text(due: datetime, zone: str, locale: str) -> str:
+    """`Monday, 23 November at 13:00 (America/Chicago)` in the customer's language."""
+    moment = format_datetime(
+        due, "EEEE d MMMM, HH:mm", tzinfo=_zone(zone), locale=i18n.parse_locale(locale)
+    )
+    return f"{moment} ({zone})"
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def given_name(display_name: str) -> str | None:
+    """The first word of a display name (`Susie` of `Susie Oklahoma`), if it looks like one."""
+    first = (display_name.split() or [""])[0].strip("\"',")
+    return first[:50] if first.isalpha() else None

@@ -1,0 +1,96 @@
+"""Mail on a ticket: subjects that keep the thread, threading headers, and what we sent.
+
+Every message we send on a ticket answers the customer's latest message (`In-Reply-To`),
+carries the thread (`References`, RFC 5322 section 3.6.4), keeps one `Re:` subject with the
+ticket number in brackets, and is filed under the ticket with its Message-ID, so that the
+customer's answer to it joins the same ticket.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from tailor import clock
+from tailor.delivery import Stream, deliver
+from tailor.profiles import Profile
+from tailor.support.models import Ticket, TicketMessage
+from tailor.support.store import Store
+
+# Prefixes mail clients add to answers and forwards, in a few languages.
+_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|vs|antw|wg|fw|fwd|tr|rif)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
+_TAG = re.compile(r"\s*\[(T-\d{1,9})\]\s*")
+# How many Message-IDs References keeps: the first and the latest (RFC 5322 suggests trimming).
+MAX_REFERENCES = 20
+
+
+def ticket_in_subject(subject: str) -> str | None:
+    match = _TAG.search(subject)
+    return match.group(1) if match else None
+
+
+def reply_subject(subject: str, ticket_id: str) -> str:
+    """`Re: The shoes [T-1001]`, however many Re:, AW: or tags the subject had."""
+    clean = _PREFIX.sub("", _TAG.sub(" ", subject)).strip() or "Your message"
+    return f"Re: {clean} [{ticket_id}]"
+
+
+def threading_headers(ticket: Ticket) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if ticket.last_customer_message_id:
+        headers["In-Reply-To"] = ticket.last_customer_message_id
+    thread = ticket.thread
+    if len(thread) > MAX_REFERENCES:
+        thread = [thread[0], *thread[-(MAX_REFERENCES - 1) :]]
+    if thread:
+        headers["References"] = " ".join(thread)
+    return headers
+
+
+def with_thread(ticket: Ticket, message_id: str | None) -> list[str]:
+    if not message_id or message_id in ticket.thread:
+        return ticket.thread
+    return [*ticket.thread, message_id][-200:]
+
+
+def send_on_ticket(
+    store: Store,
+    ticket: Ticket,
+    email_type: str,
+    context: Mapping[str, Any],
+    *,
+    kind: str,
+    text: str,
+    author: str,
+    headers: Mapping[str, str],
+    profile: Profile | None = None,
+    canned_id: str | None = None,
+) -> tuple[dict[str, Any], TicketMessage | None]:
+    """Send to the ticket's customer and file the message under the ticket.
+
+    The stored profile, when there is one, lets the sending policy skip a suppressed
+    address; then nothing is filed and the message is None."""
+    result = deliver(
+        email_type,
+        Stream.TRANSACTIONAL,
+        context,
+        profile or Profile(email=ticket.customer_email),
+        name=ticket.customer_name or None,
+        headers={**threading_headers(ticket), **headers},
+    )
+    if result.get("status") != "sent":
+        return result, None
+    message = TicketMessage(
+        message_key=str(result["message_id"]).strip("<>"),
+        direction="out",
+        kind="reply" if kind == "reply" else "acknowledgement",
+        at=clock.now(),
+        message_id=str(result["message_id"]),
+        author=author,
+        subject=str(context.get("subject") or ""),
+        text=text,
+        canned_id=canned_id,
+    )
+    store.add_message(ticket, message)
+    return result, message

@@ -1,0 +1,477 @@
+"""Inbound mail as it really arrives: parsed with the standard library, never trusted.
+
+`parse_mail` turns raw RFC 5322 bytes into a `Mail`: sender, threading headers, the text
+(from text/plain, or extracted from HTML-only mail), attachments with name, type and size,
+whether the message was sent automatically (and so must never be answered), and what the
+receiving server (SES) found about SPF, DKIM and DMARC. Nothing in it raises on bad input:
+broken MIME, missing or 8-bit headers, unknown charsets and bogus transfer encodings all
+degrade to the best text that can be recovered, and the problems are listed in `defects`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+from tailor import addresses
+from tailor.support.events import MailReceived
+from tailor.support.quotes import Split, split_reply
+
+MAX_PARTS = 200
+MAX_DEPTH = 12
+MAX_HTML_CHARS = 2_000_000
+MAX_HEADER_CHARS = 2000
+
+# Senders that are machines by convention (RFC 3834 section 2, and common practice).
+_MACHINE_LOCAL_PARTS = re.compile(
+    r"^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|donotreply|bounces?|"
+    r"auto-?(?:reply|responder)|notifications?)(?:[+.-].*)?$",
+    re.IGNORECASE,
+)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|out of (?:the )?office|"
+    r"abwesenheitsnotiz|undeliverable|undelivered mail|delivery status notification|"
+    r"mail delivery (?:failed|failure|subsystem)|returned mail|failure notice)\b",
+    re.IGNORECASE,
+)
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    content_type: str
+    size: int
+    part: str
+    inline: bool = False
+    content_id: str | None = None
+    data: bytes | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Authentication:
+    """What the receiving server found: results as lower-case words, domains as checked."""
+
+    spf: str = "none"
+    spf_domain: str | None = None
+    dkim: tuple[tuple[str, str | None], ...] = ()
+    dmarc: str = "none"
+
+    def vouches_for(self, domain: str | None) -> bool:
+        """True when SPF, DKIM or DMARC passed for a domain aligned with the From domain."""
+        if not domain:
+            return False
+        if self.dmarc == "pass":
+            return True
+        if any(result == "pass" and aligned(d, domain) for result, d in self.dkim):
+            return True
+        return self.spf == "pass" and aligned(self.spf_domain, domain)
+
+
+@dataclass(frozen=True)
+class Mail:
+    message_id: str | None
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    subject: str
+    sender: str | None
+    sender_name: str
+    recipients: tuple[str, ...]
+    date: datetime | None
+    text: str
+    body: Split
+    html_only: bool
+    attachments: tuple[Attachment, ...]
+    automated: str | None
+    no_auto_reply: bool
+    authentication: Authentication
+    dkim_signers: tuple[str, ...] = ()
+    defects: tuple[str, ...] = ()
+
+    @property
+    def sender_domain(self) -> str | None:
+        return self.sender.rpartition("@")[2] if self.sender else None
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Message-IDs this one answers, nearest first."""
+        return tuple(dict.fromkeys([*self.in_reply_to, *reversed(self.references)]))
+
+
+def parse_mail(raw: bytes, *, max_text_chars: int = 100_000) -> Mail:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    defects = [type(d).__name__ for d in getattr(message, "defects", [])]
+    sender_name, sender = _sender(message)
+    text_parts: list[str] = []
+    attachments: list[Attachment] = []
+    html_only = _collect(message, "1", 0, text_parts, attachments, defects)
+    text = "\n\n".join(t.strip("\n") for t in text_parts if t.strip())[:max_text_chars]
+    return Mail(
+        message_id=_first_id(header(message, "Message-ID")),
+        in_reply_to=tuple(_MESSAGE_ID.findall(header(message, "In-Reply-To") or "")),
+        references=tuple(_MESSAGE_ID.findall(header(message, "References") or ""))[-50:],
+        subject=header(message, "Subject") or "",
+        sender=sender,
+        sender_name=sender_name,
+        recipients=tuple(_recipients(message)),
+        date=_date(header(message, "Date")),
+        text=text,
+        body=split_reply(text),
+        html_only=html_only and bool(text),
+        attachments=tuple(attachments),
+        automated=automated(message, sender),
+        no_auto_reply=_suppresses_auto_replies(message),
+        authentication=authentication(message),
+        dkim_signers=dkim_domains(message),
+        defects=tuple(dict.fromkeys(defects)),
+    )
+
+
+# ---------------------------------------------------------------------- headers
+def header(message: Message, name: str) -> str | None:
+    """A header as readable text, whatever its encoding; None when absent.
+
+    Raw 8-bit bytes (not allowed in headers, common anyway) are read as UTF-8, else as
+    Windows-1252; RFC 2047 encoded-words in unknown charsets are kept as written."""
+    raw = _raw_header(message, name)
+    if raw is None:
+        return None
+    if _has_8bit(raw):
+        data = raw.encode("utf-8", "surrogateescape")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+        return _printable(_decode_words(text))[:MAX_HEADER_CHARS]
+    try:
+        text = str(message.get(name))
+    except Exception:  # malformed headers must not stop the desk
+        text = _decode_words(raw)
+    return _printable(text)[:MAX_HEADER_CHARS]
+
+
+def _raw_header(message: Message, name: str) -> str | None:
+    wanted = name.lower()
+    items = message.raw_items() if isinstance(message, EmailMessage) else message.items()
+    for key, value in items:
+        if key.lower() == wanted:
+            return str(value)
+    return None
+
+
+def _has_8bit(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _decode_words(text: str) -> str:
+    try:
+        return str(make_header(decode_header(text)))
+    except Exception:  # unknown charset or broken encoded-word
+        return text
+
+
+def _printable(text: str) -> str:
+    """Drop control characters and fold whitespace (a header value is one line)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def _first_id(value: str | None) -> str | None:
+    found = _MESSAGE_ID.findall(value or "")
+    return found[0] if found else None
+
+
+def _sender(message: Message) -> tuple[str, str | None]:
+    value = header(message, "From") or ""
+    for name, address in getaddresses([value]):
+        normalized = addresses.normalize(address)
+        if normalized:
+            return name.strip(), normalized
+    return "", None
+
+
+def _recipients(message: Message) -> Iterator[str]:
+    for name in ("To", "Cc", "Delivered-To"):
+        value = header(message, name)
+        for _, address in getaddresses([value] if value else []):
+            normalized = addresses.normalize(address)
+            if normalized:
+                yield normalized
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo else None
+
+
+# ---------------------------------------------------------------------- loops
+def automated(message: Message, sender: str | None) -> str | None:
+    """Why this message must never be answered automatically (RFC 3834), or None."""
+    auto_submitted = (header(message, "Auto-Submitted") or "").split(";")[0].strip().lower()
+    if auto_submitted and auto_submitted != "no":
+        return f"Auto-Submitted: {auto_submitted}"
+    precedence = (header(message, "Precedence") or "").strip().lower()
+    if precedence in ("bulk", "list", "junk", "auto_reply"):
+        return f"Precedence: {precedence}"
+    if header(message, "List-Id") or header(message, "List-Unsubscribe"):
+        return "mailing list"
+    if any(header(message, name) for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Reply")):
+        return "autoresponder header"
+    return_path = header(message, "Return-Path")
+    if return_path is not None and return_path.strip() in ("<>", ""):
+        return "bounce (empty Return-Path)"
+    if message.get_content_type() == "multipart/report":
+        return "delivery or disposition report"
+    if sender is None:
+        return None
+    if _MACHINE_LOCAL_PARTS.match(sender.partition("@")[0]):
+        return "machine sender"
+    if _AUTO_SUBJECT.match(header(message, "Subject") or ""):
+        return "automatic reply subject"
+    return None
+
+
+def _suppresses_auto_replies(message: Message) -> bool:
+    """Microsoft's X-Auto-Response-Suppress asks us not to auto-reply (the mail is human)."""
+    value = (header(message, "X-Auto-Response-Suppress") or "").lower()
+    return any(word in value for word in ("all", "autoreply", "oof"))
+
+
+# ---------------------------------------------------------------------- authentication
+_AR_RESULT = re.compile(r"^\s*(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECASE)
+_AR_PROPERTY = re.compile(
+    r"\b(smtp\.mailfrom|envelope-from|header\.d|header\.i|header\.from)\s*=\s*([^\s;]+)",
+    re.IGNORECASE,
+)
+TRUSTED_AUTHSERV_IDS = frozenset({"amazonses.com"})
+
+
+def authentication(message: Message) -> Authentication:
+    """SPF, DKIM and DMARC as the receiving server recorded them.
+
+    Only Authentication-Results that SES itself added count: it prepends its own header,
+    and any further down were written by whoever sent the mail (RFC 8601 section 5)."""
+    spf, spf_domain, dmarc = "none", None, "none"
+    dkim: list[tuple[str, str | None]] = []
+    for value in _all(message, "Authentication-Results"):
+        value = re.sub(r"\([^()]*\)", " ", value)  # comments
+        authserv = (value.split(";", 1)[0].split() or [""])[0].lower()
+        if authserv not in TRUSTED_AUTHSERV_IDS:
+            break  # the trusted headers are on top; stop at the first foreign one
+        method = ""
+        for segment in value.split(";")[1:]:
+            result = _AR_RESULT.match(segment)
+            if result:
+                method, outcome = result.group(1).lower(), result.group(2).lower()
+                if method == "spf":
+                    spf = outcome
+                elif method == "dkim":
+                    dkim.append((outcome, None))
+                else:
+                    dmarc = outcome
+            for name, raw in _AR_PROPERTY.findall(segment):
+                domain = raw.strip("<>\"'").rpartition("@")[2].lower() or None
+                name = name.lower()
+                if method == "spf" and name in ("smtp.mailfrom", "envelope-from"):
+                    spf_domain = domain
+                elif method == "dkim" and name in ("header.d", "header.i") and dkim:
+                    dkim[-1] = (dkim[-1][0], dkim[-1][1] or domain)
+    return Authentication(spf=spf, spf_domain=spf_domain, dkim=tuple(dkim), dmarc=dmarc)
+
+
+def dkim_domains(message: Message) -> tuple[str, ...]:
+    """The d= domains of the message's DKIM signatures (what a DKIM pass could be for)."""
+    found = []
+    for value in _all(message, "DKIM-Signature"):
+        match = re.search(r"(?:^|;)\s*d\s*=\s*([^;\s]+)", value)
+        if match:
+            found.append(match.group(1).lower())
+    return tuple(found)
+
+
+def _all(message: Message, name: str) -> list[str]:
+    try:
+        return [_printable(str(v)) for v in message.get_all(name) or []]
+    except Exception:
+        return []
+
+
+def aligned(candidate: str | None, domain: str) -> bool:
+    """Relaxed alignment (DMARC): the same domain or one a subdomain of the other."""
+    if not candidate:
+        return False
+    a, b = candidate.lower().rstrip("."), domain.lower().rstrip(".")
+    if "." not in a or "." not in b:
+        return False
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+def sender_verified(mail: Mail, receipt: MailReceived) -> bool:
+    """Did SES prove the sender owns the From address (SPF, DKIM or DMARC, aligned)?"""
+    domain = mail.sender_domain
+    if domain is None:
+        return False
+    if mail.authentication.vouches_for(domain) or receipt.dmarc == "PASS":
+        return True
+    envelope = receipt.source.rpartition("@")[2].lower()
+    if receipt.spf == "PASS" and aligned(envelope, domain):
+        return True
+    signers = mail.dkim_signers
+    return receipt.dkim == "PASS" and bool(signers) and all(aligned(d, domain) for d in signers)
+
+
+# ---------------------------------------------------------------------- bodies
+def _collect(
+    part: Message,
+    path: str,
+    depth: int,
+    texts: list[str],
+    attachments: list[Attachment],
+    defects: list[str],
+) -> bool:
+    """Walk the MIME tree: body text into `texts`, the rest into `attachments`.
+
+    Returns True when the text came only from HTML."""
+    if depth > MAX_DEPTH or len(attachments) + len(texts) > MAX_PARTS:
+        defects.append("MimeTreeTooLarge")
+        return False
+    content_type = part.get_content_type()
+    if part.is_multipart():
+        children = _children(part)
+        if content_type == "multipart/alternative" and children:
+            chosen = _preferred(children)
+            index = children.index(chosen)
+            html_only = _collect(
+                chosen, f"{path}.{index + 1}", depth + 1, texts, attachments, defects
+            )
+            for number, child in enumerate(children, 1):
+                if child is not chosen and not child.get_content_type().startswith("text/"):
+                    _collect(child, f"{path}.{number}", depth + 1, [], attachments, defects)
+            return html_only
+        html_only = False
+        for number, child in enumerate(children, 1):
+            html_only |= _collect(child, f"{path}.{number}", depth + 1, texts, attachments, defects)
+        return html_only
+    if _is_body_text(part):
+        if content_type == "text/html":
+            texts.append(_html_text(decode_part(part)))
+            return True
+        texts.append(decode_part(part))
+        return False
+    attachments.append(_attachment(part, path))
+    return False
+
+
+def _children(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+
+
+def _preferred(children: list[Message]) -> Message:
+    for wanted in ("text/plain", "text/html"):
+        for child in children:
+            if child.get_content_type() == wanted and not _disposed_as_attachment(child):
+                return child
+    for child in reversed(children):
+        if child.is_multipart():
+            return child
+    return children[-1]
+
+
+def _disposed_as_attachment(part: Message) -> bool:
+    try:
+        return part.get_content_disposition() == "attachment"
+    except Exception:
+        return False
+
+
+def _is_body_text(part: Message) -> bool:
+    if part.get_content_type() not in ("text/plain", "text/html"):
+        return False
+    if _disposed_as_attachment(part):
+        return False
+    return _filename(part) is None
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except Exception:
+        return None
+    return _printable(str(name))[:200] if name else None
+
+
+def _attachment(part: Message, path: str) -> Attachment:
+    content_type = part.get_content_type()
+    data = _payload_bytes(part)
+    if content_type == "message/rfc822" and not data:
+        inner = part.get_payload()
+        first = inner[0] if isinstance(inner, list) and inner else None
+        data = first.as_bytes() if isinstance(first, Message) else b""
+    extension = {"message/rfc822": ".eml", "text/calendar": ".ics"}.get(content_type, "")
+    name = _filename(part) or f"attachment-{path}{extension}"
+    content_id = header(part, "Content-ID")
+    return Attachment(
+        name=name,
+        content_type=content_type,
+        size=len(data),
+        part=path,
+        inline=not _disposed_as_attachment(part) and bool(content_id),
+        content_id=content_id,
+        data=data,
+    )
+
+
+def _payload_bytes(part: Message) -> bytes:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if isinstance(payload, bytes):
+        return payload
+    raw = part.get_payload()
+    if isinstance(raw, str):
+        return raw.encode("utf-8", "surrogateescape")
+    return b""
+
+
+def decode_part(part: Message) -> str:
+    try:
+        charset = part.get_content_charset() or "utf-8"
+    except Exception:
+        charset = "utf-8"
+    return decode_bytes(_payload_bytes(part), charset)
+
+
+def decode_bytes(data: bytes, charset: str) -> str:
+    """The declared charset, else UTF-8, else the declared one with replacements for the
+    odd bad byte, else Windows-1252 (for unknown charsets). Never fails."""
+    for candidate in (charset, "utf-8"):
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        return data.decode(charset, errors="replace")
+    except LookupError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _html_text(html: str) -> str:
+    from tailor.render import html_to_text
+
+    try:
+        return html_to_text(html[:MAX_HTML_CHARS])
+    except Exception:
+        return re.sub(r"<[^>]+>", " ", html[:MAX_HTML_CHARS])

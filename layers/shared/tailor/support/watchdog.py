@@ -1,0 +1,131 @@
+"""The SLA watchdog: every few minutes, what is overdue or about to be, told to the lead.
+
+It reads the tickets waiting on us (a sparse index sorted by due time), emails the support
+lead a digest when a ticket newly falls due soon or overdue (each ticket appears once per
+stage, so the lead is not mailed the same list every quarter hour), marks breaches, and
+publishes the desk's health as metrics: backlog, overdue, due soon, and first-response time
+(median and 90th percentile over the last 7 days).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from babel.dates import format_timedelta
+
+from tailor import clock, i18n
+from tailor.delivery import Stream, deliver, skipped
+from tailor.observability import logger, metrics
+from tailor.profiles import Profile
+from tailor.support.models import Ticket
+from tailor.support.runtime import Desk
+
+EMAIL_TYPE = "support_sla_digest"
+FIRST_RESPONSE_DAYS = 7
+MAX_LISTED = 100
+
+
+def watch() -> dict[str, Any]:
+    desk = Desk.from_env()
+    now = clock.now()
+    soon = now + timedelta(minutes=desk.support.sla_warn_minutes)
+    waiting = desk.store.waiting()
+    overdue = [t for t in waiting if t.due_at is not None and t.due_at <= now]
+    at_risk = [t for t in waiting if t.due_at is not None and now < t.due_at <= soon]
+    responses = desk.store.first_responses(
+        [(now - timedelta(days=d)).date().isoformat() for d in range(FIRST_RESPONSE_DAYS)]
+    )
+    p50, p90 = percentile(responses, 50), percentile(responses, 90)
+    _measure(len(waiting), len(overdue), len(at_risk), p50, p90)
+
+    fresh = [t for t in overdue if t.alerted != "overdue"] + [t for t in at_risk if t.alerted == ""]
+    summary = {
+        "backlog": len(waiting),
+        "overdue": [t.ticket_id for t in overdue],
+        "at_risk": [t.ticket_id for t in at_risk],
+        "first_response_p50_seconds": p50,
+        "first_response_p90_seconds": p90,
+    }
+    if not fresh:
+        return {**summary, "digest": skipped(EMAIL_TYPE, "nothing newly due")}
+    lead = desk.lead_address
+    fresh_ids = {t.ticket_id for t in fresh}
+    zone = desk.hours.zone_name
+    context = {
+        "shop": {"name": desk.settings.shop_name, "url": desk.settings.shop_base_url},
+        "lang": "en",
+        "zone": zone,
+        "warn_minutes": desk.support.sla_warn_minutes,
+        "backlog": len(waiting),
+        "overdue": [_row(t, now, zone, t.ticket_id in fresh_ids) for t in overdue[:MAX_LISTED]],
+        "at_risk": [_row(t, now, zone, t.ticket_id in fresh_ids) for t in at_risk[:MAX_LISTED]],
+        "first_response": {
+            "count": len(responses),
+            "p50": _duration(p50),
+            "p90": _duration(p90),
+        },
+    }
+    result = deliver(EMAIL_TYPE, Stream.TRANSACTIONAL, context, Profile(email=lead))
+    for ticket in fresh:
+        stage = "overdue" if ticket in overdue else "at_risk"
+        desk.store.update_ticket(
+            ticket.ticket_id,
+            lambda t, stage=stage: t.model_copy(  # type: ignore[misc]
+                update={"alerted": stage, "breached": t.breached or stage == "overdue"}
+            ),
+        )
+    logger.info("SLA digest sent", extra={"overdue": len(overdue), "at_risk": len(at_risk)})
+    return {**summary, "digest": result}
+
+
+def percentile(values: list[int], pct: float) -> int | None:
+    """Nearest-rank percentile (None for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _measure(backlog: int, overdue: int, at_risk: int, p50: int | None, p90: int | None) -> None:
+    metrics.add_metric(name="SupportBacklog", unit=MetricUnit.Count, value=backlog)
+    metrics.add_metric(name="SupportSlaBreaches", unit=MetricUnit.Count, value=overdue)
+    metrics.add_metric(name="SupportSlaAtRisk", unit=MetricUnit.Count, value=at_risk)
+    if p50 is not None and p90 is not None:
+        metrics.add_metric(name="FirstResponseP50", unit=MetricUnit.Seconds, value=p50)
+        metrics.add_metric(name="FirstResponseP90", unit=MetricUnit.Seconds, value=p90)
+
+
+def _row(ticket: Ticket, now: datetime, zone: str, new: bool) -> dict[str, Any]:
+    since = ticket.waiting_since or ticket.created_at
+    customer = ticket.customer_name or ticket.customer_email
+    if ticket.customer_name:
+        customer = f"{ticket.customer_name} <{ticket.customer_email}>"
+    return {
+        "number": ticket.ticket_id,
+        "subject": ticket.subject,
+        "intent": ticket.intent.replace("_", " "),
+        "order_number": ticket.order_number,
+        "customer": customer,
+        "waiting_since": _local(since, zone),
+        "waiting_for": _duration(int((now - since).total_seconds())),
+        "due": _local(ticket.due_at, zone) if ticket.due_at else "",
+        "new": new,
+    }
+
+
+def _local(moment: datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    return str(
+        format_timedelta(timedelta(seconds=seconds), threshold=1.5, locale=i18n.parse_locale("en"))
+    )
