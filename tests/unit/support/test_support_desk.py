@@ -1,31 +1,23 @@
 """Mail in, ticket and acknowledgement out: what Susie sees, and what the desk stores."""
 
+# ruff: noqa: F811 - pytest fixtures imported from support_kit are used as arguments
+
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from conftest import html_part, load_event, text_part
+from conftest import html_part, text_part
 from support_kit import (
-    MONDAY,
     SUPPORT,
     compose,
     deliver_mail,
     eml,
     messages,
+    shop,  # noqa: F401 - Susie and her order
     template,  # noqa: F401 - the desk's template world
     ticket,
 )
-
-
-@pytest.fixture
-def shop(run: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Susie's order #7001 is known: recorded in her profile and indexed for support."""
-    monkeypatch.setenv("TAILOR_NOW", MONDAY)
-    order = load_event("canonical/order-placed.json")
-    run("OrderRecorderFunction", order)
-    run("SupportOrderIndexFunction", order)
-    return run
 
 
 def test_susie_gets_an_acknowledgement_with_return_and_exchange_steps_for_her_order(

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import ChainableUndefined, TemplateError, Undefined
+from jinja2 import ChainableUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tailor.observability import logger
@@ -48,6 +48,8 @@ class Prompt(ChainableUndefined):
     __slots__ = ()
 
     def __str__(self) -> str:
+        if self._undefined_hint is not None:  # unsafe attribute access in the sandbox
+            self._fail_with_undefined_error()
         label = " ".join(str(self._undefined_name or "detail").replace("_", " ").split())
         missing = _missing.get()
         if missing is not None and label not in missing:
@@ -55,6 +57,8 @@ class Prompt(ChainableUndefined):
         return f"[add {label}]"
 
     def __getattr__(self, name: str) -> Any:
+        if self._undefined_hint is not None:  # chained from an unsafe access
+            self._fail_with_undefined_error()
         if name[:2] == "__":
             raise AttributeError(name)
         return Prompt(name=_field_name(self._undefined_name, name))
@@ -203,7 +207,7 @@ class Library:
         """The response filled from the context; on a template error, the packaged one."""
         try:
             return _render(canned, context)
-        except TemplateError as error:
+        except Exception as error:  # a staff-edited template can fail in any way
             fallback = packaged().get(canned.canned_id)
             logger.warning(
                 "canned response failed to render",

@@ -131,31 +131,30 @@ def _usual_size(profile: Profile | None, order: OrderRecord) -> str | None:
     return next(iter(profile.sizes.values()), None)
 
 
-def _assign(context: dict[str, Any], dotted: str, value: str) -> None:
-    """Agent-supplied fields: `tracking_number` or `order.tracking_number`."""
-    parts = [p for p in dotted.strip().split(".") if p][:3]
-    if not parts:
+SECTIONS = ("order", "customer", "product", "ticket", "shop")
+
+
+def _assign(context: dict[str, Any], name: str, value: str) -> None:
+    """An agent-supplied field, named as the template does (`order.tracking_number`), as
+    the prompt showed it (`tracking number`, `product title`), or bare (`restock_date`)."""
+    words = name.strip().replace(".", " ").split()
+    if not words:
         return
-    if len(parts) == 1 and parts[0] not in context:
-        # A bare field name fills it wherever templates look for it.
-        for section in ("order", "customer", "product", "ticket"):
-            target = context.get(section)
-            if isinstance(target, dict) and parts[0] in target:
-                target[parts[0]] = value
-                return
-        order = context.get("order")
-        if isinstance(order, dict):
-            order.setdefault(parts[0], value)
-        context.setdefault(parts[0], value)
+    if len(words) > 1 and words[0] in SECTIONS:
+        section, key = words[0], "_".join(words[1:])
+        target = context.get(section)
+        if not isinstance(target, dict):
+            target = context[section] = {}
+        target[key] = value
         return
-    target = context
-    for part in parts[:-1]:
-        nested = target.get(part)
-        if not isinstance(nested, dict):
-            nested = {}
-            target[part] = nested
-        target = nested
-    target[parts[-1]] = value
+    key = "_".join(words)
+    context[key] = value
+    # A bare name fills the field wherever a template may look for it.
+    context["product"] = context.get("product") or {}
+    for section in SECTIONS:
+        target = context.get(section)
+        if isinstance(target, dict) and target.get(key) is None:
+            target[key] = value
 
 
 def due_text(due: datetime, zone: str, locale: str) -> str:

@@ -63,12 +63,13 @@ class Authentication:
     spf_domain: str | None = None
     dkim: tuple[tuple[str, str | None], ...] = ()
     dmarc: str = "none"
+    dmarc_domain: str | None = None
 
     def vouches_for(self, domain: str | None) -> bool:
         """True when SPF, DKIM or DMARC passed for a domain aligned with the From domain."""
         if not domain:
             return False
-        if self.dmarc == "pass":
+        if self.dmarc == "pass" and aligned(self.dmarc_domain, domain):
             return True
         if any(result == "pass" and aligned(d, domain) for result, d in self.dkim):
             return True
@@ -262,7 +263,7 @@ def authentication(message: Message) -> Authentication:
 
     Only Authentication-Results that SES itself added count: it prepends its own header,
     and any further down were written by whoever sent the mail (RFC 8601 section 5)."""
-    spf, spf_domain, dmarc = "none", None, "none"
+    spf, spf_domain, dmarc, dmarc_domain = "none", None, "none", None
     dkim: list[tuple[str, str | None]] = []
     for value in _all(message, "Authentication-Results"):
         value = re.sub(r"\([^()]*\)", " ", value)  # comments
@@ -287,7 +288,11 @@ def authentication(message: Message) -> Authentication:
                     spf_domain = domain
                 elif method == "dkim" and name in ("header.d", "header.i") and dkim:
                     dkim[-1] = (dkim[-1][0], dkim[-1][1] or domain)
-    return Authentication(spf=spf, spf_domain=spf_domain, dkim=tuple(dkim), dmarc=dmarc)
+                elif method == "dmarc" and name == "header.from":
+                    dmarc_domain = domain
+    return Authentication(
+        spf=spf, spf_domain=spf_domain, dkim=tuple(dkim), dmarc=dmarc, dmarc_domain=dmarc_domain
+    )
 
 
 def dkim_domains(message: Message) -> tuple[str, ...]:
