@@ -33,7 +33,8 @@ RULES = Path(__file__).with_name("moderation.json")
 SOURCE = "tailor.support"
 
 _LINK = re.compile(
-    r"(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|io|co|info|biz|ru|cn|de|uk|shop|xyz|top)\b)",
+    r"(?:https?://|www\.|(?<![@.\w-])[a-z0-9-]+\."
+    r"(?:com|net|org|io|co|info|biz|ru|cn|de|uk|shop|xyz|top)\b)",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[a-z]{2,}", re.IGNORECASE)
