@@ -7,7 +7,7 @@ from conftest import EVENTS, load_event
 from tailor_local.patterns import matches
 from tailor_local.template import Template
 
-ORDER = {"OrderConfirmationFunction", "OrderRecorderFunction"}
+ORDER = {"OrderConfirmationFunction", "OrderRecorderFunction", "SupportOrderIndexFunction"}
 
 # What each sample event must reach: exactly these functions.
 EXPECTED: dict[str, set[str]] = {
@@ -29,8 +29,31 @@ EXPECTED: dict[str, set[str]] = {
     "ses/complaint.json": {"SesFeedbackFunction"},
     "ses/delivery.json": {"SesFeedbackFunction"},
     # after the order
+    # Orders are also remembered for the emails after them (and the support desk indexes them).
+    **dict.fromkeys(
+        (
+            "canonical/order-placed.json",
+            "shopify/orders-create.json",
+            "shopify/orders-create-guest.json",
+            "shopify/orders-create-jpy.json",
+        ),
+        ORDER | {"AftercareRecorderFunction", "SupportOrderIndexFunction"},
+    ),
+    "canonical/order-shipped.json": {"ShippingConfirmationFunction"},
+    "canonical/order-delivered.json": {"DeliveryUpdateFunction"},
+    "canonical/order-cancelled.json": {"OrderCancelledFunction"},
+    "canonical/refund-issued.json": {"RefundIssuedFunction"},
+    "canonical/review-submitted.json": {"ReviewRecorderFunction", "SupportReviewsFunction"},
+    "shopify/fulfillments-create.json": {"ShippingConfirmationFunction"},
+    "shopify/fulfillments-update.json": {"ShippingConfirmationFunction"},
+    "shopify/fulfillment-events-create.json": {"DeliveryUpdateFunction"},
+    "shopify/fulfillment-events-create-delivered.json": {"DeliveryUpdateFunction"},
+    "shopify/orders-cancelled.json": {"OrderCancelledFunction"},
+    "shopify/refunds-create.json": {"RefundIssuedFunction"},
     # catalog alerts
     # support desk
+    "support/ticket-reply-requested.json": {"SupportReplyFunction"},
+    "support/review-submitted.json": {"SupportReviewsFunction", "ReviewRecorderFunction"},
 }
 
 
@@ -46,7 +69,7 @@ def test_sample_reaches_exactly_its_functions(template: Template, name: str) -> 
 def test_every_sample_file_is_accounted_for(template: Template) -> None:
     samples = {
         str(p.relative_to(EVENTS))
-        for folder in ("canonical", "shopify", "ses")
+        for folder in ("canonical", "shopify", "ses", "support")
         for p in (EVENTS / folder).glob("*.json")
     }
     unrouted = {name for name in samples - set(EXPECTED) if reached(template, load_event(name))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,16 @@ def table(name: str) -> Table:
     return _dynamodb().Table(name)
 
 
+_made_for: str | None = None
+
+
 def reset() -> None:
-    """Forget cached clients (tests and the local cloud switch endpoints between runs)."""
+    """Forget cached clients when the endpoint changed (the local cloud switches between an
+    in-process and a server endpoint); otherwise keep them, as a warm Lambda would."""
+    global _made_for
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if endpoint == _made_for:
+        return
+    _made_for = endpoint
     for cached in (_session, client, _dynamodb, table):
         cached.cache_clear()

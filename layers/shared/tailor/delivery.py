@@ -20,14 +20,12 @@ from urllib.parse import quote, urlencode
 from aws_lambda_powertools.metrics import MetricUnit
 
 from tailor import aws, clock, policy
-from tailor.links import signer_from_secret
+from tailor.links import PREFERENCES_PURPOSE, signer_from_secret
 from tailor.mail import Mailer, Outgoing
 from tailor.observability import lambda_context, logger, metrics
 from tailor.profiles import CapReached, Profile, Profiles
 from tailor.render import GMAIL_CLIP_BYTES, EmailTooLarge, Rendered, renderer
 from tailor.settings import Settings, get_settings
-
-PREFERENCES_PURPOSE = "preferences"
 
 # Given a context that rendered too large and the factor it must shrink by, a smaller one.
 Shrink = Callable[[Mapping[str, Any], float], Mapping[str, Any]]

@@ -20,6 +20,11 @@ from tailor import clock
 
 MAX_TOKEN_LENGTH = 2048
 
+# What a token may unlock; signed into the MAC so one purpose never opens another.
+OFFER_PURPOSE = "offer"
+PREFERENCES_PURPOSE = "preferences"
+OPT_IN_PURPOSE = "newsletter-optin"
+
 
 class InvalidToken(ValueError):
     """The token was not issued by us for this purpose (forged, truncated, malformed)."""

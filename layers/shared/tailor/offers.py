@@ -13,11 +13,9 @@ from urllib.parse import quote
 
 from tailor import web
 from tailor.catalog import Catalog
-from tailor.links import ExpiredToken, InvalidToken, Signer
+from tailor.links import OFFER_PURPOSE, ExpiredToken, InvalidToken, Signer
 from tailor.observability import logger
 from tailor.settings import Settings
-
-OFFER_PURPOSE = "offer"
 
 
 def redeem(

@@ -19,10 +19,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from tailor import addresses, aws, clock, consent, i18n, web
-from tailor.delivery import PREFERENCES_PURPOSE
-from tailor.emails.newsletter import OPT_IN_PURPOSE
 from tailor.events.canonical import NewsletterSubscribed
-from tailor.links import InvalidToken, Signer, signer_from_secret
+from tailor.links import (
+    OPT_IN_PURPOSE,
+    PREFERENCES_PURPOSE,
+    InvalidToken,
+    Signer,
+    signer_from_secret,
+)
 from tailor.observability import logger
 from tailor.profiles import Profile, Profiles
 from tailor.settings import Settings

@@ -14,9 +14,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import css_inline
-from inscriptis import get_text
-from inscriptis.model.config import ParserConfig
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -26,9 +23,6 @@ from tailor.events.canonical import Money
 # Gmail clips messages whose HTML exceeds about 102 KB; stay clear of it.
 GMAIL_CLIP_BYTES = 102 * 1024
 MAX_SUBJECT_LENGTH = 200
-
-_INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
-_TEXT = ParserConfig(display_links=True)
 
 
 class EmailTooLarge(ValueError):
@@ -74,7 +68,7 @@ class Renderer:
         lang = str(context.get("lang") or "en")
         subject = self._pick(email_type, "subject.txt.j2", lang).render(context)
         html = self._pick(email_type, "body.html.j2", lang).render(context)
-        html = _INLINER.inline(html)
+        html = _inliner().inline(html)
         size = len(html.encode("utf-8"))
         if size > GMAIL_CLIP_BYTES:
             raise EmailTooLarge(email_type, size)
@@ -93,8 +87,21 @@ def one_line(text: str) -> str:
     return collapsed[:MAX_SUBJECT_LENGTH]
 
 
+@cache
+def _inliner() -> Any:
+    # Imported on first email, not at cold start: page-only functions never need it.
+    import css_inline
+
+    return css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
+
+
 def html_to_text(html: str) -> str:
-    lines = [line.rstrip() for line in get_text(html, _TEXT).splitlines()]
+    from inscriptis import get_text
+    from inscriptis.model.config import ParserConfig
+
+    lines = [
+        line.rstrip() for line in get_text(html, ParserConfig(display_links=True)).splitlines()
+    ]
     text = "\n".join(lines).strip()
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")

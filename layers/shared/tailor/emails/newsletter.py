@@ -15,13 +15,12 @@ from tailor import addresses, consent, i18n
 from tailor.delivery import Stream, deliver, skipped
 from tailor.events.canonical import NewsletterSignupRequested, NewsletterSubscribed
 from tailor.idempotency import once
-from tailor.links import signer_from_secret
+from tailor.links import OPT_IN_PURPOSE, signer_from_secret
 from tailor.profiles import Profile, Profiles
 from tailor.settings import Settings, get_settings
 
 CONFIRMATION = "newsletter_confirmation"
 WELCOME = "newsletter_welcome"
-OPT_IN_PURPOSE = "newsletter-optin"
 
 
 def opt_in_url(email: str, source: str, settings: Settings) -> str:

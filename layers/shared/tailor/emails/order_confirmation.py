@@ -19,8 +19,7 @@ from tailor.delivery import Stream, deliver, skipped
 from tailor.emails.newsletter import opt_in_url
 from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
 from tailor.idempotency import once
-from tailor.links import Signer, signer_from_secret
-from tailor.offers import OFFER_PURPOSE
+from tailor.links import OFFER_PURPOSE, Signer, signer_from_secret
 from tailor.profiles import Profile, Profiles, record_order
 from tailor.recommend import CrossSell, cross_sell
 from tailor.settings import Settings, get_settings

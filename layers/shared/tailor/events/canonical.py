@@ -8,9 +8,9 @@ every email is built from one shape whatever the source.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, ClassVar, Literal
 
-from babel.numbers import list_currencies
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -24,12 +24,18 @@ from pydantic import (
 
 def _known_currency(code: str) -> str:
     code = code.upper()
-    if code not in _CURRENCIES:
+    if code not in _currencies():
         raise ValueError(f"{code!r} is not an ISO 4217 currency code")
     return code
 
 
-_CURRENCIES = frozenset(list_currencies())
+@cache
+def _currencies() -> frozenset[str]:
+    # Babel's locale data loads on the first event, not at every cold start.
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
 
 Currency = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_known_currency)]
 Text = Annotated[str, Field(max_length=1000)]
