@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     actions = local.add_subparsers(title="actions", metavar="ACTION", required=True)
     start = actions.add_parser("start", help="start a local cloud in the background")
     start.add_argument("--port", type=int, default=DEFAULT_LOCAL_PORT, help="default 4566")
+    _parameter_option(start)
     start.set_defaults(command=_local_start)
     actions.add_parser("stop", help="stop the local cloud").set_defaults(command=_local_stop)
     status = actions.add_parser("status", help="is it running? (exit 0 yes, 3 no)")
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--ephemeral", action="store_true", help="use a fresh in-process cloud even if one runs"
     )
+    _parameter_option(run)
     run.set_defaults(command=_run)
 
     invoke = commands.add_parser("invoke", help="invoke one function with an event")
@@ -74,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     invoke.add_argument(
         "-e", "--event", type=Path, metavar="EVENT.json", help="the event file ('-' for stdin)"
     )
+    _parameter_option(invoke)
     invoke.set_defaults(command=_invoke)
 
     outbox = commands.add_parser("outbox", help="what the running local cloud has sent")
@@ -90,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the function URLs over local HTTP")
     serve.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT, help="default 3000")
+    _parameter_option(serve)
     serve.set_defaults(command=_serve)
 
     demo = commands.add_parser("demo", help="play the seed story and write a gallery")
@@ -100,11 +104,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parameter_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        type=_parameter,
+        metavar="NAME=VALUE",
+        help="a template parameter (repeatable); the local profile sets ReceivingDomain, "
+        "SupportLeadAddress and SupportTimezone",
+    )
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE, e.g. ShopName=My Shop")
+    return name, value
+
+
+def _parameters(args: argparse.Namespace) -> dict[str, str]:
+    return dict(getattr(args, "parameter", []) or [])
+
+
 # ---------------------------------------------------------------------- local cloud
 def _local_start(args: argparse.Namespace) -> int:
     from tailor_local import control
 
-    control.start(args.port)
+    control.start(args.port, _parameters(args))
     return 0
 
 
@@ -124,13 +151,12 @@ def _local_status(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- run / invoke
 def _run(args: argparse.Namespace) -> int:
     from tailor_local import events, outbox
-    from tailor_local.cloud import open_cloud
+    from tailor_local.cloud import command_template, open_cloud
     from tailor_local.console import print_report
     from tailor_local.runner import Runner
     from tailor_local.schedules import Clock
-    from tailor_local.template import Template
 
-    template = Template()
+    template = command_template(_parameters(args), ephemeral=args.ephemeral)
     with open_cloud(template, ephemeral=args.ephemeral) as cloud:
         clock = Clock(cloud.state)
         delivered = events.load_all(list(args.files), clock.now())
@@ -139,7 +165,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Delivering {len(delivered)} event(s) to {cloud.describe()}", flush=True)
         reports = []
         for number, item in enumerate(delivered, start=1):
-            report = runner.deliver(item.event, item.bus, item.origin)
+            if item.mail is not None:
+                report = runner.receive_mail(item.mail, item.origin)
+            else:
+                report = runner.deliver(item.event, item.bus, item.origin)
             print_report(report, number)
             reports.append(report)
         sent = outbox.emails(cloud, exclude=before)
@@ -176,11 +205,10 @@ def _read_event(path: Path | None) -> Any:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from tailor_local.cloud import open_cloud
+    from tailor_local.cloud import command_template, open_cloud
     from tailor_local.runner import Runner
-    from tailor_local.template import Template
 
-    template = Template()
+    template = command_template(_parameters(args))
     function = template.function(args.function_id)
     event = _read_event(args.event)
     with open_cloud(template) as cloud:
@@ -213,12 +241,11 @@ def _require_running() -> Any:
 
 def _outbox(args: argparse.Namespace) -> int:
     from tailor_local import outbox
-    from tailor_local.cloud import open_cloud
+    from tailor_local.cloud import command_template, open_cloud
     from tailor_local.console import table
-    from tailor_local.template import Template
 
     _require_running()
-    with open_cloud(Template()) as cloud:
+    with open_cloud(command_template()) as cloud:
         found = outbox.emails(cloud)
         if args.dir:
             outbox.write(args.dir, found)
@@ -240,12 +267,11 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _clock_show(args: argparse.Namespace) -> int:
-    from tailor_local.cloud import open_cloud
+    from tailor_local.cloud import command_template, open_cloud
     from tailor_local.schedules import Clock, format_duration
-    from tailor_local.template import Template
 
     _require_running()
-    with open_cloud(Template()) as cloud:
+    with open_cloud(command_template()) as cloud:
         clock = Clock(cloud.state)
         print(
             f"local time {clock.now():%Y-%m-%d %H:%M:%S} UTC "
@@ -255,25 +281,24 @@ def _clock_show(args: argparse.Namespace) -> int:
 
 
 def _clock_advance(args: argparse.Namespace) -> int:
-    from tailor_local.cloud import open_cloud
+    from tailor_local.cloud import command_template, open_cloud
     from tailor_local.console import print_report
     from tailor_local.runner import Runner
     from tailor_local.schedules import Clock, Scheduler, format_duration, parse_duration
-    from tailor_local.template import Template
 
     delta = parse_duration(args.duration)
     _require_running()
-    template = Template()
+    template = command_template()
     with open_cloud(template) as cloud:
         clock = Clock(cloud.state)
-        target = clock.now() + delta
         scheduler = Scheduler(Runner(template, cloud, clock))
-        reports = scheduler.run_until(target)
-        clock.advance(delta)
+        reports = scheduler.advance(delta)
         for number, report in enumerate(reports, start=1):
             print_report(report, number)
         for skipped in sorted(scheduler.skipped):
             print(f"note: schedule {skipped} is not fired locally (only at() and rate())")
+        for note in scheduler.notes:
+            print(f"note: {note}")
         print(
             f"Local time is now {clock.now():%Y-%m-%d %H:%M} UTC "
             f"(real time + {format_duration(clock.offset)}); {len(reports)} schedule(s) fired"
@@ -285,7 +310,7 @@ def _clock_advance(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from tailor_local import serve
 
-    serve.main(args.port)
+    serve.main(args.port, _parameters(args))
     return 0
 
 

@@ -13,9 +13,9 @@ import json
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,7 +24,7 @@ import boto3
 
 from tailor_local.provision import provision
 from tailor_local.state import Journal, LocalError, State, home, write_json
-from tailor_local.template import ACCOUNT, REGION, Template
+from tailor_local.template import ACCOUNT, REGION, Template, local_template
 
 SERVER_MODULE = "tailor_local.server"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "host.docker.internal"})
@@ -82,6 +82,7 @@ class ServerInfo:
     port: int
     endpoint: str
     started_at: str
+    parameters: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, directory: Path) -> ServerInfo | None:
@@ -89,9 +90,13 @@ class ServerInfo:
         try:
             data = json.loads(path.read_text())
             return cls(
-                int(data["pid"]), int(data["port"]), str(data["endpoint"]), data["started_at"]
+                int(data["pid"]),
+                int(data["port"]),
+                str(data["endpoint"]),
+                data["started_at"],
+                {str(k): str(v) for k, v in (data.get("parameters") or {}).items()},
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def write(self, directory: Path) -> None:
@@ -130,11 +135,16 @@ class Cloud:
         self.template = template
         self.state = state
         self.journal = journal
+        self._clients: dict[str, Any] = {}
+        self._queue_urls: dict[str, str] = {}
 
     def client(self, service: str) -> Any:
-        return boto3.client(  # type: ignore[call-overload]
-            service, region_name=REGION, endpoint_url=self.endpoint_url
-        )
+        """A client of the local cloud (one per service: creating them is not cheap)."""
+        if service not in self._clients:
+            self._clients[service] = boto3.client(  # type: ignore[call-overload]
+                service, region_name=REGION, endpoint_url=self.endpoint_url
+            )
+        return self._clients[service]
 
     def sent_messages(self) -> list[SentMessage]:
         raise NotImplementedError
@@ -145,7 +155,10 @@ class Cloud:
             if logical_or_physical in self.template.resources
             else logical_or_physical
         )
-        return str(self.client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
+        if name not in self._queue_urls:
+            url = self.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+            self._queue_urls[name] = str(url)
+        return self._queue_urls[name]
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -252,6 +265,17 @@ def open_cloud(template: Template, *, ephemeral: bool = False) -> Iterator[Cloud
     with aws_environment(None), mock_aws():
         provision(template)
         yield EphemeralCloud(template, State(), Journal(None))
+
+
+def command_template(
+    overrides: Mapping[str, str] | None = None,
+    urls: Mapping[str, str] | None = None,
+    ephemeral: bool = False,
+) -> Template:
+    """The template a command runs: the local profile, the running cloud's parameters (it
+    was provisioned with them), then the command's own `--parameter`s."""
+    info = None if ephemeral else running_server()
+    return local_template({**(info.parameters if info else {}), **(overrides or {})}, urls)
 
 
 def _running_endpoint() -> str | None:

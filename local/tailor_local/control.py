@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from tailor_local.cloud import (
 )
 from tailor_local.schedules import Clock, format_duration
 from tailor_local.state import LocalError, State, home, write_json
-from tailor_local.template import REPO_ROOT, Template
+from tailor_local.template import REPO_ROOT, Template, local_template
 
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
@@ -46,7 +47,9 @@ def port_free(port: int) -> bool:
     return True
 
 
-def start(port: int, directory: Path | None = None) -> ServerInfo:
+def start(
+    port: int, parameters: Mapping[str, str] | None = None, directory: Path | None = None
+) -> ServerInfo:
     directory = directory or home()
     running = running_server(directory)
     if running is not None:
@@ -68,7 +71,11 @@ def start(port: int, directory: Path | None = None) -> ServerInfo:
     log_path = directory / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", SERVER_MODULE, "--port", str(port), "--home", str(directory)],
+            [
+                sys.executable,
+                *("-m", SERVER_MODULE, "--port", str(port), "--home", str(directory)),
+                *(f"--parameter={name}={value}" for name, value in (parameters or {}).items()),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -78,7 +85,7 @@ def start(port: int, directory: Path | None = None) -> ServerInfo:
         )
     info = _wait_until_ready(process, directory, log_path)
     env_path = directory / "env.json"
-    write_json(env_path, sam_env_vars(Template(), info.port))
+    write_json(env_path, sam_env_vars(local_template(info.parameters), info.port))
     print(
         f"Local cloud running at {info.endpoint} (pid {info.pid}), provisioned from template.yaml\n"
         f"  use it:        export AWS_ENDPOINT_URL={info.endpoint}   (tailor run/invoke/outbox"

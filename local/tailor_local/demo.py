@@ -14,7 +14,7 @@ import json
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,10 @@ from tailor_local.runner import Report, Runner
 from tailor_local.schedules import Clock, Scheduler, parse_duration
 from tailor_local.serve import function_url_event, http_response
 from tailor_local.state import LocalError
-from tailor_local.template import REPO_ROOT, Template
+from tailor_local.template import REPO_ROOT, Template, local_template
 
 STORY = REPO_ROOT / "events" / "demo" / "story.json"
+SCHEDULED = "schedule:"  # the event id of a schedule's firing
 STEP_KEYS = frozenset({"title", "when", "caption", "clock", "deliver", "click"})
 
 
@@ -48,9 +49,10 @@ class Story:
     title: str
     shop: str
     intro: str
-    start: timedelta
+    start: datetime | timedelta
     steps: tuple[Step, ...]
     folder: Path
+    parameters: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +78,11 @@ class StepResult:
     clicks: list[Click] = field(default_factory=list)
     emails: list[outbox.Email] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def delivered(self) -> list[Report]:
+        """The reports of delivered events and mail (not of schedules that fired)."""
+        return [r for r in self.reports if not r.event_id.startswith(SCHEDULED)]
 
     @property
     def failures(self) -> list[str]:
@@ -114,16 +121,27 @@ def load_story(path: Path = STORY) -> Story:
                 click=dict(raw["click"]) if raw.get("click") else None,
             )
         )
-    start = str(data.get("start") or "0s")
-    offset = -parse_duration(start.lstrip("-")) if start.startswith("-") else parse_duration(start)
+    start = _start(str(data.get("start") or "0s"), path)
     return Story(
         title=str(data.get("title") or "Tailor demo"),
         shop=str(data.get("shop") or ""),
         intro=str(data.get("intro") or ""),
-        start=offset,
+        start=start,
         steps=tuple(steps),
         folder=path.parent,
+        parameters={str(k): str(v) for k, v in (data.get("parameters") or {}).items()},
     )
+
+
+def _start(text: str, path: Path) -> datetime | timedelta:
+    """An absolute ISO time (a deterministic story), or a duration before now (`-30d`)."""
+    if text[:1].isdigit() and "T" in text:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise LocalError(f"{path}: start {text!r} is not an ISO time") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return -parse_duration(text[1:]) if text.startswith("-") else parse_duration(text)
 
 
 class Player:
@@ -131,8 +149,12 @@ class Player:
         self.story = story
         self.cloud = cloud
         self.template = template
-        cloud.state.clock_offset_seconds = story.start.total_seconds()
         self.clock = Clock(cloud.state)
+        if isinstance(story.start, datetime):
+            offset = story.start - datetime.now(UTC)
+        else:
+            offset = story.start
+        cloud.state.clock_offset_seconds = offset.total_seconds()
         self.runner = Runner(template, cloud, self.clock)
         self.scheduler = Scheduler(self.runner)
         self.seen: set[str] = set()
@@ -141,12 +163,13 @@ class Player:
     def play(self, step: Step, number: int) -> StepResult:
         result = StepResult(number, step)
         if step.clock:
-            delta = parse_duration(step.clock)
-            result.reports += self.scheduler.run_until(self.clock.now() + delta)
-            self.clock.advance(delta)
+            result.reports += self.scheduler.advance(parse_duration(step.clock))
         for name in step.deliver:
             for item in events.load(self.story.folder / name, self.clock.now()):
-                result.reports.append(self.runner.deliver(item.event, item.bus, item.origin))
+                if item.mail is not None:
+                    result.reports.append(self.runner.receive_mail(item.mail, item.origin))
+                else:
+                    result.reports.append(self.runner.deliver(item.event, item.bus, item.origin))
         if step.click:
             self._click(step.click, result)
         fresh = outbox.emails(self.cloud, exclude=self.seen)
@@ -291,7 +314,7 @@ def main(out: Path, story_path: Path = STORY) -> int:
 
     started = time.monotonic()
     story = load_story(story_path)
-    template = Template()
+    template = local_template(story.parameters)
     results: list[StepResult] = []
     print(f"Playing “{story.title}” on an ephemeral local cloud", flush=True)
     with open_cloud(template, ephemeral=True) as cloud:
@@ -301,8 +324,11 @@ def main(out: Path, story_path: Path = STORY) -> int:
             result = player.play(step, number)
             results.append(result)
             status = "ok" if not result.failures else f"{len(result.failures)} problem(s)"
+            runs = len(result.reports) - len(result.delivered)
+            scheduled = f", {runs} scheduled run(s)" if runs else ""
             print(
-                f" {len(result.reports)} event(s), {len(result.emails)} email(s), {status}",
+                f" {len(result.delivered)} event(s){scheduled}, {len(result.emails)} email(s), "
+                f"{status}",
                 flush=True,
             )
             for failure in result.failures:

@@ -1,10 +1,11 @@
-"""Event files: one EventBridge event, or a list of them, per `.json` file.
+"""Event files: one EventBridge event, or a list of them, per `.json` file; or an `.eml`.
 
 An event is either what a target receives (`detail-type`, `source`, `detail`, ...) or a
 PutEvents entry (`DetailType`, `Source`, `Detail`, optionally `EventBusName`). Events without
 a bus go to the template's bus, where Tailor's rules listen. Timestamps can be written as
 `{{now}}`, `{{now-30d}}` or `{{now+15m}}`: they become the local clock's time when the file
-is read, so an order "placed just now" keeps its 15-minute offer open.
+is read, so an order "placed just now" keeps its 15-minute offer open. An `.eml` file is a
+message SES receives for the shop (see `inbound.py`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class FileEvent:
     event: dict[str, Any]
     bus: str | None
     origin: str  # "file.json" or "file.json[2]"
+    mail: bytes | None = None  # an .eml file: a message SES receives
 
 
 def substitute_now(text: str, now: datetime) -> str:
@@ -53,6 +55,8 @@ def load(path: Path, now: datetime | None = None) -> list[FileEvent]:
         raise EventFileError(
             f"{path}: {hint}; pass .json files holding EventBridge events (see events/)"
         )
+    if path.suffix.lower() == ".eml":
+        return [_mail(path)]
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -75,6 +79,19 @@ def load(path: Path, now: datetime | None = None) -> list[FileEvent]:
         event, bus = _event(item, where)
         found.append(FileEvent(event, bus, origin))
     return found
+
+
+def _mail(path: Path) -> FileEvent:
+    """An .eml file: the raw message, delivered through SES's receipt rules."""
+    from tailor_local.inbound import parse, recipients
+
+    raw = path.read_bytes()
+    message = parse(raw)
+    if not message.get("From") or not recipients(message):
+        raise EventFileError(
+            f"{path}: not an email message SES could receive (it needs From and To headers)"
+        )
+    return FileEvent({}, None, path.name, mail=raw)
 
 
 def _event(item: Any, where: str) -> tuple[dict[str, Any], str | None]:

@@ -103,8 +103,12 @@ footer { padding:0 24px 40px; color:var(--muted); font-size:13px; }
 
 SCRIPT = """
 function fit(frame) {
-  try { frame.style.height = (frame.contentDocument.documentElement.scrollHeight + 4) + 'px'; }
-  catch (error) { /* keep the default height */ }
+  try {
+    frame.style.height = '0px';  /* else the page is never shorter than the frame */
+    frame.style.height = (frame.contentDocument.documentElement.scrollHeight + 4) + 'px';
+  } catch (error) {
+    frame.style.height = '';  /* the stylesheet's default height */
+  }
 }
 """
 
@@ -221,7 +225,7 @@ def _activity(reports: list[Report]) -> str:
         return ""
     lines: Counter[str] = Counter()
     for report in reports:
-        label = report.label.replace("shopifyWebhook ", "Shopify ")
+        label = report.label.replace("shopifyWebhook ", "Shopify ").split(" due ")[0]
         done = [_marked(invocation) for invocation in report.invocations]
         if not done:
             done = ["no rule matched"]
@@ -230,8 +234,15 @@ def _activity(reports: list[Report]) -> str:
         f"<li>{count} &times; {line}</li>" if count > 1 else f"<li>{line}</li>"
         for line, count in lines.items()
     )
-    summary = f"{len(reports)} event{'s' if len(reports) != 1 else ''} delivered"
+    runs = sum(1 for report in reports if report.event_id.startswith("schedule:"))
+    parts = [_count(len(reports) - runs, "event delivered", "events delivered")]
+    parts.append(_count(runs, "scheduled run", "scheduled runs"))
+    summary = ", ".join(part for part in parts if part)
     return f'<details class="activity"><summary>{summary}</summary><ul>{items}</ul></details>'
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return "" if number == 0 else f"{number} {one if number == 1 else many}"
 
 
 def _click(click: Click) -> str:

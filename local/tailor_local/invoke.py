@@ -49,17 +49,26 @@ class FakeContext:
 
 
 @contextmanager
-def environment(function: Function, extra: Mapping[str, str] | None = None) -> Iterator[None]:
-    """The function's environment for the duration of one invocation."""
+def environment(
+    function: Function, extra: Mapping[str, str] | None = None, warm: object = None
+) -> Iterator[None]:
+    """The function's environment for the duration of one invocation.
+
+    Without `warm`, every invocation is a cold start (caches cleared before and after). With
+    a `warm` token (the runner passes its cloud), the caches survive until a different
+    function or token comes along, as a warm Lambda container keeps its clients.
+    """
     values = {
         **function.environment,
         "AWS_LAMBDA_FUNCTION_NAME": function.logical_id,
         "AWS_REGION": os.environ.get("AWS_REGION", REGION),
         **(extra or {}),
     }
+    container = None if warm is None else (id(warm), str(function.code_dir), function.logical_id)
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
-    _reset_caches()
+    if container is None or container != _warm[0]:
+        _reset_caches()
     try:
         yield
     finally:
@@ -68,21 +77,25 @@ def environment(function: Function, extra: Mapping[str, str] | None = None) -> I
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        _reset_caches()
+        if container is None:
+            _reset_caches()
+        _warm[0] = container
+
+
+# The warm container, if any: (token id, code dir, function id) of the last warm invocation.
+_warm: list[tuple[int, str, str] | None] = [None]
 
 
 def _reset_caches() -> None:
     """Cold-start caches hold settings and clients; a new function means a new cold start."""
     from tailor import aws
     from tailor.observability import logger, metrics
-    from tailor.render import renderer
     from tailor.settings import get_settings
 
     get_settings.cache_clear()
     service = os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
     logger.append_keys(service=service)
     metrics.service = service
-    renderer.cache_clear()
     aws.reset()
     try:
         from aws_lambda_powertools.utilities import parameters
@@ -106,8 +119,13 @@ def handler(function: Function) -> Callable[[Any, Any], Any]:
     return getattr(_modules[key], attribute)  # type: ignore[no-any-return]
 
 
-def invoke(function: Function, event: Any, extra_env: Mapping[str, str] | None = None) -> Any:
-    with environment(function, extra_env):
+def invoke(
+    function: Function,
+    event: Any,
+    extra_env: Mapping[str, str] | None = None,
+    warm: object = None,
+) -> Any:
+    with environment(function, extra_env, warm):
         return handler(function)(event, FakeContext(function.logical_id, function.timeout))
 
 
@@ -136,12 +154,15 @@ class Outcome:
 
 
 def run_handler(
-    function: Function, event: Any, extra_env: Mapping[str, str] | None = None
+    function: Function,
+    event: Any,
+    extra_env: Mapping[str, str] | None = None,
+    warm: object = None,
 ) -> Outcome:
     """Invoke, catching what the handler raises and what it logs, as the Lambda service does."""
     with captured_output() as output:
         try:
-            result = invoke(function, event, extra_env)
+            result = invoke(function, event, extra_env, warm)
         except Exception as error:  # the handler's failure is the outcome, not ours
             return Outcome(
                 ok=False,

@@ -1,7 +1,8 @@
 """Create what template.yaml declares in a local AWS (moto in-process or moto server).
 
 Tables with their keys, indexes, streams and TTL; queues; secrets; the event buses and
-their rules; SES configuration sets and the sender identity; scheduler groups. Only resource
+their rules; SES configuration sets and the sender identity; S3 buckets; scheduler groups and
+the functions' ScheduleV2 schedules. Only resource
 types the functions touch at run time are created; the rest (alarms, log groups, IAM) have no
 local behaviour to reproduce.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from functools import cache
 from typing import Any
 
 import boto3
@@ -44,8 +46,14 @@ def tap_buses(template: Template) -> list[str]:
     return sorted({rule.bus for rule in template.rules()} | {template.bus_name, "default"})
 
 
+@cache
+def _session() -> boto3.session.Session:
+    # One session for every provisioning: a new one reloads each service model from disk.
+    return boto3.session.Session()
+
+
 def _client(service: str, endpoint_url: str | None) -> Any:
-    return boto3.client(service, region_name=REGION, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+    return _session().client(service, region_name=REGION, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 
 
 def provision(template: Template, endpoint_url: str | None = None) -> None:
@@ -114,6 +122,22 @@ def provision(template: Template, endpoint_url: str | None = None) -> None:
     for logical_id, resource in template.of_type("AWS::Scheduler::ScheduleGroup").items():
         props = template.resolve(resource.get("Properties") or {})
         scheduler.create_schedule_group(Name=str(props.get("Name") or logical_id))
+    for schedule in template.schedules():
+        target: dict[str, Any] = {
+            "Arn": template.arn(schedule.function_id),
+            "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/tailor-local-scheduler",
+        }
+        if schedule.input is not None:
+            target["Input"] = schedule.input
+        scheduler.create_schedule(
+            Name=schedule.name,
+            GroupName=schedule.group,
+            ScheduleExpression=schedule.expression,
+            ScheduleExpressionTimezone=schedule.timezone,
+            FlexibleTimeWindow={"Mode": "OFF"},
+            State="ENABLED" if schedule.enabled else "DISABLED",
+            Target=target,
+        )
 
     sesv2 = _client("sesv2", endpoint_url)
     for logical_id in template.of_type("AWS::SES::ConfigurationSet"):

@@ -86,7 +86,7 @@ class Runner:
         """Route one event through the rules, then drain everything it set in motion."""
         bus = bus or self.template.bus_name
         report = Report(str(event.get("id") or ""), event_label(event), bus, origin)
-        with self._reporting(report):
+        with self.reporting(report):
             report.rules = [rule.name for rule in self._route(event, bus, via="")]
             self.drain()
         return report
@@ -102,16 +102,22 @@ class Runner:
         """A synchronous invocation (`tailor invoke`, a function URL), optionally drained."""
         event_id = str(event.get("id") or "") if isinstance(event, dict) else ""
         report = Report(event_id, event_label(event), None, origin)
-        with self._reporting(report):
+        with self.reporting(report):
             self.invoke_sync(function, event, trigger)
             if drain:
                 self.drain()
         return report
 
+    def receive_mail(self, raw: bytes, origin: str = "") -> Report:
+        """SES receives a message: the template's receipt rules run, then everything drains."""
+        from tailor_local import inbound
+
+        return inbound.receive(self, raw, origin)
+
     def fire_target(self, target: dict[str, Any], label: str, event_id: str) -> Report:
         """Deliver a schedule's target with its input, as EventBridge Scheduler would."""
         report = Report(event_id, label, None)
-        with self._reporting(report):
+        with self.reporting(report):
             arn = str(target.get("Arn", ""))
             payload = target_input(target)
             function = self.template.function_for_arn(arn)
@@ -148,7 +154,7 @@ class Runner:
             if rule.bus == bus and matches(rule.pattern, event)
         ]
         if not matched:
-            self._current.unmatched.append(f"{via}{event_label(event)} on bus {bus}")
+            self.current.unmatched.append(f"{via}{event_label(event)} on bus {bus}")
         functions = self.template.functions()
         for rule in matched:
             self.invoke_async(functions[rule.function_id], event, f"{via}rule {rule.name}")
@@ -169,18 +175,18 @@ class Runner:
                 self._dead_letter(config.on_failure, function, event, invocation)
                 invocation.dead_letter = config.on_failure
             where = f"; sent to {invocation.dead_letter}" if invocation.dead_letter else ""
-            self._current.failures.append(
+            self.current.failures.append(
                 f"{function.logical_id} ({trigger}) failed after {invocation.attempts} "
                 f"attempt(s): {invocation.outcome.reason}{where}"
             )
-        self._current.invocations.append(invocation)
+        self.current.invocations.append(invocation)
         return invocation
 
     def invoke_sync(
         self, function: Function, event: Any, trigger: str, record: bool = True
     ) -> Invocation:
-        with recording(function.logical_id, self._current.event_id) as sends:
-            outcome = run_handler(function, event, self.clock.environment())
+        with recording(function.logical_id, self.current.event_id) as sends:
+            outcome = run_handler(function, event, self.clock.environment(), warm=self.cloud)
         for send in sends.sends:
             self.cloud.journal.add(
                 {
@@ -195,7 +201,7 @@ class Runner:
             function.logical_id, trigger, outcome, sends=list(sends.sends), event=event
         )
         if record:
-            self._current.invocations.append(invocation)
+            self.current.invocations.append(invocation)
         return invocation
 
     def _dead_letter(
@@ -236,7 +242,7 @@ class Runner:
                     busy += streams.drain(self, mapping)
             if not busy:
                 return
-        self._current.failures.append(
+        self.current.failures.append(
             f"still busy after {MAX_ROUNDS} rounds of draining: functions keep feeding each "
             "other (an event loop?); stopped"
         )
@@ -262,12 +268,12 @@ class Runner:
 
     # ------------------------------------------------------------------ helpers
     @property
-    def _current(self) -> Report:
+    def current(self) -> Report:
         if self._report is None:
             raise RuntimeError("no event is being delivered")
         return self._report
 
-    def _reporting(self, report: Report) -> _Reporting:
+    def reporting(self, report: Report) -> _Reporting:
         return _Reporting(self, report)
 
     def _envelope(self, detail_type: str, source: str, detail: Any) -> dict[str, Any]:

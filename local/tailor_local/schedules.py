@@ -33,8 +33,13 @@ _RATE_UNITS = {
     "day": 86400,
     "days": 86400,
 }
-# A rate schedule fires at most this many times in one advance (a year of hourly ones is enough).
+# Firings in one advance, all schedules together (a guard against schedules creating schedules).
 MAX_OCCURRENCES = 10_000
+# A rate schedule falling due more often than this in one advance fires its latest occurrences
+# only: nothing but schedules happens during an advance, so a periodic job (a watchdog reading
+# current state) learns what it needs from its latest runs, and 270 days of a 15-minute
+# watchdog would otherwise be 25,920 runs.
+MAX_RATE_OCCURRENCES = 4
 
 
 def parse_duration(text: str) -> timedelta:
@@ -113,6 +118,14 @@ def _aware(value: Any) -> datetime | None:
     return None
 
 
+def rate_step(expression: str) -> timedelta | None:
+    """The interval of a `rate(N unit)` expression, else None."""
+    rate = re.fullmatch(r"rate\((\d+)\s+(\w+)\)", expression.strip())
+    if rate is None or rate.group(2) not in _RATE_UNITS:
+        return None
+    return timedelta(seconds=int(rate.group(1)) * _RATE_UNITS[rate.group(2)])
+
+
 def next_occurrence(schedule: dict[str, Any], last_fired: datetime | None) -> datetime | None:
     """When the schedule fires next after `last_fired` (None when never again, or cron)."""
     expression = str(schedule.get("ScheduleExpression", "")).strip()
@@ -125,9 +138,8 @@ def next_occurrence(schedule: dict[str, Any], last_fired: datetime | None) -> da
         if last_fired is not None:
             return None
         return datetime.fromisoformat(at.group(1)).replace(tzinfo=zone).astimezone(UTC)
-    rate = re.fullmatch(r"rate\((\d+)\s+(\w+)\)", expression)
-    if rate and rate.group(2) in _RATE_UNITS:
-        step = timedelta(seconds=int(rate.group(1)) * _RATE_UNITS[rate.group(2)])
+    step = rate_step(expression)
+    if step is not None:
         start = _aware(schedule.get("StartDate")) or _aware(schedule.get("CreationDate"))
         if start is None:
             return None
@@ -144,6 +156,24 @@ class Scheduler:
         self.runner = runner
         self.client = runner.cloud.client("scheduler")
         self.skipped: set[str] = set()
+        self._notes: dict[str, str] = {}
+
+    @property
+    def notes(self) -> list[str]:
+        return list(self._notes.values())
+
+    def advance(self, delta: timedelta) -> list[Report]:
+        """Move the local clock on by `delta`, firing what falls due on the way."""
+        clock = self.runner.clock
+        start = clock.now()
+        state = self.runner.cloud.state
+        for schedule in self.schedules():
+            if schedule["Arn"] not in state.fired and rate_step(schedule["ScheduleExpression"]):
+                # A rate schedule counts from when the local clock first sees it.
+                state.fired[schedule["Arn"]] = start.isoformat()
+        reports = self.run_until(start + delta)
+        clock.advance(delta)
+        return reports
 
     def schedules(self) -> list[dict[str, Any]]:
         found = []
@@ -159,16 +189,34 @@ class Scheduler:
 
     def next_due(self, until: datetime) -> Occurrence | None:
         earliest: Occurrence | None = None
+        state = self.runner.cloud.state
         for schedule in self.schedules():
-            fired = self.runner.cloud.state.fired.get(schedule["Arn"])
+            fired = state.fired.get(schedule["Arn"])
             due = next_occurrence(schedule, datetime.fromisoformat(fired) if fired else None)
             if due is None:
                 if not str(schedule.get("ScheduleExpression", "")).startswith("at("):
                     self.skipped.add(f"{schedule['Name']} ({schedule.get('ScheduleExpression')})")
                 continue
-            if due <= until and (earliest is None or due < earliest.due):
+            if due > until:
+                continue
+            due = self._latest_only(schedule, due, until)
+            if earliest is None or due < earliest.due:
                 earliest = Occurrence(due, schedule)
         return earliest
+
+    def _latest_only(self, schedule: dict[str, Any], due: datetime, until: datetime) -> datetime:
+        step = rate_step(str(schedule.get("ScheduleExpression", "")))
+        if step is None:
+            return due
+        falling_due = int((until - due) / step) + 1
+        if falling_due <= MAX_RATE_OCCURRENCES:
+            return due
+        self._notes.setdefault(
+            schedule["Arn"],
+            f"schedule {schedule['Name']} ({schedule['ScheduleExpression']}) fell due "
+            f"{falling_due} times; the local clock fired the latest {MAX_RATE_OCCURRENCES}",
+        )
+        return due + step * (falling_due - MAX_RATE_OCCURRENCES)
 
     def run_until(self, until: datetime) -> list[Report]:
         """Fire every occurrence due up to `until`, earliest first, each at its own time."""

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tailor_local.cloud import Cloud, open_cloud
+from tailor_local.cloud import Cloud, command_template, open_cloud
 from tailor_local.invoke import Outcome
 from tailor_local.runner import Runner
 from tailor_local.state import LocalError
@@ -32,15 +32,15 @@ TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javas
 TEXT_SUFFIXES = ("+json", "+xml")
 
 
-def url_template(port: int) -> Template:
+def url_template(port: int, overrides: Mapping[str, str] | None = None) -> Template:
     """The template with its function URLs on this port."""
-    plain = Template()
+    plain = command_template(overrides)
     urls = {
         function_id: f"http://127.0.0.1:{port}/{function_id}/"
         for function_id, function in plain.functions().items()
         if function.has_url
     }
-    return Template(urls=urls)
+    return command_template(overrides, urls)
 
 
 def function_url_event(
@@ -217,8 +217,8 @@ def make_server(urls: FunctionUrls, port: int) -> ThreadingHTTPServer:
         ) from None
 
 
-def main(port: int) -> None:
-    template = url_template(port)
+def main(port: int, overrides: Mapping[str, str] | None = None) -> None:
+    template = url_template(port, overrides)
     with open_cloud(template) as cloud:
         urls = FunctionUrls(template, cloud, port)
         server = make_server(urls, port)

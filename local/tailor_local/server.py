@@ -20,14 +20,16 @@ from types import FrameType
 
 from tailor_local.cloud import ServerInfo, aws_environment
 from tailor_local.provision import provision
-from tailor_local.template import Template
+from tailor_local.template import local_template
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tailor_local.server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args(argv)
+    parameters = dict(item.split("=", 1) for item in args.parameter)
 
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -59,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
 
     with aws_environment(endpoint):
-        provision(Template(), endpoint)
-    info = ServerInfo(os.getpid(), port, endpoint, datetime.now(UTC).isoformat(timespec="seconds"))
+        provision(local_template(parameters), endpoint)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    info = ServerInfo(os.getpid(), port, endpoint, started, parameters)
     info.write(args.home)
     print(f"local cloud ready at {endpoint} (pid {info.pid})", flush=True)
 

@@ -179,7 +179,7 @@ def _process_in_order(
             continue
         _skip_batch(runner, mapping, remaining, invocation, reported, stream_arn, shard_id)
         if stand_in:
-            runner._current.notes.append(
+            runner.current.notes.append(
                 f"{mapping.name} sets no MaximumRetryAttempts: AWS would retry until the "
                 f"record expires; the local cloud gave up after {limit} retries"
             )
@@ -225,7 +225,7 @@ def _skip_batch(
             },
         )
         message += f"; sent to {mapping.on_failure}"
-    runner._current.failures.append(message)
+    runner.current.failures.append(message)
 
 
 # ---------------------------------------------------------------------- SQS
@@ -263,7 +263,7 @@ def _drain_sqs(runner: Runner, mapping: StreamMapping) -> int:
                 continue
             received[message_id] = received.get(message_id, 0) + 1
             if received[message_id] == 1:
-                runner._current.notes.append(
+                runner.current.notes.append(
                     f"{mapping.function_id} ({mapping.name}) failed message {message_id} of "
                     f"{mapping.source_id}: {why}; it goes back on the queue (its redrive "
                     "policy decides how often)"
@@ -276,7 +276,7 @@ def _drain_sqs(runner: Runner, mapping: StreamMapping) -> int:
             sqs.change_message_visibility(
                 QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=MAX_VISIBILITY_SECONDS
             )
-            runner._current.failures.append(
+            runner.current.failures.append(
                 f"{mapping.function_id} ({mapping.name}) could not process message {message_id} "
                 f"of {mapping.source_id}: {why}; gave up after {received[message_id]} attempts, "
                 "the message stays on the queue"

@@ -7,6 +7,7 @@ environment variables, resolved from the same intrinsic functions.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,23 @@ LOCAL_PARAMETERS = {
     "SenderAddress": "orders@shop.example.com",
     "SenderIdentity": "shop.example.com",
 }
+
+
+# What the local commands run with on top of the template's defaults: the support desk
+# receives mail for the example shop, so inbound mail, acknowledgements and the SLA digest
+# work out of the box. `--parameter Name=Value` overrides any of them.
+LOCAL_PROFILE = {
+    "ReceivingDomain": "shop.example.com",
+    "SupportLeadAddress": "lead@shop.example.com",
+    "SupportTimezone": "America/Chicago",
+}
+
+
+def local_template(
+    overrides: Mapping[str, str] | None = None, urls: Mapping[str, str] | None = None
+) -> Template:
+    """template.yaml as the local commands run it: LOCAL_PROFILE, then `overrides`."""
+    return Template(parameters={**LOCAL_PROFILE, **(overrides or {})}, urls=urls)
 
 
 class TemplateError(ValueError):
@@ -57,6 +75,29 @@ class StreamMapping:
     name: str = ""
     on_failure: str | None = None  # logical id of the on-failure destination queue
     enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A SAM ScheduleV2 event: an EventBridge Scheduler schedule invoking its function."""
+
+    name: str
+    group: str
+    function_id: str
+    expression: str
+    timezone: str
+    input: str | None
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class ReceiptRule:
+    """An SES receipt rule: mail to its recipients runs its actions in order."""
+
+    name: str
+    recipients: tuple[str, ...]
+    actions: tuple[Mapping[str, Any], ...]
+    enabled: bool
 
 
 @dataclass(frozen=True)
@@ -345,6 +386,62 @@ class Template:
                     )
                 )
         return found
+
+    def schedules(self) -> list[Schedule]:
+        """The ScheduleV2 events of the template's functions."""
+        found = []
+        for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
+            events = (resource.get("Properties") or {}).get("Events") or {}
+            for event_name, event in events.items():
+                if event.get("Type") != "ScheduleV2":
+                    continue
+                props = self.resolve(event.get("Properties") or {})
+                payload = props.get("Input")
+                found.append(
+                    Schedule(
+                        name=str(props.get("Name") or f"{logical_id}{event_name}")[:64],
+                        group=str(props.get("GroupName") or "default"),
+                        function_id=logical_id,
+                        expression=str(props["ScheduleExpression"]),
+                        timezone=str(props.get("ScheduleExpressionTimezone") or "UTC"),
+                        input=payload
+                        if isinstance(payload, str) or payload is None
+                        else json.dumps(payload),
+                        enabled=str(props.get("State", "ENABLED")).upper() == "ENABLED",
+                    )
+                )
+        return found
+
+    def receipt_rules(self) -> list[ReceiptRule]:
+        """The SES receipt rules, in the order SES applies them (`After` chains)."""
+        rules: dict[str, tuple[ReceiptRule, str | None]] = {}
+        for resource in self.of_type("AWS::SES::ReceiptRule").values():
+            props = self.resolve(resource.get("Properties") or {})
+            rule = props.get("Rule") or {}
+            name = str(rule.get("Name") or f"rule{len(rules)}")
+            rules[name] = (
+                ReceiptRule(
+                    name=name,
+                    recipients=tuple(str(r) for r in rule.get("Recipients") or []),
+                    actions=tuple(rule.get("Actions") or []),
+                    enabled=bool(rule.get("Enabled", True)),
+                ),
+                props.get("After") or None,
+            )
+        ordered: list[ReceiptRule] = []
+        placed: set[str] = set()
+        while len(ordered) < len(rules):
+            ready = [
+                name
+                for name, (_, after) in rules.items()
+                if name not in placed and (after is None or after in placed or after not in rules)
+            ]
+            if not ready:
+                raise TemplateError("SES receipt rules name each other in a loop with `After`")
+            for name in ready:
+                ordered.append(rules[name][0])
+                placed.add(name)
+        return ordered
 
 
 def _logical_id(reference: Any) -> str | None:

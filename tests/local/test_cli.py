@@ -65,13 +65,18 @@ def test_run_writes_each_accepted_email_and_an_index(
 def test_run_reports_events_that_match_no_rule(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = main(["run", str(SHOPIFY / "refunds-create.json"), "--outbox", str(tmp_path)])
+    unhandled = json.loads((SHOPIFY / "products-create.json").read_text())
+    unhandled["detail"]["metadata"]["X-Shopify-Topic"] = "themes/publish"
+    path = tmp_path / "themes-publish.json"
+    path.write_text(json.dumps(unhandled))
+
+    status = main(["run", str(path), "--outbox", str(tmp_path / "out")])
 
     printed = capsys.readouterr().out
     assert status == 0
-    assert "matched no rule: shopifyWebhook refunds/create on bus tailor-local-shop" in printed
+    assert "matched no rule: shopifyWebhook themes/publish on bus tailor-local-shop" in printed
     assert "0 email(s) written" in printed
-    assert json.loads((tmp_path / "index.json").read_text()) == []
+    assert json.loads((tmp_path / "out" / "index.json").read_text()) == []
 
 
 def test_run_reports_a_failing_function_with_its_reason(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from tailor_local.cloud import open_cloud
 from tailor_local.runner import Runner
-from tailor_local.schedules import Clock, Scheduler, parse_duration
+from tailor_local.schedules import MAX_RATE_OCCURRENCES, Scheduler, parse_duration
 from tailor_local.state import LocalError
 from tailor_local.template import Template
 
@@ -34,16 +35,22 @@ def scheduler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sched
         yield Scheduler(runner)
 
 
+TICK = "TickFunctionEvery15Minutes"  # the fixture's rate(15 minutes) ScheduleV2
+
+
 def names(scheduler: Scheduler) -> list[str]:
-    return sorted(s["Name"] for s in scheduler.schedules())
+    return sorted(s["Name"] for s in scheduler.schedules() if s["Name"] != TICK)
+
+
+def fired(scheduler: Scheduler, duration: str) -> list[tuple[str, dict[str, str]]]:
+    """Move the clock on; what each fired target returned, in firing order."""
+    reports = scheduler.advance(parse_duration(duration))
+    return [(i.function_id, i.outcome.result) for r in reports for i in r.invocations]
 
 
 def advance(scheduler: Scheduler, duration: str) -> list[dict[str, str]]:
-    clock: Clock = scheduler.runner.clock
-    delta = parse_duration(duration)
-    reports = scheduler.run_until(clock.now() + delta)
-    clock.advance(delta)
-    return [i.outcome.result for r in reports for i in r.invocations]
+    """Move the clock on; what the reminders returned."""
+    return [result for name, result in fired(scheduler, duration) if name == "ReminderFunction"]
 
 
 def test_only_schedules_that_fall_due_fire(scheduler: Scheduler) -> None:
@@ -82,6 +89,29 @@ def test_the_clock_moves_handlers_time(scheduler: Scheduler) -> None:
     moved = clock.now() - before
     assert timedelta(days=270) <= moved < timedelta(days=270, minutes=1)
     assert clock.environment()["TAILOR_NOW"].startswith(f"{clock.now():%Y-%m-%dT%H:%M}")
+
+
+def test_a_rate_schedule_of_the_template_fires_every_interval(scheduler: Scheduler) -> None:
+    ticks = [r for name, r in fired(scheduler, "50m") if name == "TickFunction"]
+
+    assert len(ticks) == 3  # 15, 30 and 45 minutes after the clock first saw the schedule
+    assert all(tick["input"] == {"tick": True} for tick in ticks)
+    moments = [datetime.fromisoformat(tick["now"]) for tick in ticks]
+    assert [later - earlier for earlier, later in itertools.pairwise(moments)] == [
+        timedelta(minutes=15)
+    ] * 2
+
+
+def test_a_long_advance_fires_a_frequent_schedule_only_lately(scheduler: Scheduler) -> None:
+    ticks = [r for name, r in fired(scheduler, "3d") if name == "TickFunction"]
+
+    assert len(ticks) == MAX_RATE_OCCURRENCES
+    assert scheduler.notes == [
+        f"schedule {TICK} (rate(15 minutes)) fell due 288 times; "
+        f"the local clock fired the latest {MAX_RATE_OCCURRENCES}"
+    ]
+    last = datetime.fromisoformat(ticks[-1]["now"])
+    assert scheduler.runner.clock.now() - last < timedelta(minutes=15)
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,11 @@ def test_the_demo_prints_what_was_sent_and_where_the_gallery_is(
 
     assert status == 0, printed
     assert "Playing “Susie's size-13 shoes” on an ephemeral local cloud" in printed
-    assert "[5/7] Susie Oklahoma buys size-13 shoes ... 2 event(s), 1 email(s), ok" in printed
+    assert re.search(
+        r"Susie Oklahoma buys size-13 shoes \.\.\. 2 event\(s\), "
+        r"(\d+ scheduled run\(s\), )?1 email\(s\), ok",
+        printed,
+    )
     assert re.search(
         r"Susie Oklahoma buys size-13 shoes +order_confirmation +susie@example\.com +"
         r"Susie, your Oklahoma Outfitters order #1021 is confirmed",

@@ -152,3 +152,40 @@ def test_a_failing_queue_message_is_redriven_and_the_rest_are_done(runner: Runne
 
 def json_records(invocation: Any) -> list[dict[str, Any]]:
     return list(invocation.event["Records"])
+
+
+def mail(to: str, subject: str = "Where is my order?") -> bytes:
+    return (
+        "Authentication-Results: amazonses.com; spf=pass; dkim=pass; dmarc=pass;\r\n"
+        "From: Susie Oklahoma <susie@example.com>\r\n"
+        f"To: {to}\r\nSubject: {subject}\r\nMessage-ID: <1@mail.example.com>\r\n\r\nHello!\r\n"
+    ).encode()
+
+
+def test_mail_goes_through_the_receipt_rule_to_the_bucket_and_the_function(
+    runner: Runner,
+) -> None:
+    raw = mail("Shop Help <help@shop.example.com>")
+
+    report = runner.receive_mail(raw, "question.eml")
+
+    assert report.rules == ["fixture-inbox"]
+    (invocation,) = report.invocations
+    assert invocation.trigger == "SES receipt rule fixture-inbox"
+    assert invocation.outcome.result == {
+        "subject": "Where is my order?",
+        "recipients": ["help@shop.example.com"],
+        "dkim": "PASS",
+        "stored": len(raw),
+    }
+
+
+def test_mail_to_an_address_no_rule_takes_is_reported(runner: Runner) -> None:
+    report = runner.receive_mail(mail("sales@shop.example.com"))
+
+    assert report.invocations == []
+    (unmatched,) = report.unmatched
+    assert unmatched.endswith(
+        "to sales@shop.example.com: no SES receipt rule in template.yaml takes mail for that "
+        "address"
+    )
