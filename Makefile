@@ -16,7 +16,7 @@ SAM := $(SAM_VENV)/bin/sam
 PY313_DIR := $(dir $(shell for p in python3.13 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null); do \
 	  "$$p" -c '' 2>/dev/null && { command -v "$$p"; break; }; done))
 
-.PHONY: help install demo test lint typecheck cfn-lint unit bench sam-build sam-validate clean
+.PHONY: help install demo test lint typecheck cfn-lint unit bench sam-build sam-validate sam-check schemas clean
 
 help:
 	@echo "make demo   - install, run the demo story on the local cloud, write out/demo/index.html"
@@ -47,23 +47,33 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
+# Two workers: the suite is mostly moto round trips, which parallelise well.
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
-test: lint typecheck cfn-lint unit
+# Everything a change must pass: style, types, the template (cfn-lint, sam validate, an
+# arm64 sam build with the layer checked), and the test suite.
+test: lint typecheck cfn-lint unit sam-check
 
 bench: $(STAMP)
 	$(BIN)/python -m tailor_local.bench
 
-$(SAM): 
-	python3 -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli
+$(SAM):
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is required for the SAM CLI"; exit 1; }
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
 
 sam-validate: $(SAM)
-	$(SAM) validate --lint
+	SAM_CLI_TELEMETRY=0 $(SAM) validate --lint --region us-east-1
 
+# sam build needs python3.13 on PATH to build for the python3.13 runtime.
 sam-build: $(SAM)
-	PATH="$(PY313_DIR):$$PATH" $(SAM) build
+	@test -n "$(PY313_DIR)" || { echo "error: sam build needs python3.13 on PATH"; exit 1; }
+	PATH="$(PY313_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) build
+
+sam-check: sam-validate sam-build $(STAMP)
+	$(BIN)/python -m tailor_local.buildcheck .aws-sam/build
 
 clean:
 	rm -rf $(VENV) .aws-sam out bench/results.json .pytest_cache .mypy_cache .ruff_cache
