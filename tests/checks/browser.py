@@ -1,0 +1,57 @@
+"""Debian's headless Chromium for tests that look at pages as a customer would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def ensure_chromium() -> tuple[str, str]:
+    """Paths of chromium and chromedriver, installing Debian's packages when missing."""
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"],
+        ):
+            subprocess.run(command, check=True, capture_output=True, timeout=900)  # noqa: S603
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert browser and driver, "chromium and chromedriver could not be installed (needs root)"
+    return browser, driver
+
+
+@contextmanager
+def browser(javascript: bool = False) -> Iterator[Any]:
+    """A Selenium-driven headless Chromium; JavaScript off unless asked for."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver = ensure_chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in FLAGS:
+        options.add_argument(flag)
+    with tempfile.TemporaryDirectory() as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        if not javascript:
+            options.add_experimental_option(
+                "prefs", {"profile.managed_default_content_settings.javascript": 2}
+            )
+        session = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+        try:
+            yield session
+        finally:
+            session.quit()
