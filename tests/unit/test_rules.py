@@ -51,6 +51,12 @@ EXPECTED: dict[str, set[str]] = {
     "shopify/orders-cancelled.json": {"OrderCancelledFunction"},
     "shopify/refunds-create.json": {"RefundIssuedFunction"},
     # catalog alerts
+    "canonical/back-in-stock-requested.json": {"InterestsFunction"},
+    "canonical/sale-alert-requested.json": {"InterestsFunction"},
+    "canonical/wishlist-item-added.json": {"InterestsFunction"},
+    "canonical/wishlist-item-removed.json": {"InterestsFunction"},
+    "canonical/product-searched.json": {"InterestsFunction"},
+    "canonical/private-sale-started.json": {"PrivateSaleInvitesFunction"},
     # support desk
     "support/ticket-reply-requested.json": {"SupportReplyFunction"},
     "support/review-submitted.json": {"SupportReviewsFunction", "ReviewRecorderFunction"},

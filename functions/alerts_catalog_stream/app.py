@@ -1,0 +1,12 @@
+"""Catalog alerts: the catalog table's stream -> restocks, price drops and sales, queued."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.alerts.changes import handle_stream
+from tailor.observability import entrypoint
+
+
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle_stream(event, context)

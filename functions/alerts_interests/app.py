@@ -1,0 +1,12 @@
+"""Interests: back-in-stock and sale alert requests, wish lists, searches -> the interests table."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.alerts.requests import record
+from tailor.observability import entrypoint
+
+
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return record(event)

@@ -1,0 +1,70 @@
+"""The private sale's link (a function URL): a signed token -> the item in the cart.
+
+The token names the sale, the product and the customer's variant, and is valid from the
+sale's start to its end. Opening it checks the signature and the window, and that the
+variant is still there and in stock, then redirects to Shopify's cart permalink with the
+sale's discount code (or to the product page without one). Anything else gets a friendly
+page: ended, not started yet, sold out, or not a valid link.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tailor import clock, web
+from tailor.alerts.views import cart_url
+from tailor.catalog import Catalog
+from tailor.emails.private_sale import PRIVATE_SALE_PURPOSE
+from tailor.links import ExpiredToken, InvalidToken, Signer
+from tailor.observability import logger
+from tailor.settings import Settings
+
+
+def open_sale(token: str | None, signer: Signer, settings: Settings) -> dict[str, Any]:
+    now = clock.now()
+    try:
+        claims = signer.verify(PRIVATE_SALE_PURPOSE, token, now)
+    except ExpiredToken as expired:
+        logger.info("private sale link after the sale", extra={"sale_id": expired.payload.get("s")})
+        return web.page(
+            410,
+            "This private sale has ended",
+            "The prices were for wish-list holders during the sale, and it is over now. "
+            "Your wish list is still in the shop.",
+        )
+    except InvalidToken as error:
+        logger.info("private sale link rejected", extra={"reason": str(error)})
+        return web.page(
+            400, "This link is not valid", "The link may have been cut short or changed."
+        )
+    sale_id = str(claims.get("s"))
+    starts = claims.get("nb")
+    if isinstance(starts, int) and now.timestamp() < starts:
+        opens = datetime.fromtimestamp(starts, UTC)
+        logger.info("private sale link before the sale", extra={"sale_id": sale_id})
+        return web.page(
+            425,
+            "The sale has not started yet",
+            f"Your private sale opens on {opens:%d %B %Y at %H:%M} UTC. Come back then.",
+        )
+    product = Catalog(settings.need("catalog_table")).get(str(claims.get("p")))
+    variant = (
+        next((v for v in product.variants if v.variant_id == claims.get("v")), None)
+        if product
+        else None
+    )
+    if product is None or product.status != "active" or variant is None or not variant.in_stock:
+        logger.info("private sale item sold out", extra={"sale_id": sale_id})
+        return web.page(
+            410,
+            "Sold out in your size",
+            "Sorry, this item sold out before you got to it. The rest of the sale is still open.",
+        )
+    code = str(claims.get("c") or "")
+    logger.info(
+        "private sale link opened", extra={"sale_id": sale_id, "product_id": product.product_id}
+    )
+    if not code and product.url:
+        return web.redirect(product.url)
+    return web.redirect(cart_url(settings, variant.variant_id, code or None))

@@ -1,0 +1,62 @@
+"""Settings of the alert functions, from the environment template.yaml gives them.
+
+Validated at cold start like `tailor.settings.Settings`, and cached per distinct environment
+(the local cloud runs several functions with different environments in one process).
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tailor.settings import SettingsError
+
+
+class AlertSettings(BaseModel):
+    """Names are the upper-cased fields."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    interests_table: str = ""
+    alerts_fanout_queue_url: str = ""
+    alerts_delivery_queue_url: str = ""
+    private_sale_url: str = ""
+    # A price counts as dropped when it falls by at least this much.
+    price_drop_percent: Decimal = Field(default=Decimal(10), gt=0, lt=100)
+    # Back in stock: each wave tells (units in stock x factor) subscribers, first come first
+    # served, then waits this long and looks at the stock again before the next wave.
+    wave_factor: Decimal = Field(default=Decimal(2), gt=0, le=100)
+    wave_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # How many subscribers one fan-out invocation reads before it hands on the rest.
+    fanout_page: int = Field(default=5000, ge=100, le=100_000)
+    # The email says how many are left at or below this stock.
+    few_left: int = Field(default=5, ge=0, le=1000)
+    # Searches stop counting as interest after this many days.
+    search_days: int = Field(default=90, ge=1, le=3650)
+    # "Told about this sale" marks are kept this long (at most once per product per sale).
+    notified_days: int = Field(default=180, ge=1, le=3650)
+
+    def need(self, name: str) -> str:
+        value = str(getattr(self, name))
+        if not value:
+            raise SettingsError(f"{name.upper()} is not set in this function's environment")
+        return value
+
+
+def get_alert_settings() -> AlertSettings:
+    names = tuple(name.upper() for name in AlertSettings.model_fields)
+    return _load(tuple((name, os.environ[name]) for name in names if name in os.environ))
+
+
+@lru_cache(maxsize=8)
+def _load(values: tuple[tuple[str, str], ...]) -> AlertSettings:
+    try:
+        return AlertSettings.model_validate({name.lower(): value for name, value in values})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+        )
+        raise SettingsError(f"invalid alert settings: {problems}") from None

@@ -1,0 +1,310 @@
+"""Delivery messages -> one email per recipient, each told at most once per change.
+
+Per message: the product (or the sale's products) is read once, the recipients' profiles
+in one BatchGetItem, and what was told is recorded 25 to a BatchWriteItem call at the end.
+Per recipient: one conditional write claims it (a back-in-stock subscription leaves the
+queue; anyone else gets a "told" mark for this change), then `deliver` applies the one
+sending policy (suppression, consent for the topic, quiet hours, frequency cap) and sends
+or defers. So one email costs one SES call, the policy's frequency-cap slot and the claim,
+plus a small share of the per-message reads and writes.
+
+Nothing is told twice: a redelivered message finds its recipients claimed or done and
+skips them. Nothing is lost: a recipient whose send fails is released (a subscription goes
+back to its place in the queue) and the message fails, so only the unfinished recipients
+are tried again; a deferred recipient keeps its claim, and the schedule that `deliver`
+creates sends to it later. A recipient whose size sold out in the meantime is released to
+wait for the next restock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tailor import aws, clock
+from tailor.alerts import store
+from tailor.alerts.config import AlertSettings, get_alert_settings
+from tailor.alerts.work import Delivery, Recipient, digest, sqs_event
+from tailor.catalog import Catalog
+from tailor.delivery import Deferred, Stream, deliver
+from tailor.emails import back_in_stock, price_drop, private_sale
+from tailor.events.canonical import Product, Variant
+from tailor.links import signer_from_secret
+from tailor.observability import lambda_context, logger, metrics
+from tailor.profiles import Profile
+from tailor.recommend import fitting_variant
+from tailor.settings import Settings, get_settings
+
+# Stop taking recipients when the invocation has less than this left (the rest are retried).
+RESERVE_MILLIS = 10_000
+
+_processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class RecipientsFailed(RuntimeError):
+    """Some recipients could not be sent to; they are released and the message is retried."""
+
+
+class Unavailable(Exception):
+    """Nothing to show this recipient (sold out, not in their size, product gone)."""
+
+
+def handle_queue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    def one(record: SQSRecord) -> None:
+        delivery = Delivery.model_validate_json(record.body)
+        logger.set_correlation_id(delivery.change_id)
+        Sending(delivery, get_settings(), get_alert_settings()).run()
+
+    return dict(
+        process_partial_response(
+            event=event, record_handler=one, processor=_processor, context=context
+        )
+    )
+
+
+def load_profiles(table_name: str, emails: list[str]) -> dict[str, Profile]:
+    """Profiles by address, 100 to a BatchGetItem call; unknown addresses get an empty one."""
+    found: dict[str, Profile] = {}
+    client = aws.table(table_name).meta.client
+    for start in range(0, len(emails), 100):
+        keys = [{"email": e} for e in dict.fromkeys(emails[start : start + 100])]
+        pending: dict[str, Any] = {table_name: {"Keys": keys, "ConsistentRead": True}}
+        while pending:
+            response = client.batch_get_item(RequestItems=pending)
+            for item in response["Responses"].get(table_name, []):
+                profile = Profile.model_validate(item)
+                found[profile.email] = profile
+            pending = response.get("UnprocessedKeys") or {}
+    return {e: found.get(e) or Profile(email=e) for e in emails}
+
+
+@dataclass
+class Sending:
+    delivery: Delivery
+    settings: Settings
+    alerts: AlertSettings
+    closed: list[tuple[str, str]] = field(default_factory=list)
+    done: list[tuple[str, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.interests = store.Interests(self.alerts.need("interests_table"))
+        self.now = clock.now()
+        catalog = Catalog(self.settings.need("catalog_table"))
+        if self.delivery.sale is not None:
+            self.products = catalog.get_many(self.delivery.sale.product_ids)
+        elif self.delivery.product_id:
+            product = catalog.get(self.delivery.product_id)
+            self.products = {product.product_id: product} if product else {}
+        else:
+            self.products = {}
+
+    # ------------------------------------------------------------------ the message
+    def run(self) -> None:
+        recipients = self.delivery.recipients
+        profiles = load_profiles(
+            self.settings.need("profiles_table"), [r.email for r in recipients]
+        )
+        failed = 0
+        try:
+            for number, recipient in enumerate(recipients):
+                if self._out_of_time():
+                    raise RecipientsFailed(
+                        f"ran out of time with {len(recipients) - number} recipient(s) to go"
+                    )
+                try:
+                    self._one(recipient, profiles[recipient.email])
+                except (ClientError, BotoCoreError):
+                    raise  # AWS is failing or throttling: stop, retry the message later
+                except Exception:
+                    logger.exception(
+                        "alert to one recipient failed; released for a retry",
+                        extra={"email_type": self.delivery.email_type},
+                    )
+                    failed += 1
+        finally:
+            self.interests.finish(self.closed, self.done, self.now, self.alerts.notified_days)
+            logger.info(
+                "alerts delivered",
+                extra={"email_type": self.delivery.email_type, **self.counts},
+            )
+        if failed:
+            raise RecipientsFailed(f"{failed} recipient(s) failed and will be retried")
+
+    def _out_of_time(self) -> bool:
+        context = lambda_context.get()
+        return context is not None and context.get_remaining_time_in_millis() < RESERVE_MILLIS
+
+    def _count(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    # ------------------------------------------------------------------ one recipient
+    def _one(self, recipient: Recipient, profile: Profile) -> None:
+        kind = self.delivery.email_type
+        subscription = self._subscription(recipient) if kind == "back_in_stock" else None
+        if subscription is not None:
+            claimed = self.interests.claim_subscription(
+                subscription.sk, subscription.product_id, self.delivery.change_id, self.now
+            )
+            key = (store.product_pk(subscription.product_id), subscription.sk)
+        else:
+            claimed = self.interests.claim(
+                self.delivery.change_id, recipient.key, self.now, self.alerts.notified_days
+            )
+            key = (f"told#{self.delivery.change_id}", recipient.key)
+        if not claimed:
+            self._count("already_told")
+            return
+        try:
+            outcome = self._send(recipient, profile)
+        except Unavailable as why:
+            self._count("unavailable")
+            logger.info(f"{kind}: not sent, {why}", extra={"product_id": self.delivery.product_id})
+            if subscription is not None:
+                self.interests.release_subscription(subscription)
+            else:
+                self.done.append(key)
+            return
+        except Deferred:
+            self._count("deferred")
+            self.interests.mark([key], store.DEFERRED)
+            return
+        except BaseException:
+            self._release(subscription, key)
+            raise
+        self._count(str(outcome.get("status", "sent")))
+        (self.closed if subscription is not None else self.done).append(key)
+
+    def _release(self, subscription: store.Subscription | None, key: tuple[str, str]) -> None:
+        try:
+            if subscription is not None:
+                self.interests.release_subscription(subscription)
+            else:
+                self.interests.unclaim(key)
+        except (ClientError, BotoCoreError):
+            logger.exception("could not release a claim; it frees itself after its lease")
+
+    def _subscription(self, recipient: Recipient) -> store.Subscription:
+        assert self.delivery.product_id is not None and recipient.variant_id is not None
+        return store.Subscription(
+            email=recipient.email,
+            product_id=self.delivery.product_id,
+            variant_id=recipient.variant_id,
+            since=recipient.since or "",
+            size=recipient.size,
+        )
+
+    def _send(self, recipient: Recipient, profile: Profile) -> Mapping[str, Any]:
+        """Build what this recipient is shown and send it through the sending policy."""
+        email_type, topic, context = self._email(recipient, profile)
+        result = deliver(
+            email_type,
+            Stream.MARKETING,
+            context,
+            profile,
+            topic=topic,
+            # A deferred send runs this function again for this recipient alone.
+            retry_event=sqs_event(
+                self.delivery.only(recipient),
+                f"deferred-{digest(self.delivery.change_id, recipient.key)}",
+            ),
+            dedupe_key=f"{self.delivery.change_id}|{recipient.key}",
+        )
+        if result.get("status") == "sent":
+            metrics.add_metric(name=f"Alerts_{email_type}", unit=MetricUnit.Count, value=1)
+        return result
+
+    def _email(self, recipient: Recipient, profile: Profile) -> tuple[str, str, dict[str, Any]]:
+        if self.delivery.email_type == "back_in_stock":
+            product, variant = self._restocked(recipient)
+            context = back_in_stock.back_in_stock_context(
+                product, variant, profile, self.alerts.few_left, self.settings
+            )
+            return back_in_stock.EMAIL_TYPE, back_in_stock.TOPIC, context
+        if self.delivery.email_type == "price_drop":
+            product, variant = self._cheaper_in_their_size(recipient, profile)
+            changed = next(v for v in self.delivery.variants if v.variant_id == variant.variant_id)
+            context = price_drop.price_drop_context(
+                product,
+                variant,
+                changed.was,
+                profile,
+                self.settings,
+                sale=changed.sale_started,
+                reasons=recipient.reasons,
+                query=recipient.query,
+            )
+            return price_drop.EMAIL_TYPE, price_drop.TOPIC, context
+        assert self.delivery.sale is not None
+        context = private_sale.private_sale_context(
+            self.delivery.sale,
+            self._sale_items(recipient, profile),
+            profile,
+            self.settings,
+            base_url=self.alerts.need("private_sale_url"),
+            signer=signer_from_secret(self.settings.need("link_signing_secret_arn")),
+        )
+        return private_sale.EMAIL_TYPE, private_sale.TOPIC, context
+
+    # ------------------------------------------------------------------ what to show
+    def _product(self) -> Product:
+        product = self.products.get(self.delivery.product_id or "")
+        if product is None or product.status != "active":
+            raise Unavailable("the product is no longer in the catalog")
+        return product
+
+    def _restocked(self, recipient: Recipient) -> tuple[Product, Variant]:
+        product = self._product()
+        variant = next((v for v in product.variants if v.variant_id == recipient.variant_id), None)
+        if variant is None:
+            raise Unavailable("the variant they asked for no longer exists")
+        if not variant.in_stock:
+            raise Unavailable("sold out again before the email went out")
+        return product, variant
+
+    def _cheaper_in_their_size(
+        self, recipient: Recipient, profile: Profile
+    ) -> tuple[Product, Variant]:
+        product = self._product()
+        cheaper = {v.variant_id: v for v in self.delivery.variants}
+        current = {v.variant_id: v for v in product.variants}
+        candidates = [
+            v
+            for v in product.variants
+            if v.variant_id in cheaper and v.price.amount <= cheaper[v.variant_id].now.amount
+        ]
+        if recipient.variant_id is not None and recipient.variant_id in current:
+            wished = current[recipient.variant_id]
+            if wished in candidates and wished.in_stock:
+                return product, wished
+            raise Unavailable("the size they chose is not reduced or not in stock")
+        variant = fitting_variant(product.model_copy(update={"variants": candidates}), profile)
+        if variant is None:
+            raise Unavailable("not reduced and in stock in their size")
+        return product, variant
+
+    def _sale_items(self, recipient: Recipient, profile: Profile) -> list[tuple[Product, Variant]]:
+        items = []
+        for product_id, wished_id in recipient.wished.items():
+            product = self.products.get(product_id)
+            if product is None or product.status != "active":
+                continue
+            wished = next((v for v in product.variants if v.variant_id == wished_id), None)
+            variant = wished if wished is not None and wished.in_stock else None
+            variant = variant or fitting_variant(product, profile)
+            if variant is not None:
+                items.append((product, variant))
+        if not items:
+            raise Unavailable("none of their wished-for sale items is in stock in their size")
+        return items

@@ -1,0 +1,66 @@
+"""Wish-list private sale: one invitation listing the customer's own wished-for items.
+
+"If your site maintains a wish list defined by individual customers, use those lists to
+create private sales, using those wanted items, through e-mail." Each item is shown in the
+customer's size ("just for you") with a signed link that works only during the sale and
+puts that variant in the cart with the sale's discount (see `tailor.alerts.access`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from tailor import consent, i18n
+from tailor.alerts.views import discounted, item
+from tailor.emails.newsletter import page_context
+from tailor.events.canonical import Product, Variant
+from tailor.events.interests import PrivateSaleStarted
+from tailor.links import Signer
+from tailor.profiles import Profile
+from tailor.settings import Settings
+
+EMAIL_TYPE = "private_sale"
+TOPIC = consent.OFFERS
+PRIVATE_SALE_PURPOSE = "private-sale"
+
+
+def access_url(
+    base: str, signer: Signer, sale: PrivateSaleStarted, product: Product, variant: Variant
+) -> str:
+    """The item's link: valid from the sale's start (`nb`) to its end (`exp`)."""
+    claims = {
+        "s": sale.sale_id,
+        "p": product.product_id,
+        "v": variant.variant_id,
+        "nb": int(sale.starts_at.timestamp()),
+        "c": sale.discount_code or "",
+    }
+    token = signer.sign(PRIVATE_SALE_PURPOSE, claims, expires_at=sale.ends_at)
+    return f"{base.rstrip('/')}?{urlencode({'t': token})}"
+
+
+def private_sale_context(
+    sale: PrivateSaleStarted,
+    items: list[tuple[Product, Variant]],
+    profile: Profile,
+    settings: Settings,
+    *,
+    base_url: str,
+    signer: Signer,
+) -> dict[str, Any]:
+    context = page_context(profile, settings)
+    context["sale"] = {
+        "title": sale.title,
+        "discount_percent": sale.discount_percent.normalize(),
+        "ends_on": i18n.long_date(sale.ends_at, context["locale"]),
+    }
+    context["items"] = [
+        {
+            **item(product, variant),
+            "sale_price": discounted(variant.price, sale.discount_percent),
+            "access_url": access_url(base_url, signer, sale, product, variant),
+        }
+        for product, variant in items
+    ]
+    return context
