@@ -100,4 +100,5 @@ def test_a_put_events_entry_without_a_bus_goes_to_the_template_bus(
 
     report = runner.deliver(loaded.event, loaded.bus)
 
-    assert [i.function_id for i in report.invocations] == ["CatalogSyncFunction"]
+    assert loaded.bus is None
+    assert "CatalogSyncFunction" in {i.function_id for i in report.invocations}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import http.client
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,23 +21,29 @@ from tailor_local.serve import FunctionUrls, function_url_event, make_server, ur
 from tailor_local.template import REPO_ROOT
 
 SHOPIFY = REPO_ROOT / "events" / "shopify"
-PORT = 3917
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
 def site() -> Iterator[tuple[Runner, str]]:
-    """A shop with products, and the function URLs served on PORT."""
-    template = url_template(PORT)
+    """A shop with products, and its function URLs served on a free port."""
+    port = free_port()
+    template = url_template(port)
     with open_cloud(template, ephemeral=True) as cloud:
         runner = Runner(template, cloud)
         for name in ("products-create.json", "products-update.json"):
             (item,) = load(SHOPIFY / name)
             runner.deliver(item.event)
-        server = make_server(FunctionUrls(template, cloud, PORT), PORT)
+        server = make_server(FunctionUrls(template, cloud, port), port)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield runner, f"127.0.0.1:{PORT}"
+            yield runner, f"127.0.0.1:{port}"
         finally:
             server.shutdown()
             server.server_close()
