@@ -1,0 +1,19 @@
+"""Delivery update: OrderDelivered or Shopify fulfillment_events/create -> a short note when
+a shipment is out for delivery or delivered (delivery also schedules the review request)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.emails.shipping import send_delivery_update
+from tailor.events.fulfillment import OrderDelivered
+from tailor.events.inbound import parse
+from tailor.observability import entrypoint, logger, metrics
+from tailor.settings import get_settings
+
+
+@metrics.log_metrics
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _, delivered = parse(event, OrderDelivered, get_settings())
+    logger.set_correlation_id(delivered.order_id)
+    return send_delivery_update(event=delivered)

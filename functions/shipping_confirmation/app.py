@@ -1,0 +1,19 @@
+"""Shipping confirmation: OrderShipped or Shopify fulfillments/create and /update -> one
+email per shipment and tracking number."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.emails.shipping import send_shipping_confirmation
+from tailor.events.fulfillment import OrderShipped
+from tailor.events.inbound import parse
+from tailor.observability import entrypoint, logger, metrics
+from tailor.settings import get_settings
+
+
+@metrics.log_metrics
+@entrypoint
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _, shipped = parse(event, OrderShipped, get_settings())
+    logger.set_correlation_id(shipped.order_id)
+    return send_shipping_confirmation(event=shipped)

@@ -1,0 +1,41 @@
+"""The aftercare functions' settings: the environment every function shares, plus their own.
+
+Read and validated once per distinct environment at cold start, failing like
+`tailor.settings.Settings` does: a missing or malformed variable names itself.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import Field
+
+from tailor.settings import Settings
+
+
+class AftercareSettings(Settings):
+    aftercare_table: str = ""
+    aftercare_schedule_group: str = ""
+    review_request_function_arn: str = ""
+    replenishment_function_arn: str = ""
+    review_delay_days: int = Field(default=7, ge=1, le=90)
+    review_form_url: str = Field(default="", pattern=r"^$|^https?://\S+$")
+    reminder_hour: int = Field(default=10, ge=0, le=23)
+    come_back_offer: str = Field(default="", max_length=200)
+    come_back_days: int = Field(default=60, ge=1, le=365)
+    return_days: int = Field(default=30, ge=0, le=365)
+    returns_url: str = Field(default="", pattern=r"^$|^https?://\S+$")
+
+
+def get_aftercare_settings() -> AftercareSettings:
+    """Cached per environment: the local cloud runs many functions in one process."""
+    names = tuple(name.upper() for name in AftercareSettings.model_fields)
+    return _settings(tuple((name, os.environ[name]) for name in names if name in os.environ))
+
+
+@lru_cache(maxsize=8)
+def _settings(values: tuple[tuple[str, str], ...]) -> AftercareSettings:
+    settings = AftercareSettings.from_env(dict(values))
+    assert isinstance(settings, AftercareSettings)
+    return settings

@@ -1,0 +1,219 @@
+"""Shipping confirmation and delivery updates: transactional, one per shipment and status.
+
+"Ship confirmation e-mails. Provide links to track packages, merchandise your free or
+discounted shipping offer, reinforce your total satisfaction guarantee, and give them an
+incentive to come back and order again." Each shipment of an order gets its own email
+(once per shipment and tracking number); a shipment that gains a tracking number later gets
+one more; an update that adds nothing new sends nothing. Out for delivery and delivered get
+a short note, and delivery schedules the review request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tailor import addresses, policy
+from tailor.aftercare import context as base_context
+from tailor.aftercare import coupons, reviews, tracking
+from tailor.aftercare.config import AftercareSettings, get_aftercare_settings
+from tailor.aftercare.schedules import Schedules
+from tailor.aftercare.store import NO_TRACKING, AftercareStore, OrderHistory
+from tailor.delivery import Stream, deliver, skipped
+from tailor.emails.order_confirmation import fewer_lines
+from tailor.events.fulfillment import OrderDelivered, OrderShipped
+from tailor.idempotency import once
+from tailor.links import signer_from_secret
+from tailor.observability import logger
+from tailor.profiles import Profile, Profiles
+
+SHIPPING = "shipping_confirmation"
+DELIVERY = "delivery_update"
+MAILED_STATUSES = ("out_for_delivery", "delivered")
+FAILED_SHIPMENT = frozenset({"cancelled", "error", "failure"})
+
+
+@once(key="[fulfillment_id, tracking[0].number]")
+def send_shipping_confirmation(*, event: OrderShipped) -> dict[str, Any]:
+    settings = get_aftercare_settings()
+    if event.status in FAILED_SHIPMENT:
+        return skipped(SHIPPING, f"shipment {event.status}")
+    store = AftercareStore(settings.need("aftercare_table"))
+    before = store.history(event.order_id)
+    recipient = addresses.normalize(event.email) or addresses.normalize(before.email)
+    store.save_shipment(event, recipient)  # later carrier events are joined on it
+    if recipient is None:
+        return skipped(SHIPPING, "no valid email address for this shipment")
+    reason = _nothing_new(event, before)
+    if reason:
+        return skipped(SHIPPING, reason)
+    profile = Profiles(settings.need("profiles_table")).get_or_new(recipient)
+    context = shipping_context(event, store.history(event.order_id), profile, settings)
+    result = deliver(
+        SHIPPING,
+        Stream.TRANSACTIONAL,
+        context,
+        profile,
+        name=context["first_name"],
+        shrink=fewer_lines,
+    )
+    store.mark_announced(event.order_id, event.fulfillment_id, [t.number for t in event.tracking])
+    return result
+
+
+def _nothing_new(event: OrderShipped, history: OrderHistory) -> str | None:
+    shipment = history.shipments.get(event.fulfillment_id)
+    if shipment is not None and shipment.delivered_at is not None:
+        return "shipment already delivered"
+    announced = set(shipment.announced) if shipment else set()
+    numbers = {t.number for t in event.tracking}
+    if event.is_update and not numbers - announced:
+        return "shipment update without a new tracking number"
+    if (numbers or {NO_TRACKING}) <= announced:
+        return "shipment already announced"
+    return None
+
+
+def shipping_context(
+    event: OrderShipped,
+    history: OrderHistory,
+    profile: Profile,
+    settings: AftercareSettings,
+) -> dict[str, Any]:
+    order = history.order
+    context = base_context.for_order(settings, order, profile, event)
+    zone = policy.customer_zone(profile, settings)
+    parcel = tracking.links(event.carrier, event.tracking)
+    if event.carrier and not parcel.known_carrier and parcel.carrier:
+        logger.info(
+            "carrier without a tracking pattern: number shown as is",
+            extra={"carrier": event.carrier},
+        )
+    number = event.order_number or history.order_number or event.shipment_name or ""
+    return {
+        **context,
+        "order": {
+            "number": number,
+            "status_url": event.status_url or (order.status_url if order else None),
+            "lines": base_context.lines(event.lines),
+            "hidden_lines": 0,
+        },
+        # An update whose shipment was announced before: only the tracking is news.
+        "tracking_added": event.is_update and _announced(event, history),
+        "carrier": parcel.carrier,
+        "tracking": [{"number": link.number, "url": link.url} for link in parcel.links],
+        "estimated_delivery": base_context.day(event.estimated_delivery_at, zone, context["locale"])
+        if event.estimated_delivery_at
+        else None,
+        "still_to_come": base_context.lines(_still_to_come(event, history)),
+        "destination": event.destination,
+        "returns": {"days": settings.return_days, "url": settings.returns_url or None},
+        "coupon": _coupon(event, history, settings, context["locale"]),
+    }
+
+
+def _announced(event: OrderShipped, history: OrderHistory) -> bool:
+    shipment = history.shipments.get(event.fulfillment_id)
+    return shipment is not None and bool(shipment.announced)
+
+
+def _still_to_come(event: OrderShipped, history: OrderHistory) -> Sequence[base_context.Line]:
+    """From our record of the order when we have one, else from what the event says."""
+    if history.order is not None:
+        return history.still_to_come()
+    if event.still_to_come:
+        return event.still_to_come
+    return [
+        line.model_copy(update={"quantity": line.remaining})
+        for line in event.lines
+        if line.remaining
+    ]
+
+
+def _coupon(
+    event: OrderShipped,
+    history: OrderHistory,
+    settings: AftercareSettings,
+    locale: str,
+) -> dict[str, str] | None:
+    if not settings.come_back_offer:
+        return None
+    since = history.order.placed_at if history.order else event.shipped_at
+    signer = signer_from_secret(settings.need("link_signing_secret_arn"))
+    offer, days = settings.come_back_offer, settings.come_back_days
+    coupon = coupons.issue(event.order_id, since, offer, days, signer)
+    return {
+        "code": coupon.code,
+        "offer": coupon.offer,
+        "expires_on": base_context.day(coupon.expires_at, settings.shop_zone(), locale),
+    }
+
+
+@once(key="[order_id, fulfillment_id, status]")
+def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
+    if event.status not in MAILED_STATUSES:
+        return skipped(DELIVERY, f"carrier status {event.status} is not mailed")
+    settings = get_aftercare_settings()
+    store = AftercareStore(settings.need("aftercare_table"))
+    history = store.history(event.order_id)
+    shipment = history.shipments.get(event.fulfillment_id or "")
+    if shipment is not None and shipment.delivered_at is not None:
+        return skipped(DELIVERY, f"{event.status} after the shipment was delivered")
+    if event.fulfillment_id:
+        store.mark_carrier_status(
+            event.order_id, event.fulfillment_id, event.status, event.happened_at
+        )
+    recipient = addresses.normalize(event.email) or addresses.normalize(history.email)
+    if recipient is None:
+        logger.info(
+            "carrier event for an order we never saw",
+            extra={"order_id": event.order_id, "fulfillment_id": event.fulfillment_id},
+        )
+        return skipped(DELIVERY, "no address known for this order")
+    profile = Profiles(settings.need("profiles_table")).get_or_new(recipient)
+    zone = policy.customer_zone(profile, settings)
+    if event.status == "delivered":
+        schedules = Schedules(
+            settings.need("aftercare_schedule_group"), settings.need("scheduler_role_arn")
+        )
+        reviews.schedule_request(
+            event, store.history(event.order_id), recipient, zone, settings, schedules
+        )
+    context = delivery_context(event, history, profile, settings, zone)
+    return deliver(DELIVERY, Stream.TRANSACTIONAL, context, profile, name=context["first_name"])
+
+
+def delivery_context(
+    event: OrderDelivered,
+    history: OrderHistory,
+    profile: Profile,
+    settings: AftercareSettings,
+    zone: ZoneInfo,
+) -> dict[str, Any]:
+    order = history.order
+    context = base_context.for_order(settings, order, profile, event)
+    locale = context["locale"]
+    shipment = history.shipments.get(event.fulfillment_id or "")
+    estimated = event.estimated_delivery_at
+    return {
+        **context,
+        "status": event.status,
+        "order": {
+            "number": event.order_number or history.order_number or "",
+            "status_url": order.status_url if order else None,
+        },
+        "lines": base_context.lines(shipment.lines if shipment else []),
+        "message": event.message,
+        "happened": {
+            "day": base_context.day(event.happened_at, zone, locale),
+            "time": base_context.hour(event.happened_at, zone, locale),
+        },
+        "estimated": {
+            "day": base_context.day(estimated, zone, locale),
+            "time": base_context.hour(estimated, zone, locale),
+        }
+        if estimated
+        else None,
+        "returns": {"days": settings.return_days, "url": settings.returns_url or None},
+    }
