@@ -173,12 +173,15 @@ def _run(args: argparse.Namespace) -> int:
             reports.append(report)
         sent = outbox.emails(cloud, exclude=before)
         outbox.write(args.outbox, sent)
+    logs = outbox.write_logs(args.outbox, reports)
     failed = sum(len(r.failures) for r in reports)
     unmatched = sum(len(r.unmatched) for r in reports)
     print(
         f"\n{len(sent)} email(s) written to {args.outbox}/ (index.json); "
         f"{failed} failure(s); {unmatched} event(s) matched no rule"
     )
+    if failed:
+        print(f"What the functions logged is in {logs}")
     return 1 if failed else 0
 
 

@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.handlers
 
 from tailor_local.cloud import Cloud, SentMessage
+
+if TYPE_CHECKING:
+    from tailor_local.runner import Report
 
 # SES operations that send, with the parameter holding their tags.
 _SEND_OPERATIONS = {
@@ -31,6 +34,7 @@ _SEND_OPERATIONS = {
     "ses.SendRawEmail": "Tags",
     "ses.SendEmail": "Tags",
 }
+LOGS = "function-logs.txt"
 _OUTPUT_FILE = re.compile(r"^\d{4}-[\w-]+\.(eml|html|txt)$")
 
 
@@ -190,7 +194,7 @@ def write(
     `extra` adds fields to each email's index entry (same order as `found`)."""
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.iterdir():
-        if _OUTPUT_FILE.match(old.name) or old.name == "index.json":
+        if _OUTPUT_FILE.match(old.name) or old.name in ("index.json", LOGS):
             old.unlink()
     index = []
     for number, item in enumerate(found, start=1):
@@ -217,3 +221,20 @@ def describe(item: Email, stem: str | None = None) -> dict[str, Any]:
     if stem is not None:
         entry.update(eml=f"{stem}.eml", html=f"{stem}.html", text=f"{stem}.txt")
     return entry
+
+
+def write_logs(directory: Path, reports: Iterable[Report]) -> Path:
+    """What each invocation printed or logged (Powertools JSON lines), one section each."""
+    sections = []
+    for report in reports:
+        for invocation in report.invocations:
+            status = "ok" if invocation.outcome.ok else f"FAILED: {invocation.outcome.reason}"
+            head = (
+                f"== {invocation.function_id} <- {invocation.trigger} "
+                f"(event {report.event_id or report.label}): {status}"
+            )
+            sections.append(head + "\n" + (invocation.outcome.logs.strip() or "(nothing logged)"))
+    path = directory / LOGS
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n\n".join(sections) + "\n", encoding="utf-8")
+    return path

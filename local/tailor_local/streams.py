@@ -212,7 +212,8 @@ def _skip_batch(
                     "functionArn": runner.template.arn(mapping.function_id),
                     "condition": "RetryAttemptsExhausted",
                 },
-                "responseContext": {"functionError": "Unhandled" if reported == [] else None},
+                # A handler that raised is an Unhandled error; a partial batch response is not.
+                "responseContext": {"functionError": None if reported else "Unhandled"},
                 "version": "1.0",
                 "timestamp": runner.clock.now().isoformat(),
                 "DDBStreamBatchInfo": {

@@ -45,6 +45,7 @@ def test_run_writes_each_accepted_email_and_an_index(
         "0001-order_confirmation.eml",
         "0001-order_confirmation.html",
         "0001-order_confirmation.txt",
+        "function-logs.txt",
         "index.json",
     ]
     (entry,) = json.loads((outbox / "index.json").read_text())
@@ -94,6 +95,11 @@ def test_run_reports_a_failing_function_with_its_reason(
     assert "FAILED OrderConfirmationFunction after 3 attempts" in printed
     assert "failure: OrderConfirmationFunction (rule OrderConfirmationFunctionShopify) " in printed
     assert "detail.payload.id is missing; sent to FailedEventsQueue" in printed
+    logs = tmp_path / "out" / "function-logs.txt"
+    assert f"What the functions logged is in {logs}" in printed
+    assert (
+        "== OrderConfirmationFunction <- rule OrderConfirmationFunctionShopify" in logs.read_text()
+    )
 
 
 @pytest.mark.parametrize(
