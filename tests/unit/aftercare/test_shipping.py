@@ -249,3 +249,19 @@ def test_coupon_codes_are_deterministic_distinct_and_unforgeable() -> None:
     assert coupons.verify_coupon(code, "1001", key)
     assert not coupons.verify_coupon(code, "1001", other)
     assert not coupons.verify_coupon("THANKS-AAAA-AAAA", "1001", key)
+
+
+def test_a_huge_shipment_lists_the_first_lines_and_stays_unclipped(run: Any, outbox: Any) -> None:
+    event = load_event("shopify/fulfillments-create.json")
+    item = event["detail"]["payload"]["line_items"][0]
+    event["detail"]["payload"]["line_items"] = [
+        {**item, "id": item["id"] + n, "title": f"Classic Oxford no. {n}"} for n in range(120)
+    ]
+
+    run("ShippingConfirmationFunction", event)
+
+    message = outbox.only()
+    html, text = html_part(message), text_part(message)
+    assert "Classic Oxford no. 49" in text and "Classic Oxford no. 50" not in text
+    assert "and 70 more items" in text
+    assert len(html.encode()) < 102 * 1024

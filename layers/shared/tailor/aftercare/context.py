@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import islice
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ REFUND_DESTINATIONS = {
     "afterpay": "your Afterpay account",
 }
 ORIGINAL_PAYMENT = "your original payment method"
+MAX_LINES = 50
 
 
 def for_order(
@@ -62,9 +64,11 @@ class Line(Protocol):
 
 
 def lines(items: Iterable[Line]) -> list[dict[str, Any]]:
-    """Order lines as the templates list them: what, which variant, how many."""
+    """Order lines as the templates list them: what, which variant, how many (at most
+    MAX_LINES, which keeps any email far below Gmail's clipping size)."""
     return [
-        {"title": i.title, "variant_title": i.variant_title, "quantity": i.quantity} for i in items
+        {"title": i.title, "variant_title": i.variant_title, "quantity": i.quantity}
+        for i in islice(items, MAX_LINES)
     ]
 
 

@@ -105,7 +105,7 @@ def send_refund(*, event: RefundIssued) -> dict[str, Any]:
                 "amount": line.amount,
                 "restocked": line.restock_type in ("return", "cancel"),
             }
-            for line in event.lines
+            for line in event.lines[: base_context.MAX_LINES]
         ],
         "shipping": event.shipping if event.shipping and event.shipping.amount > 0 else None,
         "amount": amount,

@@ -21,7 +21,6 @@ from tailor.aftercare.config import AftercareSettings, get_aftercare_settings
 from tailor.aftercare.schedules import Schedules
 from tailor.aftercare.store import NO_TRACKING, AftercareStore, OrderHistory
 from tailor.delivery import Stream, deliver, skipped
-from tailor.emails.order_confirmation import fewer_lines
 from tailor.events.fulfillment import OrderDelivered, OrderShipped
 from tailor.idempotency import once
 from tailor.links import signer_from_secret
@@ -56,7 +55,6 @@ def send_shipping_confirmation(*, event: OrderShipped) -> dict[str, Any]:
         context,
         profile,
         name=context["first_name"],
-        shrink=fewer_lines,
     )
     store.mark_announced(event.order_id, event.fulfillment_id, [t.number for t in event.tracking])
     return result
@@ -97,7 +95,7 @@ def shipping_context(
             "number": number,
             "status_url": event.status_url or (order.status_url if order else None),
             "lines": base_context.lines(event.lines),
-            "hidden_lines": 0,
+            "hidden_lines": max(0, len(event.lines) - base_context.MAX_LINES),
         },
         # An update whose shipment was announced before: only the tracking is news.
         "tracking_added": event.is_update and _announced(event, history),
