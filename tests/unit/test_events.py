@@ -148,3 +148,18 @@ def test_json_schema_describes_money_as_a_decimal_with_currency() -> None:
 
     money = schema["$defs"]["Money"]
     assert set(money["required"]) == {"amount", "currency"}
+
+
+def test_replenishment_and_pairing_metafields_become_tags() -> None:
+    event = load_event("shopify/products-create.json")
+    event["detail"]["payload"]["metafields"] = [
+        {"namespace": "tailor", "key": "replenish", "value": "270", "type": "number_integer"},
+        {"namespace": "tailor", "key": "pairs_with", "value": "rag-wool-socks"},
+        {"namespace": "custom", "key": "replenish", "value": "1d"},
+    ]
+
+    _, product = parse(event, ProductUpdated, SETTINGS)
+
+    assert "replenish:270d" in product.tags
+    assert "pairs-with:rag-wool-socks" in product.tags
+    assert "replenish:1d" not in product.tags

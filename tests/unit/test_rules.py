@@ -7,7 +7,13 @@ from conftest import EVENTS, load_event
 from tailor_local.patterns import matches
 from tailor_local.template import Template
 
-ORDER = {"OrderConfirmationFunction", "OrderRecorderFunction", "SupportOrderIndexFunction"}
+# An order reaches its confirmation, the profile, the emails after it and the support desk.
+ORDER = {
+    "OrderConfirmationFunction",
+    "OrderRecorderFunction",
+    "AftercareRecorderFunction",
+    "SupportOrderIndexFunction",
+}
 
 # What each sample event must reach: exactly these functions.
 EXPECTED: dict[str, set[str]] = {
@@ -29,16 +35,6 @@ EXPECTED: dict[str, set[str]] = {
     "ses/complaint.json": {"SesFeedbackFunction"},
     "ses/delivery.json": {"SesFeedbackFunction"},
     # after the order
-    # Orders are also remembered for the emails after them (and the support desk indexes them).
-    **dict.fromkeys(
-        (
-            "canonical/order-placed.json",
-            "shopify/orders-create.json",
-            "shopify/orders-create-guest.json",
-            "shopify/orders-create-jpy.json",
-        ),
-        ORDER | {"AftercareRecorderFunction", "SupportOrderIndexFunction"},
-    ),
     "canonical/order-shipped.json": {"ShippingConfirmationFunction"},
     "canonical/order-delivered.json": {"DeliveryUpdateFunction"},
     "canonical/order-cancelled.json": {"OrderCancelledFunction"},

@@ -162,13 +162,35 @@ def product_updated(payload: Payload, shop_currency: str, shop_base_url: str) ->
         title=payload.get("title") or handle,
         product_type=payload.get("product_type") or "",
         vendor=payload.get("vendor") or "",
-        tags=_tags(payload.get("tags")),
+        tags=_tags(payload.get("tags")) + _metafield_tags(payload.get("metafields")),
         status=payload.get("status") or "active",
         url=f"{shop_base_url}/products/{handle}",
         image_url=image.get("src"),
         variants=[_variant(v, size_position, shop_currency) for v in payload.get("variants") or []],
         updated_at=payload.get("updated_at") or clock.now(),
     )
+
+
+# Metafields that become tags, so the catalog reads one place (e.g. `replenish:270d`).
+TAG_METAFIELDS = {("tailor", "replenish"): "replenish", ("tailor", "pairs_with"): "pairs-with"}
+
+
+def _metafield_tags(raw: Any) -> list[str]:
+    """Tailor's metafields, when a webhook includes them (`metafields` is optional)."""
+    if not isinstance(raw, list):
+        return []
+    found = []
+    for field in raw:
+        if not isinstance(field, Mapping):
+            continue
+        name = TAG_METAFIELDS.get((str(field.get("namespace")), str(field.get("key"))))
+        value = str(field.get("value") or "").strip()
+        if name and value:
+            # A bare number of days is what a number metafield holds.
+            found.append(
+                f"{name}:{value}d" if name == "replenish" and value.isdigit() else f"{name}:{value}"
+            )
+    return found
 
 
 def _tags(raw: Any) -> list[str]:
