@@ -13,6 +13,7 @@ import json
 import os
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -137,6 +138,8 @@ class Cloud:
         self.journal = journal
         self._clients: dict[str, Any] = {}
         self._queue_urls: dict[str, str] = {}
+        # Tells one cloud from another for warm function containers (ids can be reused).
+        self.token = uuid.uuid4().hex
 
     def client(self, service: str) -> Any:
         """A client of the local cloud (one per service: creating them is not cheap)."""

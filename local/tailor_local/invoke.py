@@ -55,8 +55,8 @@ def environment(
     """The function's environment for the duration of one invocation.
 
     Without `warm`, every invocation is a cold start (caches cleared before and after). With
-    a `warm` token (the runner passes its cloud), the caches survive until a different
-    function or token comes along, as a warm Lambda container keeps its clients.
+    a `warm` token (the runner passes its cloud's), the caches survive until a different
+    function, environment or token comes along, as a warm Lambda container keeps its clients.
     """
     values = {
         **function.environment,
@@ -64,7 +64,11 @@ def environment(
         "AWS_REGION": os.environ.get("AWS_REGION", REGION),
         **(extra or {}),
     }
-    container = None if warm is None else (id(warm), str(function.code_dir), function.logical_id)
+    container = (
+        None
+        if warm is None
+        else (warm, str(function.code_dir), tuple(sorted(function.environment.items())))
+    )
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     if container is None or container != _warm[0]:
@@ -82,8 +86,8 @@ def environment(
         _warm[0] = container
 
 
-# The warm container, if any: (token id, code dir, function id) of the last warm invocation.
-_warm: list[tuple[int, str, str] | None] = [None]
+# The warm container, if any: (token, code dir, environment) of the last warm invocation.
+_warm: list[tuple[object, str, tuple[tuple[str, str], ...]] | None] = [None]
 
 
 def _reset_caches() -> None:

@@ -186,7 +186,7 @@ class Runner:
         self, function: Function, event: Any, trigger: str, record: bool = True
     ) -> Invocation:
         with recording(function.logical_id, self.current.event_id) as sends:
-            outcome = run_handler(function, event, self.clock.environment(), warm=self.cloud)
+            outcome = run_handler(function, event, self.clock.environment(), warm=self.cloud.token)
         for send in sends.sends:
             self.cloud.journal.add(
                 {

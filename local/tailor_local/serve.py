@@ -160,6 +160,8 @@ class FunctionUrls:
             function_id,
         )
         with self.lock:
+            # Unlike AWS, what the function set off is done before the page is answered, so a
+            # page on the screen means its emails are in the outbox.
             report = self.runner.invoke_once(
                 function, event, trigger=f"function URL {request.command}", drain=True
             )
@@ -193,6 +195,7 @@ class FunctionUrls:
         request.send_header("Content-Length", str(len(body)))
         request.end_headers()
         request.wfile.write(body)
+        request.wfile.flush()
 
 
 def make_server(urls: FunctionUrls, port: int) -> ThreadingHTTPServer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 from checks.browser import browser
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 from tailor import aws
 from tailor_local import outbox
 from tailor_local.cloud import open_cloud
@@ -18,19 +21,22 @@ from tailor_local.runner import Runner
 from tailor_local.serve import FunctionUrls, make_server, url_template
 from tailor_local.template import REPO_ROOT
 
-PORT = 3921
 SIGNUP = REPO_ROOT / "events" / "canonical" / "newsletter-signup-requested.json"
 
 
 @pytest.fixture
 def site() -> Iterator[Runner]:
-    template = url_template(PORT)
+    with socket.socket() as probe:  # a free port: tests may run side by side (xdist)
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    template = url_template(port)
     with open_cloud(template, ephemeral=True) as cloud:
         runner = Runner(template, cloud)
-        server = make_server(FunctionUrls(template, cloud, PORT), PORT)
+        server = make_server(FunctionUrls(template, cloud, port), port)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
+            runner.port = port  # type: ignore[attr-defined]
             yield runner
         finally:
             server.shutdown()
@@ -39,10 +45,17 @@ def site() -> Iterator[Runner]:
 
 def link(html: str, path: str) -> str:
     found = re.search(
-        rf'href="(http://127\.0\.0\.1:{PORT}/PreferencesFunction/{path}\?t=[^"]+)"', html
+        rf'href="(http://127\.0\.0\.1:\d+/PreferencesFunction/{path}\?t=[^"]+)"', html
     )
     assert found, f"no {path} link in the email"
     return found.group(1).replace("&amp;", "&")
+
+
+def submit(chrome: Any, selector: str) -> None:
+    """Press a form's button and wait until the page it posts to has replaced this one."""
+    button = chrome.find_element(By.CSS_SELECTOR, selector)
+    button.click()
+    WebDriverWait(chrome, 30).until(staleness_of(button))
 
 
 def consent(email: str = "susie@example.com") -> dict[str, str]:
@@ -61,7 +74,7 @@ def test_a_customer_confirms_then_chooses_what_arrives(site: Runner) -> None:
     with browser(javascript=False) as chrome:
         chrome.get(link(confirmation.html, "subscribe"))
         assert "Confirm your subscription" in chrome.title
-        chrome.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        submit(chrome, "button[type=submit]")
         assert "You're subscribed" in chrome.find_element(By.TAG_NAME, "h1").text
         assert consent()["newsletter"] == "subscribed"
 
@@ -73,7 +86,7 @@ def test_a_customer_confirms_then_chooses_what_arrives(site: Runner) -> None:
         # Topics the newsletter covered show ticked; untick the newsletter and one of them.
         newsletter.click()
         chrome.find_element(By.CSS_SELECTOR, "input[value=review_requests]").click()
-        chrome.find_element(By.CSS_SELECTOR, "button[value=save]").click()
+        submit(chrome, "button[value=save]")
 
         assert "Saved." in chrome.find_element(By.TAG_NAME, "body").text
         assert not chrome.find_element(By.CSS_SELECTOR, "input[value=newsletter]").is_selected()
@@ -82,7 +95,7 @@ def test_a_customer_confirms_then_chooses_what_arrives(site: Runner) -> None:
         assert states["back_in_stock"] == "subscribed"
         assert states["review_requests"] == "unsubscribed"
 
-        chrome.find_element(By.CSS_SELECTOR, "button[value=unsubscribe_all]").click()
+        submit(chrome, "button[value=unsubscribe_all]")
         assert set(consent().values()) == {"unsubscribed"}
 
 
@@ -90,7 +103,7 @@ def test_a_customer_confirms_then_chooses_what_arrives(site: Runner) -> None:
 @pytest.mark.browser
 def test_a_forged_link_gets_a_plain_error_page(site: Runner) -> None:
     with browser() as chrome:
-        chrome.get(f"http://127.0.0.1:{PORT}/PreferencesFunction/preferences?t=forged.token")
+        chrome.get(f"http://127.0.0.1:{site.port}/PreferencesFunction/preferences?t=forged.token")  # type: ignore[attr-defined]
 
         assert chrome.find_element(By.TAG_NAME, "h1").text == "This link is not valid"
         assert chrome.find_elements(By.TAG_NAME, "form") == []
