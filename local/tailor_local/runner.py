@@ -80,6 +80,7 @@ class Runner:
         self.cloud = cloud
         self.clock = clock or Clock(cloud.state)
         self._report: Report | None = None
+        self.cache: dict[str, str] = {}  # lookups that hold while the cloud lives
 
     # ------------------------------------------------------------------ entry points
     def deliver(self, event: dict[str, Any], bus: str | None = None, origin: str = "") -> Report:

@@ -39,7 +39,7 @@ MAX_OCCURRENCES = 10_000
 # only: nothing but schedules happens during an advance, so a periodic job (a watchdog reading
 # current state) learns what it needs from its latest runs, and 270 days of a 15-minute
 # watchdog would otherwise be 25,920 runs.
-MAX_RATE_OCCURRENCES = 4
+MAX_RATE_OCCURRENCES = 2
 
 
 def parse_duration(text: str) -> timedelta:
@@ -157,6 +157,7 @@ class Scheduler:
         self.client = runner.cloud.client("scheduler")
         self.skipped: set[str] = set()
         self._notes: dict[str, str] = {}
+        self._details: dict[tuple[str, str], dict[str, Any]] = {}
 
     @property
     def notes(self) -> list[str]:
@@ -176,15 +177,17 @@ class Scheduler:
         return reports
 
     def schedules(self) -> list[dict[str, Any]]:
+        """The enabled schedules, in full (fetched again only when one was modified)."""
         found = []
         paginator = self.client.get_paginator("list_schedules")
         for page in paginator.paginate(State="ENABLED"):
             for summary in page.get("Schedules", []):
-                found.append(
-                    self.client.get_schedule(
+                key = (summary["Arn"], str(summary.get("LastModificationDate")))
+                if key not in self._details:
+                    self._details[key] = self.client.get_schedule(
                         Name=summary["Name"], GroupName=summary.get("GroupName", "default")
                     )
-                )
+                found.append(self._details[key])
         return found
 
     def next_due(self, until: datetime) -> Occurrence | None:

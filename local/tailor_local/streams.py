@@ -101,26 +101,15 @@ def _identifier(record: dict[str, Any], key: str) -> str:
 
 # ---------------------------------------------------------------------- DynamoDB streams
 def _drain_dynamodb(runner: Runner, mapping: StreamMapping) -> int:
-    table = runner.template.physical_name(mapping.source_id)
-    described = runner.cloud.client("dynamodb").describe_table(TableName=table)["Table"]
-    stream_arn = described.get("LatestStreamArn")
-    if not stream_arn:
-        raise TemplateError(
-            f"{mapping.name} reads the stream of {mapping.source_id}, which has no "
-            "StreamSpecification in template.yaml"
-        )
+    stream_arn = _stream_arn(runner, mapping)
     client = runner.cloud.client("dynamodbstreams")
     state = runner.cloud.state
     read = 0
     shards = client.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
     for shard in shards:
         checkpoint_key = f"{mapping.name}/{shard['ShardId']}"
-        after = int(state.checkpoints.get(checkpoint_key, "0"))
-        records = [
-            record
-            for record in _shard_records(client, stream_arn, shard["ShardId"])
-            if int(record["dynamodb"]["SequenceNumber"]) > after
-        ]
+        after = state.checkpoints.get(checkpoint_key)
+        records = _shard_records(client, stream_arn, shard["ShardId"], after)
         if not records:
             continue
         read += len(records)
@@ -133,10 +122,33 @@ def _drain_dynamodb(runner: Runner, mapping: StreamMapping) -> int:
     return read
 
 
-def _shard_records(client: Any, stream_arn: str, shard_id: str) -> list[dict[str, Any]]:
-    iterator = client.get_shard_iterator(
-        StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-    )["ShardIterator"]
+def _stream_arn(runner: Runner, mapping: StreamMapping) -> str:
+    """The table's stream (it does not change while the cloud lives, so it is looked up once)."""
+    key = f"stream-arn/{mapping.source_id}"
+    if key not in runner.cache:
+        table = runner.template.physical_name(mapping.source_id)
+        described = runner.cloud.client("dynamodb").describe_table(TableName=table)["Table"]
+        if not described.get("LatestStreamArn"):
+            raise TemplateError(
+                f"{mapping.name} reads the stream of {mapping.source_id}, which has no "
+                "StreamSpecification in template.yaml"
+            )
+        runner.cache[key] = str(described["LatestStreamArn"])
+    return runner.cache[key]
+
+
+def _shard_records(
+    client: Any, stream_arn: str, shard_id: str, after: str | None
+) -> list[dict[str, Any]]:
+    """The shard's records after the checkpoint `after` (from the start without one)."""
+    position: dict[str, str] = (
+        {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+        if after
+        else {"ShardIteratorType": "TRIM_HORIZON"}
+    )
+    iterator = client.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, **position)[
+        "ShardIterator"
+    ]
     found: list[dict[str, Any]] = []
     while iterator:
         response = client.get_records(ShardIterator=iterator, Limit=1000)

@@ -333,6 +333,10 @@ class Template:
         )
 
     def rules(self) -> list[Rule]:
+        return list(self._rules)
+
+    @cached_property
+    def _rules(self) -> list[Rule]:
         found = []
         for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
             for event_name, event in (
@@ -352,6 +356,10 @@ class Template:
         return found
 
     def stream_mappings(self) -> list[StreamMapping]:
+        return list(self._stream_mappings)
+
+    @cached_property
+    def _stream_mappings(self) -> list[StreamMapping]:
         found = []
         for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
             events = (resource.get("Properties") or {}).get("Events") or {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -92,14 +91,12 @@ def test_the_clock_moves_handlers_time(scheduler: Scheduler) -> None:
 
 
 def test_a_rate_schedule_of_the_template_fires_every_interval(scheduler: Scheduler) -> None:
-    ticks = [r for name, r in fired(scheduler, "50m") if name == "TickFunction"]
+    ticks = [r for name, r in fired(scheduler, "40m") if name == "TickFunction"]
 
-    assert len(ticks) == 3  # 15, 30 and 45 minutes after the clock first saw the schedule
+    assert len(ticks) == 2  # 15 and 30 minutes after the clock first saw the schedule
     assert all(tick["input"] == {"tick": True} for tick in ticks)
-    moments = [datetime.fromisoformat(tick["now"]) for tick in ticks]
-    assert [later - earlier for earlier, later in itertools.pairwise(moments)] == [
-        timedelta(minutes=15)
-    ] * 2
+    first, second = (datetime.fromisoformat(tick["now"]) for tick in ticks)
+    assert second - first == timedelta(minutes=15)
 
 
 def test_a_long_advance_fires_a_frequent_schedule_only_lately(scheduler: Scheduler) -> None:
