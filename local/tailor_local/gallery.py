@@ -152,8 +152,9 @@ def _local_pictures(html: str, pictures: set[str]) -> str:
 
 
 def _page(story: Story, results: list[StepResult], index: list[dict[str, Any]], body: str) -> str:
-    events = sum(len(r.reports) for r in results)
+    events = sum(len(r.delivered) for r in results)
     recipients = len({entry["recipient"] for entry in index})
+    kinds = len({entry["email_type"] for entry in index})
     toc = "".join(
         f'<li><a href="#step-{r.number}">{r.number}. {escape(r.step.title)}</a></li>'
         for r in results
@@ -176,7 +177,8 @@ def _page(story: Story, results: list[StepResult], index: list[dict[str, Any]], 
   <p class="intro">{escape(story.intro)}</p>
   <ul class="stats">
     <li><strong>{len(index)}</strong>emails sent</li>
-    <li><strong>{recipients}</strong>customers</li>
+    <li><strong>{kinds}</strong>kinds of email</li>
+    <li><strong>{recipients}</strong>recipients</li>
     <li><strong>{events}</strong>events delivered</li>
     <li><strong>{len(results)}</strong>steps</li>
   </ul>
