@@ -1,0 +1,100 @@
+"""Every email the demo story sends passes what mailbox providers and screen readers check.
+
+The demo plays every email type the bundle has, so its outbox is the sample set: under
+Gmail's clipping limit, RFC 8058 headers on marketing mail only, a SpamAssassin score
+below 3.0 (network tests off), and the basics of accessible HTML.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from checks.mailcheck import (
+    GMAIL_CLIP_BYTES,
+    SPAM_LIMIT,
+    accessibility_problems,
+    html_of,
+    spam_scores,
+)
+from tailor_local import demo
+from tailor_local.template import REPO_ROOT
+
+TRANSACTIONAL_TYPES = {
+    "order_confirmation",
+    "newsletter_confirmation",
+    "shipping_confirmation",
+    "delivery_update",
+    "order_cancelled",
+    "refund_issued",
+    "support_acknowledgement",
+    "support_reply",
+    "support_sla_digest",
+}
+MARKETING_TYPES = {
+    "newsletter_welcome",
+    "review_request",
+    "replenishment_reminder",
+    "back_in_stock",
+    "price_drop",
+    "private_sale",
+}
+
+
+@pytest.fixture(scope="module")
+def sent(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EmailMessage]:
+    """One email of each type from a full demo run (the first of each type)."""
+    out = tmp_path_factory.mktemp("demo")
+    assert demo.main(out) == 0, "the demo story reported problems"
+    by_type: dict[str, EmailMessage] = {}
+    for path in sorted(out.rglob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        by_type.setdefault(_email_type(path), message)  # type: ignore[arg-type]
+    return by_type
+
+
+def _email_type(path: Path) -> str:
+    return path.stem.split("-", 1)[1]
+
+
+def test_the_demo_shows_every_email_type_the_bundle_has(sent: dict[str, EmailMessage]) -> None:
+    email_types = {p.parent.name for p in (REPO_ROOT / "templates").glob("*/body.html.j2")}
+    assert email_types - set(sent) == set(), "email types missing from the demo story"
+
+
+def test_every_email_stays_under_gmails_clipping_limit(sent: dict[str, EmailMessage]) -> None:
+    sizes = {kind: len(html_of(m).encode()) for kind, m in sent.items()}
+    assert {k: s for k, s in sizes.items() if s >= GMAIL_CLIP_BYTES} == {}
+
+
+def test_marketing_mail_carries_one_click_unsubscribe_and_transactional_does_not(
+    sent: dict[str, EmailMessage],
+) -> None:
+    assert set(sent) == TRANSACTIONAL_TYPES | MARKETING_TYPES
+    for kind, message in sent.items():
+        marketing = message["List-Unsubscribe-Post"] is not None
+        assert marketing == (kind in MARKETING_TYPES), kind
+        if marketing:
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", kind
+            assert (
+                "<https://" in message["List-Unsubscribe"]
+                or "<http://127.0.0.1" in message["List-Unsubscribe"]
+            ), kind
+            assert "unsubscribe" in html_of(message).lower(), f"{kind} has no visible opt-out"
+        if kind in TRANSACTIONAL_TYPES:
+            assert not marketing and message["List-Unsubscribe"] is None, kind
+
+
+def test_every_email_is_accessible(sent: dict[str, EmailMessage]) -> None:
+    problems = {kind: accessibility_problems(html_of(m)) for kind, m in sent.items()}
+    assert {k: p for k, p in problems.items() if p} == {}
+
+
+@pytest.mark.spam
+def test_spamassassin_scores_every_email_below_three(sent: dict[str, EmailMessage]) -> None:
+    kinds = sorted(sent)
+    scores = dict(zip(kinds, spam_scores([sent[k] for k in kinds]), strict=True))
+    assert {k: s for k, s in scores.items() if s >= SPAM_LIMIT} == {}, scores
