@@ -16,7 +16,8 @@ def short_id(event_id: str) -> str:
 def report_lines(report: Report, number: int | None = None) -> list[str]:
     head = f"[{number}] " if number is not None else ""
     where = f"{report.origin}  " if report.origin else ""
-    ident = f"  (id {short_id(report.event_id)})" if report.event_id else ""
+    shown = report.event_id and not report.event_id.startswith("schedule:")
+    ident = f"  (id {short_id(report.event_id)})" if shown else ""
     lines = [f"{head}{where}{report.label}{ident}"]
     pad = " " * 4
     if report.rules:
@@ -28,6 +29,7 @@ def report_lines(report: Report, number: int | None = None) -> list[str]:
             for send in invocation.sends
         ]
         emails = f"; sent {', '.join(sent)}" if sent else ""
+        emails += _skipped(invocation.outcome.result)
         retried = f" after {invocation.attempts} attempts" if invocation.attempts > 1 else ""
         lines.append(
             f"{pad}{status:6} {invocation.function_id}{retried}  <- {invocation.trigger}{emails}"
@@ -42,6 +44,17 @@ def report_lines(report: Report, number: int | None = None) -> list[str]:
     for note in report.notes:
         lines.append(f"{pad}note: {note}")
     return lines
+
+
+def _skipped(result: object) -> str:
+    """A handler's own word that it chose not to send (the layer's `skipped` answers)."""
+    answers = result if isinstance(result, list) else [result]
+    found = [
+        f"; skipped {a.get('email_type') or 'email'}: {a.get('reason')}"
+        for a in answers
+        if isinstance(a, dict) and a.get("status") == "skipped" and a.get("reason")
+    ]
+    return "".join(found)
 
 
 def print_report(report: Report, number: int | None = None, out: TextIO | None = None) -> None:

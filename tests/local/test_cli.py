@@ -102,6 +102,23 @@ def test_run_reports_a_failing_function_with_its_reason(
     )
 
 
+def test_run_says_why_a_function_chose_not_to_send(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    order = json.loads((SHOPIFY / "orders-create.json").read_text())
+    payload = order["detail"]["payload"]
+    payload.update(email=None, contact_email=None)
+    payload["customer"]["email"] = None
+    path = tmp_path / "no-address.json"
+    path.write_text(json.dumps(order))
+
+    status = main(["run", str(path), "--outbox", str(tmp_path / "out")])
+
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "skipped order_confirmation: no valid email address on the order" in printed
+
+
 @pytest.mark.parametrize(
     ("content", "complaint"),
     [

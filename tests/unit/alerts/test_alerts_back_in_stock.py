@@ -6,14 +6,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alerts_shop import MIDDAY, SIZE, Shop, open_shop, recipients
+from alerts_shop import MIDDAY, SIZE, Shop, recipients
 from conftest import html_part, text_part
 from tailor_local.template import Template
 
 
 @pytest.fixture
 def shop(cloud: Template, monkeypatch: pytest.MonkeyPatch) -> Shop:
-    shop = open_shop(cloud, monkeypatch)
+    monkeypatch.setenv("TAILOR_NOW", MIDDAY.isoformat())
+    shop = Shop(cloud)
     shop.oxford({"11": 4, "12": 0, "13": 0})
     return shop
 
