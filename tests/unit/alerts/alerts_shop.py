@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tailor import aws
-from tailor.consent import BACK_IN_STOCK, NEWSLETTER, OFFERS, PRICE_DROPS
+from tailor.consent import NEWSLETTER
 from tailor.profiles import Consent, Profile
 from tailor_local.cloud import EphemeralCloud
 from tailor_local.runner import Report, Runner
@@ -40,6 +40,12 @@ def event(detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
 
 def money(amount: str) -> dict[str, str]:
     return {"amount": amount, "currency": "USD"}
+
+
+def open_shop(template: Template, monkeypatch: Any) -> Shop:
+    """The shop at midday (the clock the functions read is TAILOR_NOW)."""
+    monkeypatch.setenv("TAILOR_NOW", MIDDAY.isoformat())
+    return Shop(template)
 
 
 class Shop:
@@ -131,6 +137,15 @@ class Shop:
             requested_at=when.isoformat(),
         )
 
+    def search(self, email: str, query: str, *product_ids: str) -> Report:
+        return self.deliver(
+            "ProductSearched",
+            email=email,
+            query=query,
+            product_ids=list(product_ids),
+            searched_at=self.moment.isoformat(),
+        )
+
     def wish(self, email: str, product_id: str = OXFORD, variant_id: str | None = None) -> Report:
         return self.deliver(
             "WishlistItemAdded",
@@ -176,8 +191,48 @@ class Shop:
         )
 
 
-TOPICS = {"bis": BACK_IN_STOCK, "price": PRICE_DROPS, "offers": OFFERS}
-
-
 def recipients(outbox: Any) -> list[str]:
     return sorted(str(message["To"]).split("<")[-1].rstrip(">") for message in outbox.messages)
+
+
+def stream_record(
+    sequence: int,
+    new: dict[str, Any] | None,
+    old: dict[str, Any] | None = None,
+    name: str = "MODIFY",
+    keys: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A DynamoDB Streams record as Lambda delivers it (images in DynamoDB JSON)."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    serializer = TypeSerializer()
+
+    def image(item: dict[str, Any]) -> dict[str, Any]:
+        return {k: serializer.serialize(v) for k, v in item.items()}
+
+    body: dict[str, Any] = {
+        "ApproximateCreationDateTime": int(MIDDAY.timestamp()),
+        "Keys": image(keys or {"product_id": (new or old or {}).get("product_id", "x")}),
+        "SequenceNumber": str(sequence),
+        "SizeBytes": 1,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    if new is not None:
+        body["NewImage"] = image(new)
+    if old is not None:
+        body["OldImage"] = image(old)
+    return {
+        "eventID": f"event-{sequence}",
+        "eventName": name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "dynamodb": body,
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/CatalogTable/stream/x",
+    }
+
+
+def catalog_item(product_id: str = OXFORD) -> dict[str, Any]:
+    item = aws.table("CatalogTable").get_item(Key={"product_id": product_id}).get("Item")
+    assert item is not None
+    return dict(item)

@@ -6,15 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alerts_shop import MIDDAY, SIZE, Shop, recipients
+from alerts_shop import MIDDAY, SIZE, Shop, open_shop, recipients
 from conftest import html_part, text_part
 from tailor_local.template import Template
 
 
 @pytest.fixture
 def shop(cloud: Template, monkeypatch: pytest.MonkeyPatch) -> Shop:
-    monkeypatch.setenv("TAILOR_NOW", MIDDAY.isoformat())
-    shop = Shop(cloud)
+    shop = open_shop(cloud, monkeypatch)
     shop.oxford({"11": 4, "12": 0, "13": 0})
     return shop
 
@@ -96,3 +95,16 @@ def test_a_duplicate_request_keeps_its_place_and_gets_one_email(shop: Shop, outb
     shop.oxford({"11": 4, "12": 5, "13": 0})
 
     assert recipients(outbox) == ["alex@example.com"]
+
+
+def test_the_email_speaks_the_customers_language(shop: Shop, outbox: Any) -> None:
+    shop.customer("jonas@example.de", shoes="12", first_name="Jonas", locale="de-DE")
+    shop.back_in_stock("jonas@example.de", "12")
+
+    shop.oxford({"11": 4, "12": 9, "13": 0})
+
+    message = outbox.only()
+    assert message["Subject"] == "Wieder da: Classic Oxford in Größe 12"
+    html = html_part(message)
+    assert "Es ist wieder da, Jonas!" in html and "199,00" in html
+    assert 'lang="de"' in html

@@ -135,6 +135,8 @@ class Sending:
                     failed += 1
         finally:
             self.interests.finish(self.closed, self.done, self.now, self.alerts.notified_days)
+            for outcome, count in self.counts.items():
+                metrics.add_metric(name=f"Alerts_{outcome}", unit=MetricUnit.Count, value=count)
             logger.info(
                 "alerts delivered",
                 extra={"email_type": self.delivery.email_type, **self.counts},
@@ -208,7 +210,7 @@ class Sending:
     def _send(self, recipient: Recipient, profile: Profile) -> Mapping[str, Any]:
         """Build what this recipient is shown and send it through the sending policy."""
         email_type, topic, context = self._email(recipient, profile)
-        result = deliver(
+        return deliver(
             email_type,
             Stream.MARKETING,
             context,
@@ -221,9 +223,6 @@ class Sending:
             ),
             dedupe_key=f"{self.delivery.change_id}|{recipient.key}",
         )
-        if result.get("status") == "sent":
-            metrics.add_metric(name=f"Alerts_{email_type}", unit=MetricUnit.Count, value=1)
-        return result
 
     def _email(self, recipient: Recipient, profile: Profile) -> tuple[str, str, dict[str, Any]]:
         if self.delivery.email_type == "back_in_stock":

@@ -28,7 +28,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from tailor import aws
+from tailor import aws, clock
 from tailor.observability import logger
 
 WAITING_INDEX = "waiting"
@@ -95,6 +95,27 @@ class Subscription:
         return f"{self.since}#{self.email}"
 
 
+def subscription_item(subscription: Subscription, customer_id: str | None = None) -> dict[str, Any]:
+    """The item of a waiting back-in-stock subscription."""
+    item: dict[str, Any] = {
+        "pk": product_pk(subscription.product_id),
+        "sk": subscription.sk,
+        "waitlist": subscription.waitlist,
+        "queue": subscription.queue,
+        "kind": BACK_IN_STOCK,
+        "email": subscription.email,
+        "product_id": subscription.product_id,
+        "variant_id": subscription.variant_id,
+        "since": subscription.since,
+        "status": WAITING,
+    }
+    if subscription.size:
+        item["size"] = subscription.size
+    if customer_id:
+        item["customer_id"] = customer_id
+    return item
+
+
 class Interests:
     def __init__(self, table_name: str) -> None:
         self._table = aws.table(table_name)
@@ -103,24 +124,10 @@ class Interests:
     def subscribe(self, subscription: Subscription, customer_id: str | None = None) -> bool:
         """Add a back-in-stock request; False when this variant is already asked for (a
         replay keeps its place in the queue, and one in flight is left alone)."""
-        item: dict[str, Any] = {
-            "pk": product_pk(subscription.product_id),
-            "sk": subscription.sk,
-            "waitlist": subscription.waitlist,
-            "queue": subscription.queue,
-            "kind": BACK_IN_STOCK,
-            "email": subscription.email,
-            "product_id": subscription.product_id,
-            "variant_id": subscription.variant_id,
-            "since": subscription.since,
-            "status": WAITING,
-        }
-        if subscription.size:
-            item["size"] = subscription.size
-        if customer_id:
-            item["customer_id"] = customer_id
         return _written(
-            self._table.put_item, Item=item, ConditionExpression="attribute_not_exists(pk)"
+            self._table.put_item,
+            Item=subscription_item(subscription, customer_id),
+            ConditionExpression="attribute_not_exists(pk)",
         )
 
     def keep(self, interest: Interest, since: datetime, expires: datetime | None = None) -> None:
@@ -227,10 +234,15 @@ class Interests:
     ) -> list[Interest]:
         """Everyone who wished for, watched or was shown the product (one query per kind)."""
         found = []
+        # TTL deletes expired searches within days, not at once: skip them meanwhile.
+        current = Attr("expires_at").not_exists() | Attr("expires_at").gt(
+            int(clock.now().timestamp())
+        )
         for kind in kinds:
             query = {
                 "KeyConditionExpression": Key("pk").eq(product_pk(product_id))
-                & Key("sk").begins_with(f"{kind}#")
+                & Key("sk").begins_with(f"{kind}#"),
+                "FilterExpression": current,
             }
             for item in self._pages(query):
                 found.append(

@@ -52,7 +52,7 @@ def private_sale_context(
     context = page_context(profile, settings)
     context["sale"] = {
         "title": sale.title,
-        "discount_percent": sale.discount_percent.normalize(),
+        "discount_percent": f"{sale.discount_percent.normalize():f}",
         "ends_on": i18n.long_date(sale.ends_at, context["locale"]),
     }
     context["items"] = [

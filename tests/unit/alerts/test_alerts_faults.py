@@ -1,0 +1,215 @@
+"""Bad input and faults: each gets a clear log line, no one gets an email twice, nothing is lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from alerts_shop import (
+    MIDDAY,
+    OXFORD,
+    SIZE,
+    Shop,
+    catalog_item,
+    money,
+    open_shop,
+    recipients,
+    stream_record,
+)
+from botocore.exceptions import ClientError
+from tailor import aws
+from tailor.alerts.work import Delivery, Recipient, sqs_event
+from tailor.mail import Mailer
+from tailor_local.template import Template
+
+BELT = "8123456789042"
+
+
+@pytest.fixture
+def shop(cloud: Template, monkeypatch: pytest.MonkeyPatch) -> Shop:
+    shop = open_shop(cloud, monkeypatch)
+    shop.oxford({"11": 4, "12": 0, "13": 0})
+    shop.socks()
+    return shop
+
+
+def size_12_delivery(shop: Shop) -> dict[str, Any]:
+    """The sender's SQS event for everyone waiting for size 12, as the fan-out writes it."""
+    waiting = sorted(
+        (i for i in shop.interests() if i.get("kind") == "bis"), key=lambda i: str(i["since"])
+    )
+    delivery = Delivery(
+        email_type="back_in_stock",
+        change_id="restock:test",
+        product_id=OXFORD,
+        recipients=[
+            Recipient(email=i["email"], key=i["sk"], variant_id=i["variant_id"], since=i["since"])
+            for i in waiting
+        ],
+    )
+    return sqs_event(delivery, "message-1")
+
+
+def test_a_poisoned_stream_record_fails_alone_and_its_retry_repeats_no_email(
+    shop: Shop, outbox: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    sold_out = catalog_item()
+    shop.oxford({"11": 4, "12": 3, "13": 0})  # no one waits yet: nothing happens
+    restocked = catalog_item()
+    shop.product(  # a belt, new in the catalog at $40 (it used to be $59)
+        product_id=BELT,
+        handle="bridle-leather-belt",
+        title="Bridle Leather Belt",
+        variants=[{"variant_id": "4411", "price": money("40.00"), "inventory": 25}],
+    )
+    cheaper = catalog_item(BELT)
+    dearer = {**cheaper, "variants": [{**cheaper["variants"][0], "price": money("59.00")}]}
+    shop.back_in_stock("alex@example.com", "12")
+    shop.customer("sam@example.com")
+    shop.wish("sam@example.com", BELT)
+    incomplete = {k: v for k, v in restocked.items() if k != "variants"}
+    batch = [
+        stream_record(1, restocked, sold_out),
+        stream_record(2, {"product_id": {"not": "a DynamoDB type"}}),
+        stream_record(3, cheaper, dearer),
+        stream_record(4, None, restocked, name="REMOVE"),
+        stream_record(5, incomplete, restocked),
+    ]
+    batch[1]["dynamodb"]["NewImage"] = {"product_id": {"Q": "poison"}}
+    stream = shop.template.function("CatalogAlertsFunction")
+
+    first = shop.runner.invoke_once(stream, {"Records": batch}, drain=True)
+
+    assert first.invocations[0].outcome.result == {"batchItemFailures": [{"itemIdentifier": "2"}]}
+    assert recipients(outbox) == ["alex@example.com", "sam@example.com"]
+    assert "product removed from the catalog: nothing to tell" in caplog.text
+    assert "new image is not a complete product: skipped" in caplog.text
+
+    # Lambda retries from the failed record on: the records after it come again.
+    shop.runner.invoke_once(stream, {"Records": batch[1:]}, drain=True)
+    assert recipients(outbox) == ["alex@example.com", "sam@example.com"]
+
+
+def test_a_redelivered_message_sends_no_email_twice(shop: Shop, outbox: Any, run: Any) -> None:
+    for number in range(3):
+        shop.back_in_stock(f"fan{number}@example.com", "12", minutes=number)
+    aws.table("CatalogTable").put_item(
+        Item={
+            **catalog_item(),
+            "variants": [{**v, "inventory": 5} for v in catalog_item()["variants"]],
+        }
+    )
+    event = size_12_delivery(shop)
+
+    run("AlertsSenderFunction", event)
+    run("AlertsSenderFunction", event)
+
+    assert recipients(outbox) == [f"fan{n}@example.com" for n in range(3)]
+    assert shop.waiting() == []
+
+
+def test_a_failed_send_is_retried_alone(
+    shop: Shop, outbox: Any, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(3):
+        shop.back_in_stock(f"fan{number}@example.com", "12", minutes=number)
+    aws.table("CatalogTable").put_item(
+        Item={
+            **catalog_item(),
+            "variants": [{**v, "inventory": 5} for v in catalog_item()["variants"]],
+        }
+    )
+    real_send = Mailer.send
+    failures = {"fan1@example.com"}
+
+    def flaky(self: Mailer, outgoing: Any) -> Any:
+        if outgoing.to in failures:
+            failures.discard(outgoing.to)
+            raise ClientError(
+                {"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail"
+            )
+        return real_send(self, outgoing)
+
+    monkeypatch.setattr(Mailer, "send", flaky)
+    event = size_12_delivery(shop)
+
+    with pytest.raises(Exception, match="All records failed"):
+        run("AlertsSenderFunction", event)
+    assert recipients(outbox) == ["fan0@example.com"]
+    assert shop.waiting() == [f"fan1@example.com#{SIZE['12']}", f"fan2@example.com#{SIZE['12']}"]
+
+    run("AlertsSenderFunction", event)  # SQS delivers the message again
+    assert recipients(outbox) == ["fan0@example.com", "fan2@example.com"]
+    # The failed attempt had taken fan1's frequency-cap slot (the policy reserves it before
+    # SES is called), so the retry is deferred to when the slot frees, not dropped.
+    deferred = [i["status"] for i in shop.interests() if i.get("kind") == "bis"]
+    assert deferred == ["deferred"]
+    morning = MIDDAY + timedelta(hours=20, minutes=5)  # cap over at 04:00, quiet until 08:00
+    shop.at(morning, monkeypatch)
+    shop.fire_schedules(morning)
+    assert recipients(outbox) == [f"fan{n}@example.com" for n in range(3)]
+
+
+def test_quiet_hours_defer_the_email_to_the_morning(
+    shop: Shop, outbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    night = MIDDAY + timedelta(hours=10, minutes=30)  # 22:30 in the shop's zone
+    shop.at(night, monkeypatch)
+    shop.back_in_stock("alex@example.com", "12")
+
+    shop.oxford({"11": 4, "12": 3, "13": 0})
+    assert outbox.messages == []
+
+    morning = MIDDAY + timedelta(hours=20, minutes=5)
+    shop.at(morning, monkeypatch)
+    shop.fire_schedules(morning)
+    shop.fire_schedules(morning)  # a schedule fires once
+
+    assert recipients(outbox) == ["alex@example.com"]
+    assert shop.waiting() == []
+
+
+def test_a_product_deleted_mid_wave_ends_the_waves(
+    shop: Shop, outbox: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    for number in range(3):
+        shop.back_in_stock(f"fan{number}@example.com", "12", minutes=number)
+    shop.oxford({"11": 4, "12": 1, "13": 0})  # a wave of 2
+    aws.table("CatalogTable").delete_item(Key={"product_id": OXFORD})
+
+    later = MIDDAY + timedelta(minutes=31)
+    shop.at(later, monkeypatch)
+    reports = shop.fire_schedules(later)
+
+    assert len(outbox.messages) == 2 and all(r.ok for r in reports)
+    assert "product deleted from the catalog mid-wave; waves end" in caplog.text
+    assert shop.waiting() == [f"fan2@example.com#{SIZE['12']}"]
+
+
+def test_a_variant_removed_mid_wave_ends_the_waves(
+    shop: Shop, outbox: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    for number in range(3):
+        shop.back_in_stock(f"fan{number}@example.com", "12", minutes=number)
+    shop.oxford({"11": 4, "12": 1, "13": 0})
+    shop.oxford({"11": 4, "13": 0})  # the shop dropped size 12
+
+    later = MIDDAY + timedelta(minutes=31)
+    shop.at(later, monkeypatch)
+    shop.fire_schedules(later)
+
+    assert len(outbox.messages) == 2
+    assert "variant no longer exists; waves end" in caplog.text
+
+
+def test_a_suppressed_address_gets_nothing_and_its_subscription_closes(
+    shop: Shop, outbox: Any
+) -> None:
+    shop.back_in_stock("bounced@example.com", "12")
+    shop.customer("bounced@example.com", topics=("back_in_stock",), suppressed="hard bounce")
+
+    shop.oxford({"11": 4, "12": 3, "13": 0})
+
+    assert outbox.messages == []
+    assert shop.waiting() == []
