@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import http.client
 import re
@@ -16,8 +17,15 @@ import pytest
 from tailor_local import outbox
 from tailor_local.cloud import open_cloud
 from tailor_local.events import load
+from tailor_local.invoke import Outcome
 from tailor_local.runner import Runner
-from tailor_local.serve import FunctionUrls, function_url_event, make_server, url_template
+from tailor_local.serve import (
+    FunctionUrls,
+    function_url_event,
+    http_response,
+    make_server,
+    url_template,
+)
 from tailor_local.template import REPO_ROOT
 
 SHOPIFY = REPO_ROOT / "events" / "shopify"
@@ -126,3 +134,34 @@ def test_requests_become_payload_2_events() -> None:
     assert event["requestContext"]["http"]["path"] == "/unsubscribe"
     assert event["isBase64Encoded"] is True
     assert event["body"] == "iVBORw=="
+
+
+def test_handler_answers_become_http_responses() -> None:
+    page = Outcome(
+        ok=True,
+        result={
+            "statusCode": 201,
+            "headers": {"Content-Type": "image/png"},
+            "cookies": ["a=1; Path=/", "b=2; HttpOnly"],
+            "body": base64.b64encode(b"\x89PNG").decode(),
+            "isBase64Encoded": True,
+        },
+    )
+    assert http_response(page) == (
+        201,
+        [
+            ("Content-Type", "image/png"),
+            ("Set-Cookie", "a=1; Path=/"),
+            ("Set-Cookie", "b=2; HttpOnly"),
+        ],
+        b"\x89PNG",
+    )
+    # A result without statusCode is JSON with 200, as Lambda infers it for function URLs.
+    assert http_response(Outcome(ok=True, result={"ok": True})) == (
+        200,
+        [("Content-Type", "application/json")],
+        b'{"ok": true}',
+    )
+    failed = http_response(Outcome(ok=False, error_type="ValueError", error_message="boom"))
+    assert failed[0] == 502
+    assert b"boom" not in failed[2]  # the error stays in the logs, not in the response
