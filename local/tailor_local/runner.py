@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from tailor_local import streams
+from tailor_local import inbound, streams
 from tailor_local.cloud import Cloud
 from tailor_local.invoke import Outcome, run_handler
 from tailor_local.outbox import Send, recording
@@ -111,8 +111,6 @@ class Runner:
 
     def receive_mail(self, raw: bytes, origin: str = "") -> Report:
         """SES receives a message: the template's receipt rules run, then everything drains."""
-        from tailor_local import inbound
-
         return inbound.receive(self, raw, origin)
 
     def fire_target(self, target: dict[str, Any], label: str, event_id: str) -> Report:
