@@ -170,13 +170,18 @@ class Player:
                     result.reports.append(self.runner.receive_mail(item.mail, item.origin))
                 else:
                     result.reports.append(self.runner.deliver(item.event, item.bus, item.origin))
+        # Collect before clicking too: a step may click a link in the email it just caused.
+        self._collect(result)
         if step.click:
             self._click(step.click, result)
+        self._collect(result)
+        return result
+
+    def _collect(self, result: StepResult) -> None:
         fresh = outbox.emails(self.cloud, exclude=self.seen)
         self.seen.update(e.sent.ses_message_id for e in fresh)
         self.sent += fresh
-        result.emails = fresh
-        return result
+        result.emails += fresh
 
     # ------------------------------------------------------------------ clicking
     def _click(self, spec: dict[str, Any], result: StepResult) -> None:
