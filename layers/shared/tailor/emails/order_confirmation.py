@@ -100,9 +100,18 @@ def confirmation_context(
 def _line(line: OrderLine, bought: dict[str, Product]) -> dict[str, Any]:
     product = bought.get(line.product_id or "")
     total = line.unit_price.amount * line.quantity - (line.discount.amount if line.discount else 0)
+    variant = (
+        next((v for v in product.variants if v.variant_id == line.variant_id), None)
+        if product
+        else None
+    )
+    # "12" alone says little; the catalog knows it is a size.
+    label = line.variant_title
+    if variant is not None and variant.size and label == variant.size:
+        label = f"Size {variant.size}"
     return {
         "title": line.title,
-        "variant_title": line.variant_title,
+        "variant_title": label,
         "quantity": line.quantity,
         "unit_price": line.unit_price,
         "discount": line.discount,
