@@ -144,6 +144,15 @@ class Preferences:
         )
 
     def unsubscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+        self.unsubscribe_topics(email, claims)
+        return web.page(
+            200,
+            "You are unsubscribed",
+            "You will not receive these emails any more. Order and shipping emails still arrive.",
+        )
+
+    def unsubscribe_topics(self, email: str, claims: Mapping[str, Any]) -> list[str]:
+        """The topic the token names (all of them when it names none), unsubscribed."""
         topic = claims.get("t")
         topics = [str(topic)] if topic in consent.TOPICS else list(consent.TOPICS)
         consent.update_consent(
@@ -153,11 +162,7 @@ class Preferences:
             lambda p: consent.change(p, topics, "unsubscribed", "unsubscribe_header"),
         )
         logger.info("unsubscribed", extra={"topics": topics})
-        return web.page(
-            200,
-            "You are unsubscribed",
-            "You will not receive these emails any more. Order and shipping emails still arrive.",
-        )
+        return topics
 
     # ---------------------------------------------------------------- double opt-in
     def confirm_subscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
@@ -211,3 +216,19 @@ def _publish(model: NewsletterSubscribed, settings: Settings) -> None:
     )
     if response.get("FailedEntryCount"):
         raise RuntimeError(f"could not publish {model.detail_type}: {response['Entries']}")
+
+
+def unsubscribe_by_mail(subject: str, settings: Settings) -> dict[str, Any]:
+    """List-Unsubscribe's mailto: the subject is `unsubscribe <token>` (RFC 2369)."""
+    words = subject.split()
+    token = words[-1] if len(words) >= 2 and words[0].lower() == "unsubscribe" else None
+    centre = Preferences(settings)
+    try:
+        claims = centre.signer.verify(PREFERENCES_PURPOSE, token)
+    except InvalidToken as error:
+        logger.info("unsubscribe mail rejected", extra={"reason": str(error)})
+        return {"status": "ignored", "reason": "unsubscribe mail without a valid token"}
+    email = addresses.normalize(claims.get("e"))
+    if email is None:
+        return {"status": "ignored", "reason": "unsubscribe mail without a valid token"}
+    return {"status": "unsubscribed", "topics": centre.unsubscribe_topics(email, claims)}

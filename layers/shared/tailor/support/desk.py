@@ -17,7 +17,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tailor import aws, clock
+from tailor import addresses, aws, clock
 from tailor.delivery import skipped
 from tailor.idempotency import once
 from tailor.observability import logger, metrics
@@ -65,6 +65,11 @@ def receive(*, event: MailReceived) -> dict[str, Any]:
         return _ignored("no valid sender address")
     if mail.sender in _own_addresses(desk):
         return _ignored("sent from one of our own addresses")
+    unsubscribe = addresses.normalize(desk.settings.unsubscribe_address)
+    if unsubscribe and unsubscribe in {addresses.normalize(r) for r in event.recipients}:
+        from tailor.preferences import unsubscribe_by_mail
+
+        return unsubscribe_by_mail(mail.subject, desk.settings)
 
     existing = _ticket_answered(desk.store, mail)
     message = _message(desk, mail, event, bucket, raw_key, truncated)
