@@ -5,13 +5,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from checks.browser import ensure_chromium
 from tailor_local.demo import load_story, main
 
 CHROMIUM_FLAGS = [
@@ -36,18 +35,8 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]:
 
 
 def chromium() -> str:
-    """Debian's chromium, installed on first use when missing (that needs root)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        pytest.skip("chromium is missing and installing it needs root: apt-get install chromium")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-        subprocess.run(command, check=True, capture_output=True, timeout=900, env=env)  # noqa: S603
-    found = shutil.which("chromium")
-    assert found, "apt-get installed chromium but it is not on PATH"
-    return found
+    """Debian's chromium, installed on first use when missing (a check, never a skip)."""
+    return ensure_chromium()[0]
 
 
 def rendered(page: Path, profile: Path) -> str:
