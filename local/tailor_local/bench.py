@@ -2,7 +2,8 @@
 
 Cold start: each template function's init phase (a fresh interpreter importing its handler
 module, with its template environment, as Lambda's init does) against the floor every Python
-function pays: `import boto3` and creating one SES client. Medians of several runs.
+function pays: `import boto3` and creating one SES client. Medians of several rounds, each
+round measuring the floor and every function, so load on the machine affects both alike.
 
 Warm path: one order confirmation in a warm function (parse, profile, recommend, render,
 compose MIME, send to a stub SES client; DynamoDB on in-process moto) against rendering the
@@ -66,21 +67,28 @@ def fresh_interpreter(code: str, env: dict[str, str], *args: str) -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def median_ms(runs: int, code: str, env: dict[str, str], *args: str) -> float:
-    return statistics.median(fresh_interpreter(code, env, *args) for _ in range(runs)) * 1000
-
-
 def cold_starts(template: Template, runs: int) -> tuple[float, dict[str, float]]:
+    """Median ms of the floor and of each function's init, measured round by round (the
+    floor, then every function, `runs` times), so a machine busier at one moment than at
+    another weighs on floor and functions alike."""
     base = {**os.environ, **LOCAL_AWS_ENVIRONMENT}
     base.pop("AWS_ENDPOINT_URL", None)
-    floor = median_ms(runs, FLOOR_CODE, base)
-    found = {}
+    measured: dict[str, tuple[dict[str, str], str]] = {}
     for function_id, function in sorted(template.functions().items()):
         module = function.handler.rpartition(".")[0].replace(".", "/") + ".py"
         env = {**base, **function.environment, "AWS_LAMBDA_FUNCTION_NAME": function_id}
-        path = str(function.code_dir / module)
-        found[function_id] = median_ms(runs, INIT_CODE, env, path)
-    return floor, found
+        measured[function_id] = (env, str(function.code_dir / module))
+    floor: list[float] = []
+    samples: dict[str, list[float]] = {function_id: [] for function_id in measured}
+    for _ in range(runs):
+        floor.append(fresh_interpreter(FLOOR_CODE, base))
+        for function_id, (env, path) in measured.items():
+            samples[function_id].append(fresh_interpreter(INIT_CODE, env, path))
+    return _ms(floor), {function_id: _ms(times) for function_id, times in samples.items()}
+
+
+def _ms(seconds: list[float]) -> float:
+    return statistics.median(seconds) * 1000
 
 
 class StubSES:
@@ -164,22 +172,20 @@ def warm_path(template: Template, iterations: int) -> tuple[float, float]:
             events = list(orders(iterations + 1))
             with recorded_renders() as renders:
                 handle(events[0], FakeContext(function.logical_id, function.timeout))  # warms up
-            timings = []
-            for event in events[1:]:
+            email_type, email_context = renders[-1]
+            render = renderer().render
+            timings, rendering = [], []
+            for event in events[1:]:  # one of each in turn, as in cold_starts
                 context = FakeContext(function.logical_id, function.timeout)
                 start = time.perf_counter()
                 handle(event, context)
                 timings.append(time.perf_counter() - start)
-            if stub.sent != len(events):
-                raise RuntimeError(f"expected {len(events)} sends to the stub, got {stub.sent}")
-            email_type, email_context = renders[-1]
-            render = renderer().render
-            rendering = []
-            for _ in range(iterations):
                 start = time.perf_counter()
                 render(email_type, email_context)
                 rendering.append(time.perf_counter() - start)
-    return statistics.median(timings) * 1000, statistics.median(rendering) * 1000
+            if stub.sent != len(events):
+                raise RuntimeError(f"expected {len(events)} sends to the stub, got {stub.sent}")
+    return _ms(timings), _ms(rendering)
 
 
 def main(argv: list[str] | None = None) -> int:
