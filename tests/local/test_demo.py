@@ -10,18 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from checks.browser import ensure_chromium
+from checks.browser import FLAGS, ensure_chromium
 from tailor_local.demo import load_story, main
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_FLAGS = FLAGS
 
 
 @pytest.fixture(scope="module")

@@ -76,7 +76,9 @@ class Customer(Model):
     last_name: Text | None = None
 
 
-class OrderLine(Model):
+class ItemLine(Model):
+    """An order line as the emails after the order show it (no prices needed)."""
+
     line_id: Id
     product_id: Id | None = None
     variant_id: Id | None = None
@@ -84,6 +86,9 @@ class OrderLine(Model):
     title: Text
     variant_title: Text | None = None
     quantity: PositiveInt
+
+
+class OrderLine(ItemLine):
     unit_price: Money
     discount: Money | None = None
     image_url: str | None = None

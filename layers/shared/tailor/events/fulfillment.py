@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, AwareDatetime, Field, NonNegativeInt, PositiveInt
 
 from tailor import clock
-from tailor.events.canonical import Address, Customer, Id, Model, Money, Text
+from tailor.events.canonical import Address, Customer, Id, ItemLine, Model, Money, Text
 from tailor.events.registry import Translator
 
 Payload = Mapping[str, Any]
@@ -37,18 +37,6 @@ def _no_spaces(value: str) -> str:
 Status = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_lowercase)]
 # Tracking numbers are printed with spaces ("9400 1118 ...") but identify without them.
 TrackingNumber = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_spaces)]
-
-
-class ItemLine(Model):
-    """An order line as the emails after the order show it (no prices needed)."""
-
-    line_id: Id
-    product_id: Id | None = None
-    variant_id: Id | None = None
-    sku: Text | None = None
-    title: Text
-    variant_title: Text | None = None
-    quantity: PositiveInt
 
 
 class ShipmentLine(ItemLine):
