@@ -88,9 +88,10 @@ def deliver(
     metrics.add_metric(name=f"Policy_{decision.action}", unit=MetricUnit.Count, value=1)
     if decision.action == "skip":
         return skipped(email_type, decision.reason)
+    claimed: int | None = None  # the slot's previous claim, while this send holds it
     if decision.action == "send" and topic is not None:
         try:
-            Profiles(settings.need("profiles_table")).reserve_marketing(
+            claimed = Profiles(settings.need("profiles_table")).reserve_marketing(
                 profile.email, now, settings.cap_hours(topic)
             )
         except CapReached as reached:
@@ -108,18 +109,24 @@ def deliver(
         configuration_set = settings.need("marketing_configuration_set")
     else:
         configuration_set = settings.need("transactional_configuration_set")
-    content = _render_fitting(email_type, context, shrink)
-    sent = Mailer(settings.sender_address, settings.shop_name).send(
-        Outgoing(
-            email_type=email_type,
-            to=profile.email,
-            to_name=name or profile.first_name,
-            content=content,
-            configuration_set=configuration_set,
-            headers=headers or {},
-            tags={"stream": stream.value, **({"topic": topic} if topic else {})},
+    try:
+        content = _render_fitting(email_type, context, shrink)
+        sent = Mailer(settings.sender_address, settings.shop_name).send(
+            Outgoing(
+                email_type=email_type,
+                to=profile.email,
+                to_name=name or profile.first_name,
+                content=content,
+                configuration_set=configuration_set,
+                headers=headers or {},
+                tags={"stream": stream.value, **({"topic": topic} if topic else {})},
+            )
         )
-    )
+    except Exception:
+        # Nothing went out: free the frequency-cap slot so the retry is not held back.
+        if claimed is not None:
+            Profiles(settings.need("profiles_table")).release_marketing(profile.email, now, claimed)
+        raise
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
     logger.info(
         "email sent",

@@ -195,12 +195,13 @@ class Profiles:
                     raise
         raise ConcurrentUpdate(f"profile changed concurrently {attempts} times; giving up")
 
-    def reserve_marketing(self, email: str, now: datetime, cap_hours: int) -> None:
+    def reserve_marketing(self, email: str, now: datetime, cap_hours: int) -> int:
         """Claim the customer's marketing slot atomically, so two senders racing for the
-        same customer cannot both get through the frequency cap."""
+        same customer cannot both get through the frequency cap. Returns the previous
+        claim (epoch seconds, 0 for none) so a failed send can give the slot back."""
         threshold = now - timedelta(hours=cap_hours)
         try:
-            self._table.update_item(
+            response = self._table.update_item(
                 Key={"email": email},
                 UpdateExpression="SET last_marketing_epoch = :now ADD version :one",
                 ConditionExpression=(
@@ -212,6 +213,7 @@ class Profiles:
                     ":threshold": int(threshold.timestamp()),
                     ":one": 1,
                 },
+                ReturnValues="UPDATED_OLD",
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -219,3 +221,21 @@ class Profiles:
             current = self.get(email)
             last = current.last_marketing_at if current else None
             raise CapReached((last or now) + timedelta(hours=cap_hours)) from None
+        return int(str(response.get("Attributes", {}).get("last_marketing_epoch", 0)))
+
+    def release_marketing(self, email: str, claimed: datetime, previous: int) -> None:
+        """Give back a slot whose email was never sent, unless someone claimed it since."""
+        try:
+            self._table.update_item(
+                Key={"email": email},
+                UpdateExpression="SET last_marketing_epoch = :previous ADD version :one",
+                ConditionExpression="last_marketing_epoch = :claimed",
+                ExpressionAttributeValues={
+                    ":previous": previous,
+                    ":claimed": int(claimed.timestamp()),
+                    ":one": 1,
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
