@@ -18,7 +18,8 @@ from tailor import clock
 from tailor.aftercare.config import AftercareSettings
 from tailor.aftercare.schedules import Schedules, as_event, local_hour, schedule_name
 from tailor.aftercare.store import OrderHistory
-from tailor.events.fulfillment import ItemLine, OrderDelivered, ReviewDue, ReviewItem
+from tailor.events.canonical import ItemLine
+from tailor.events.fulfillment import OrderDelivered, ReviewDue, ReviewItem
 from tailor.links import Signer
 from tailor.observability import logger
 

@@ -27,8 +27,8 @@ from boto3.dynamodb.conditions import Key
 from pydantic import BaseModel, ConfigDict
 
 from tailor import aws, clock
-from tailor.events.canonical import Money, OrderPlaced
-from tailor.events.fulfillment import ItemLine, OrderCancelled, OrderShipped, RefundIssued
+from tailor.events.canonical import ItemLine, Money, OrderPlaced
+from tailor.events.fulfillment import OrderCancelled, OrderShipped, RefundIssued
 
 RETENTION = timedelta(days=800)
 NO_TRACKING = "-"  # what "announced without a tracking number" is stored as
