@@ -58,8 +58,11 @@ def environment(
     a `warm` token (the runner passes its cloud's), the caches survive until a different
     function, environment or token comes along, as a warm Lambda container keeps its clients.
     """
+    # The template declares AWS_ENDPOINT_URL empty (for `sam local invoke --env-vars`);
+    # empty means unset, so it must not hide the local cloud's endpoint.
+    declared = {k: v for k, v in function.environment.items() if v or k != "AWS_ENDPOINT_URL"}
     values = {
-        **function.environment,
+        **declared,
         "AWS_LAMBDA_FUNCTION_NAME": function.logical_id,
         "AWS_REGION": os.environ.get("AWS_REGION", REGION),
         **(extra or {}),
