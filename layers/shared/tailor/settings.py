@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -28,10 +29,46 @@ class SettingsError(RuntimeError):
     """The function's environment is incomplete or malformed."""
 
 
-class Settings(BaseModel):
-    """Everything a function reads from its environment (names are the upper-cased fields)."""
+class EnvSettings(BaseModel):
+    """A function's environment as a model: each field is an upper-cased variable name.
+
+    `from_env` validates once at cold start and names every variable at fault.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+    scope: ClassVar[str] = "function environment"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
+        source = os.environ if environ is None else environ
+        values: dict[str, Any] = {
+            name: source[name.upper()] for name in cls.model_fields if name.upper() in source
+        }
+        try:
+            return cls.model_validate(cls._prepare(values))
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']).upper() or 'environment'}: {e['msg']}"
+                for e in error.errors()
+            )
+            raise SettingsError(f"invalid {cls.scope}: {problems}") from None
+
+    @classmethod
+    def _prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Turn raw strings into what fields expect, where pydantic cannot by itself."""
+        return values
+
+    def need(self, name: str) -> str:
+        """A setting this function cannot work without (empty means template.yaml forgot it)."""
+        value = getattr(self, name)
+        if not value:
+            raise SettingsError(f"{name.upper()} is not set in this function's environment")
+        return str(value)
+
+
+class Settings(EnvSettings):
+    """Everything a function reads from its environment (names are the upper-cased fields)."""
 
     shop_name: str = Field(min_length=1, max_length=100)
     shop_base_url: BaseUrl
@@ -84,11 +121,7 @@ class Settings(BaseModel):
         return ZoneInfo(self.shop_timezone)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        source = os.environ if environ is None else environ
-        values: dict[str, Any] = {
-            name: source[name.upper()] for name in cls.model_fields if name.upper() in source
-        }
+    def _prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(values.get("frequency_cap_overrides"), str):
             try:
                 values["frequency_cap_overrides"] = json.loads(
@@ -96,21 +129,7 @@ class Settings(BaseModel):
                 )
             except json.JSONDecodeError as error:
                 raise SettingsError(f"FREQUENCY_CAP_OVERRIDES is not JSON: {error}") from None
-        try:
-            return cls.model_validate(values)
-        except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']).upper() or 'environment'}: {e['msg']}"
-                for e in error.errors()
-            )
-            raise SettingsError(f"invalid function environment: {problems}") from None
-
-    def need(self, name: str) -> str:
-        """A setting this function cannot work without (empty means template.yaml forgot it)."""
-        value = getattr(self, name)
-        if not value:
-            raise SettingsError(f"{name.upper()} is not set in this function's environment")
-        return str(value)
+        return values
 
 
 @lru_cache(maxsize=1)

@@ -9,16 +9,17 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from functools import lru_cache
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from tailor.settings import SettingsError
+from tailor.settings import EnvSettings
 
 
-class AlertSettings(BaseModel):
+class AlertSettings(EnvSettings):
     """Names are the upper-cased fields."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    scope: ClassVar[str] = "alert settings"
 
     interests_table: str = ""
     alerts_fanout_queue_url: str = ""
@@ -39,12 +40,6 @@ class AlertSettings(BaseModel):
     # "Told about this sale" marks are kept this long (at most once per product per sale).
     notified_days: int = Field(default=180, ge=1, le=3650)
 
-    def need(self, name: str) -> str:
-        value = str(getattr(self, name))
-        if not value:
-            raise SettingsError(f"{name.upper()} is not set in this function's environment")
-        return value
-
 
 def get_alert_settings() -> AlertSettings:
     names = tuple(name.upper() for name in AlertSettings.model_fields)
@@ -53,10 +48,4 @@ def get_alert_settings() -> AlertSettings:
 
 @lru_cache(maxsize=8)
 def _load(values: tuple[tuple[str, str], ...]) -> AlertSettings:
-    try:
-        return AlertSettings.model_validate({name.lower(): value for name, value in values})
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
-        )
-        raise SettingsError(f"invalid alert settings: {problems}") from None
+    return AlertSettings.from_env(dict(values))

@@ -10,19 +10,20 @@ import os
 import re
 from datetime import date, time
 from functools import lru_cache
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from tailor.settings import SettingsError
+from tailor.settings import EnvSettings
 from tailor.support.sla import BusinessHours
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class SupportSettings(BaseModel):
+class SupportSettings(EnvSettings):
     """Support desk environment (names are the upper-cased fields)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    scope: ClassVar[str] = "support desk environment"
 
     tickets_table: str = ""
     mail_bucket: str = ""
@@ -75,24 +76,6 @@ class SupportSettings(BaseModel):
     def _holidays(cls, value: str) -> str:
         holidays(value)
         return value
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> SupportSettings:
-        source = os.environ if environ is None else environ
-        values = {name: source[name.upper()] for name in cls.model_fields if name.upper() in source}
-        try:
-            return cls.model_validate(values)
-        except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
-            )
-            raise SettingsError(f"invalid support desk environment: {problems}") from None
-
-    def need(self, name: str) -> str:
-        value = getattr(self, name)
-        if not value:
-            raise SettingsError(f"{name.upper()} is not set in this function's environment")
-        return str(value)
 
     def business_hours(self, shop_timezone: str) -> BusinessHours:
         start, end = opening_hours(self.sla_business_hours)
