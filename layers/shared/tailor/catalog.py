@@ -15,7 +15,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from tailor import aws
-from tailor.events.canonical import Product
+from tailor.events.canonical import Product, Variant
 
 PROMOTED_INDEX = "promoted"
 HANDLE_INDEX = "handle"
@@ -48,6 +48,14 @@ class Catalog:
     def get(self, product_id: str) -> Product | None:
         item = self._table.get_item(Key={"product_id": product_id}).get("Item")
         return Product.model_validate(item) if item else None
+
+    def buyable(self, product_id: object, variant_id: object) -> tuple[Product, Variant] | None:
+        """The product and variant a link names, if the product is active and it is in stock."""
+        product = self.get(str(product_id))
+        if product is None or product.status != "active":
+            return None
+        variant = next((v for v in product.variants if v.variant_id == variant_id), None)
+        return (product, variant) if variant is not None and variant.in_stock else None
 
     def get_many(self, product_ids: Iterable[str]) -> dict[str, Product]:
         wanted = list(dict.fromkeys(product_ids))

@@ -33,19 +33,13 @@ def redeem(
         )
     except InvalidToken as error:
         logger.info("offer link rejected", extra={"reason": str(error)})
-        return web.page(
-            400, "This link is not valid", "The link may have been cut short or changed."
-        )
+        return web.invalid_link()
 
-    product = Catalog(settings.need("catalog_table")).get(str(claims.get("p")))
-    variant = (
-        next((v for v in product.variants if v.variant_id == claims.get("v")), None)
-        if product
-        else None
-    )
-    if product is None or variant is None or product.status != "active" or not variant.in_stock:
+    found = Catalog(settings.need("catalog_table")).buyable(claims.get("p"), claims.get("v"))
+    if found is None:
         logger.info("offer item unavailable", extra={"order_id": claims.get("o")})
         return web.page(410, "Sold out", "Sorry, this item sold out before you got to it.")
+    product, variant = found
     location = f"{settings.shop_base_url}/cart/{quote(variant.variant_id)}:1"
     if settings.offer_discount_code:
         location += f"?discount={quote(settings.offer_discount_code)}"

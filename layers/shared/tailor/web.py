@@ -45,6 +45,11 @@ def page(
     }
 
 
+def invalid_link() -> dict[str, Any]:
+    """The plain page for a forged, truncated or otherwise broken signed link."""
+    return page(400, "This link is not valid", "The link may have been cut short or changed.")
+
+
 def redirect(location: str) -> dict[str, Any]:
     return {"statusCode": 302, "headers": {"Location": location, **_SECURITY_HEADERS}, "body": ""}
 

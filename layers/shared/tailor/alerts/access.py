@@ -35,9 +35,7 @@ def open_sale(token: str | None, signer: Signer, settings: Settings) -> dict[str
         )
     except InvalidToken as error:
         logger.info("private sale link rejected", extra={"reason": str(error)})
-        return web.page(
-            400, "This link is not valid", "The link may have been cut short or changed."
-        )
+        return web.invalid_link()
     sale_id = str(claims.get("s"))
     starts = claims.get("nb")
     if isinstance(starts, int) and now.timestamp() < starts:
@@ -48,19 +46,15 @@ def open_sale(token: str | None, signer: Signer, settings: Settings) -> dict[str
             "The sale has not started yet",
             f"Your private sale opens on {opens:%d %B %Y at %H:%M} UTC. Come back then.",
         )
-    product = Catalog(settings.need("catalog_table")).get(str(claims.get("p")))
-    variant = (
-        next((v for v in product.variants if v.variant_id == claims.get("v")), None)
-        if product
-        else None
-    )
-    if product is None or product.status != "active" or variant is None or not variant.in_stock:
+    found = Catalog(settings.need("catalog_table")).buyable(claims.get("p"), claims.get("v"))
+    if found is None:
         logger.info("private sale item sold out", extra={"sale_id": sale_id})
         return web.page(
             410,
             "Sold out in your size",
             "Sorry, this item sold out before you got to it. The rest of the sale is still open.",
         )
+    product, variant = found
     code = str(claims.get("c") or "")
     logger.info(
         "private sale link opened", extra={"sale_id": sale_id, "product_id": product.product_id}
