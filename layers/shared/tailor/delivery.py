@@ -9,8 +9,6 @@ its function again later, when consent and relevance are checked anew.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,12 +17,13 @@ from urllib.parse import quote, urlencode
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tailor import aws, clock, policy
+from tailor import clock, policy
 from tailor.links import PREFERENCES_PURPOSE, signer_from_secret
 from tailor.mail import Mailer, Outgoing
 from tailor.observability import lambda_context, logger, metrics
 from tailor.profiles import CapReached, Profile, Profiles
 from tailor.render import GMAIL_CLIP_BYTES, EmailTooLarge, Rendered, renderer
+from tailor.scheduling import Schedules, schedule_name
 from tailor.settings import Settings, get_settings
 
 # Given a context that rendered too large and the factor it must shrink by, a smaller one.
@@ -182,27 +181,10 @@ def defer(
         raise RuntimeError(f"{email_type} cannot be deferred without its event and context")
     assert decision.until is not None
     until = decision.until.astimezone(UTC)
-    digest = hashlib.sha256(f"{email_type}|{dedupe_key}".encode()).hexdigest()[:24]
-    name = f"{email_type[:20]}-{digest}-{until:%Y%m%d%H%M}"
-    scheduler = aws.client("scheduler")
-    try:
-        scheduler.create_schedule(
-            Name=name,
-            GroupName=settings.scheduler_group,
-            ScheduleExpression=f"at({until:%Y-%m-%dT%H:%M:%S})",
-            ScheduleExpressionTimezone="UTC",
-            FlexibleTimeWindow={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
-            Target={
-                "Arn": context.invoked_function_arn,
-                "RoleArn": settings.need("scheduler_role_arn"),
-                "Input": json.dumps(retry_event),
-            },
-            ActionAfterCompletion="DELETE",
-        )
-    except scheduler.exceptions.ConflictException:
-        logger.info("deferred send already scheduled", extra={"schedule": name})
-        return
-    logger.info("email deferred", extra={"email_type": email_type, "schedule": name})
+    schedules = Schedules(settings.scheduler_group, settings.need("scheduler_role_arn"))
+    name = schedule_name(email_type, dedupe_key, f"{until:%Y%m%d%H%M}")
+    if schedules.create(name, until, context.invoked_function_arn, dict(retry_event)):
+        logger.info("email deferred", extra={"email_type": email_type, "schedule": name})
 
 
 def _render_fitting(email_type: str, context: Mapping[str, Any], shrink: Shrink | None) -> Rendered:

@@ -15,13 +15,13 @@ from pydantic import AwareDatetime, Field
 from tailor import addresses, policy
 from tailor.aftercare.config import get_aftercare_settings
 from tailor.aftercare.replenishment import schedule_reminders
-from tailor.aftercare.schedules import Schedules
 from tailor.aftercare.store import AftercareStore
 from tailor.catalog import Catalog
 from tailor.events.canonical import Id, Model, OrderPlaced
 from tailor.idempotency import once
 from tailor.observability import logger, metrics
 from tailor.profiles import Profile, Profiles
+from tailor.scheduling import Schedules
 
 
 class ReviewSubmitted(Model):

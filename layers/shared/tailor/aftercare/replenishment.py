@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 from tailor import clock
 from tailor.aftercare.config import AftercareSettings
-from tailor.aftercare.schedules import Schedules, as_event, local_hour, schedule_name
+from tailor.aftercare.schedules import as_event, local_hour
 from tailor.aftercare.store import OrderHistory
 from tailor.events.canonical import OrderPlaced, Product, Variant
 from tailor.events.fulfillment import ReplenishmentDue
 from tailor.observability import logger
 from tailor.profiles import Profile
+from tailor.scheduling import Schedules, schedule_name
 
 _TAG = re.compile(r"^replenish(?:ment)?\s*[:=]\s*(\d{1,4})\s*([dwmy]?)$", re.IGNORECASE)
 _WORDS: tuple[str, ...] = ("a", "two", "three", "four", "five", "six", "seven", "eight")

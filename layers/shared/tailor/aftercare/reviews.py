@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 
 from tailor import clock
 from tailor.aftercare.config import AftercareSettings
-from tailor.aftercare.schedules import Schedules, as_event, local_hour, schedule_name
+from tailor.aftercare.schedules import as_event, local_hour
 from tailor.aftercare.store import OrderHistory
 from tailor.events.canonical import ItemLine
 from tailor.events.fulfillment import OrderDelivered, ReviewDue, ReviewItem
 from tailor.links import Signer
 from tailor.observability import logger
+from tailor.scheduling import Schedules, schedule_name
 
 REVIEW_PURPOSE = "review"
 MAX_ITEMS = 10

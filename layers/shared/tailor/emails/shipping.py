@@ -18,7 +18,6 @@ from tailor import addresses, policy
 from tailor.aftercare import context as base_context
 from tailor.aftercare import coupons, reviews, tracking
 from tailor.aftercare.config import AftercareSettings, get_aftercare_settings
-from tailor.aftercare.schedules import Schedules
 from tailor.aftercare.store import NO_TRACKING, AftercareStore, OrderHistory
 from tailor.delivery import Stream, deliver, skipped
 from tailor.events.fulfillment import OrderDelivered, OrderShipped
@@ -26,6 +25,7 @@ from tailor.idempotency import once
 from tailor.links import signer_from_secret
 from tailor.observability import logger
 from tailor.profiles import Profile, Profiles
+from tailor.scheduling import Schedules
 
 SHIPPING = "shipping_confirmation"
 DELIVERY = "delivery_update"
