@@ -4,16 +4,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor import web
-from tailor.links import signer_from_secret
 from tailor.observability import entrypoint
 from tailor.offers import redeem
-from tailor.settings import get_settings
 
 
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if web.method(event) not in ("GET", "HEAD"):
-        return web.page(405, "Not allowed", "Open this link in your browser.")
-    settings = get_settings()
-    signer = signer_from_secret(settings.need("link_signing_secret_arn"))
-    return redeem(web.query(event).get("t"), signer, settings)
+    return web.follow_signed_link(event, redeem)

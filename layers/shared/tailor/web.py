@@ -7,12 +7,16 @@ reflect a customer's current state) and never echo a token or an address back.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from tailor.render import renderer
 from tailor.settings import get_settings
+
+if TYPE_CHECKING:
+    from tailor.links import Signer
+    from tailor.settings import Settings
 
 _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -43,6 +47,20 @@ def page(
         "headers": {"Content-Type": "text/html; charset=utf-8", **_SECURITY_HEADERS},
         "body": body,
     }
+
+
+LinkOpener = Callable[[str | None, "Signer", "Settings"], dict[str, Any]]
+
+
+def follow_signed_link(event: Mapping[str, Any], open_link: LinkOpener) -> dict[str, Any]:
+    """A customer opened a signed link (`?t=`): GET or HEAD only, verified by `open_link`."""
+    from tailor.links import signer_from_secret
+
+    if method(event) not in ("GET", "HEAD"):
+        return page(405, "Not allowed", "Open this link in your browser.")
+    settings = get_settings()
+    signer = signer_from_secret(settings.need("link_signing_secret_arn"))
+    return open_link(query(event).get("t"), signer, settings)
 
 
 def invalid_link() -> dict[str, Any]:
