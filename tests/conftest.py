@@ -31,6 +31,7 @@ os.environ.update(
 )
 
 from moto import mock_aws
+from tailor_local import moto_fixes
 from tailor_local.invoke import invoke
 from tailor_local.provision import provision
 from tailor_local.template import REPO_ROOT, Template
@@ -52,6 +53,7 @@ def template() -> Template:
 @pytest.fixture
 def cloud(template: Template) -> Iterator[Template]:
     """A fresh moto account holding every runtime resource template.yaml declares."""
+    moto_fixes.install()
     with mock_aws():
         provision(template)
         yield template

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import boto3
 
+from tailor_local import moto_fixes
 from tailor_local.provision import provision
 from tailor_local.state import Journal, LocalError, State, home, write_json
 from tailor_local.template import ACCOUNT, REGION, Template, local_template
@@ -265,6 +266,7 @@ def open_cloud(template: Template, *, ephemeral: bool = False) -> Iterator[Cloud
 
     from moto import mock_aws
 
+    moto_fixes.install()
     with aws_environment(None), mock_aws():
         provision(template)
         yield EphemeralCloud(template, State(), Journal(None))

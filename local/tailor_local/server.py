@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+from tailor_local import moto_fixes
 from tailor_local.cloud import ServerInfo, aws_environment
 from tailor_local.provision import provision
 from tailor_local.template import local_template
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     from werkzeug.serving import make_server
 
+    moto_fixes.install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = DomainDispatcherApplication(create_backend_app)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tailor_local.bench import cold_starts, warm_path
+from tailor_local.bench import cold_starts, drain, warm_path
 from tailor_local.template import Template
 
 FIXTURE = Path(__file__).parent / "fixtures" / "template.yaml"
@@ -24,3 +24,10 @@ def test_the_warm_path_sends_each_confirmation_to_the_stub() -> None:
     confirmation, render = warm_path(Template(), iterations=2)
 
     assert confirmation > render > 0
+
+
+def test_the_drain_sends_one_email_to_each_subscriber() -> None:
+    crowd = drain(Template(), subscribers=30, floor_rounds=2)
+
+    assert (crowd.subscribers, crowd.sent) == (30, 30)
+    assert crowd.per_email_ms > 0 and crowd.floor_ms > 0

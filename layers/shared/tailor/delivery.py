@@ -21,7 +21,7 @@ from tailor import clock, policy
 from tailor.links import PREFERENCES_PURPOSE, signer_from_secret
 from tailor.mail import Mailer, Outgoing
 from tailor.observability import lambda_context, logger, metrics
-from tailor.profiles import CapReached, Profile, Profiles
+from tailor.profiles import CapReached, MarketingSlot, Profile, Profiles
 from tailor.render import GMAIL_CLIP_BYTES, EmailTooLarge, Rendered, renderer
 from tailor.scheduling import Schedules, schedule_name
 from tailor.settings import Settings, get_settings
@@ -68,12 +68,15 @@ def deliver(
     shrink: Shrink | None = None,
     retry_event: Mapping[str, Any] | None = None,
     dedupe_key: str = "",
+    slot: MarketingSlot | None = None,
 ) -> dict[str, Any]:
     """Send one email to `profile.email` if the policy allows.
 
     Marketing mail names its `topic`, and passes the event that triggered it as
     `retry_event` so a deferral can run the function again with it (`dedupe_key` keeps
-    two deliveries of that event from scheduling twice).
+    two deliveries of that event from scheduling twice). A sender that claimed many
+    customers' frequency-cap slots at once passes this customer's as `slot`; it is used
+    instead of claiming one here, and given back if nothing is sent.
     """
     if (stream is Stream.MARKETING) != (topic is not None):
         raise ValueError("marketing mail needs a consent topic; transactional mail has none")
@@ -85,12 +88,14 @@ def deliver(
         extra={"email_type": email_type, "action": decision.action, "reason": decision.reason},
     )
     metrics.add_metric(name=f"Policy_{decision.action}", unit=MetricUnit.Count, value=1)
+    if decision.action != "send" and slot is not None:
+        _profiles(settings).release_marketing(slot)  # quiet hours began since the slot was claimed
+        slot = None
     if decision.action == "skip":
         return skipped(email_type, decision.reason)
-    claimed: int | None = None  # the slot's previous claim, while this send holds it
-    if decision.action == "send" and topic is not None:
+    if decision.action == "send" and topic is not None and slot is None:
         try:
-            claimed = Profiles(settings.need("profiles_table")).reserve_marketing(
+            slot = _profiles(settings).reserve_marketing(
                 profile.email, now, settings.cap_hours(topic)
             )
         except CapReached as reached:
@@ -100,15 +105,15 @@ def deliver(
         defer(email_type, decision, retry_event, dedupe_key or profile.email, settings)
         raise Deferred(email_type, decision.reason, decision.until)
 
-    if stream is Stream.MARKETING:
-        assert topic is not None
-        links = _manage_links(profile.email, topic, settings)
-        context = {**context, "manage": links}
-        headers = {**(headers or {}), **_unsubscribe_headers(links, settings)}
-        configuration_set = settings.need("marketing_configuration_set")
-    else:
-        configuration_set = settings.need("transactional_configuration_set")
     try:
+        if stream is Stream.MARKETING:
+            assert topic is not None
+            links = _manage_links(profile.email, topic, settings)
+            context = {**context, "manage": links}
+            headers = {**(headers or {}), **_unsubscribe_headers(links, settings)}
+            configuration_set = settings.need("marketing_configuration_set")
+        else:
+            configuration_set = settings.need("transactional_configuration_set")
         content = _render_fitting(email_type, context, shrink)
         sent = Mailer(settings.sender_address, settings.shop_name).send(
             Outgoing(
@@ -123,8 +128,8 @@ def deliver(
         )
     except Exception:
         # Nothing went out: free the frequency-cap slot so the retry is not held back.
-        if claimed is not None:
-            Profiles(settings.need("profiles_table")).release_marketing(profile.email, now, claimed)
+        if slot is not None:
+            _profiles(settings).release_marketing(slot)
         raise
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
     logger.info(
@@ -141,6 +146,10 @@ def deliver(
         "message_id": sent.message_id,
         "ses_message_id": sent.ses_message_id,
     }
+
+
+def _profiles(settings: Settings) -> Profiles:
+    return Profiles(settings.need("profiles_table"))
 
 
 def _manage_links(email: str, topic: str, settings: Settings) -> dict[str, str]:

@@ -9,13 +9,14 @@ pure functions on the model, stored with optimistic locking, so replays change n
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
-from tailor import aws, clock
+from tailor import aws, clock, transactions
 from tailor.events.canonical import CustomerUpdated, OrderPlaced, Product
 
 ConsentState = Literal["subscribed", "not_subscribed", "unsubscribed", "pending"]
@@ -150,6 +151,16 @@ class CapReached(Exception):
         self.until = until
 
 
+@dataclass(frozen=True)
+class MarketingSlot:
+    """A customer's frequency-cap slot, held while their marketing email is sent."""
+
+    email: str
+    at: datetime
+    # The claim it replaced (epoch seconds, 0 for none), given back if nothing is sent.
+    previous: int
+
+
 class ConcurrentUpdate(RuntimeError):
     """Another writer changed the profile repeatedly while this one tried to update it."""
 
@@ -195,10 +206,9 @@ class Profiles:
                     raise
         raise ConcurrentUpdate(f"profile changed concurrently {attempts} times; giving up")
 
-    def reserve_marketing(self, email: str, now: datetime, cap_hours: int) -> int:
+    def reserve_marketing(self, email: str, now: datetime, cap_hours: int) -> MarketingSlot:
         """Claim the customer's marketing slot atomically, so two senders racing for the
-        same customer cannot both get through the frequency cap. Returns the previous
-        claim (epoch seconds, 0 for none) so a failed send can give the slot back."""
+        same customer cannot both get through the frequency cap."""
         threshold = now - timedelta(hours=cap_hours)
         try:
             response = self._table.update_item(
@@ -221,18 +231,41 @@ class Profiles:
             current = self.get(email)
             last = current.last_marketing_at if current else None
             raise CapReached((last or now) + timedelta(hours=cap_hours)) from None
-        return int(str(response.get("Attributes", {}).get("last_marketing_epoch", 0)))
+        previous = int(str(response.get("Attributes", {}).get("last_marketing_epoch", 0)))
+        return MarketingSlot(email, now, previous)
 
-    def release_marketing(self, email: str, claimed: datetime, previous: int) -> None:
+    def slot_write(self, profile: Profile, now: datetime) -> dict[str, Any]:
+        """A transaction write claiming the slot of a profile read with a consistent read,
+        on condition that the profile did not change since: so the sending policy decided
+        on what is stored (consent, suppression, the last marketing email), and the slot it
+        replaces is known. The slot it gives is `MarketingSlot(profile.email, now,
+        profile.last_marketing_epoch)`."""
+        # A profile written before versions existed reads as version 0.
+        unchanged = (
+            "version = :v" if profile.version else "(attribute_not_exists(version) OR version = :v)"
+        )
+        request = {
+            "Key": {"email": profile.email},
+            "UpdateExpression": "SET last_marketing_epoch = :now ADD version :one",
+            "ConditionExpression": f"attribute_exists(email) AND {unchanged}",
+            "ExpressionAttributeValues": {
+                ":now": int(now.timestamp()),
+                ":one": 1,
+                ":v": profile.version,
+            },
+        }
+        return transactions.update(self._table.name, request)
+
+    def release_marketing(self, slot: MarketingSlot) -> None:
         """Give back a slot whose email was never sent, unless someone claimed it since."""
         try:
             self._table.update_item(
-                Key={"email": email},
+                Key={"email": slot.email},
                 UpdateExpression="SET last_marketing_epoch = :previous ADD version :one",
                 ConditionExpression="last_marketing_epoch = :claimed",
                 ExpressionAttributeValues={
-                    ":previous": previous,
-                    ":claimed": int(claimed.timestamp()),
+                    ":previous": slot.previous,
+                    ":claimed": int(slot.at.timestamp()),
                     ":one": 1,
                 },
             )

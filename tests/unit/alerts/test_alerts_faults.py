@@ -18,9 +18,12 @@ from alerts_shop import (
     stream_record,
 )
 from botocore.exceptions import ClientError
-from tailor import aws
+from tailor import aws, transactions
+from tailor.alerts import sender
+from tailor.alerts.store import Interests
 from tailor.alerts.work import Delivery, Recipient, sqs_event
 from tailor.mail import Mailer
+from tailor.profiles import Profiles
 from tailor_local.template import Template
 
 BELT = "8123456789042"
@@ -205,4 +208,92 @@ def test_a_suppressed_address_gets_nothing_and_its_subscription_closes(
     shop.oxford({"11": 4, "12": 3, "13": 0})
 
     assert outbox.messages == []
+    assert shop.waiting() == []
+
+
+# ---------------------------------------------------------------------- claimed together
+# The sender claims the recipients the policy lets through, and their frequency-cap slots,
+# in one transaction per 50; these are the ways a recipient drops out of it.
+
+
+def restocked_with_fans(shop: Shop, count: int) -> dict[str, Any]:
+    for number in range(count):
+        shop.back_in_stock(f"fan{number}@example.com", "12", minutes=number)
+    aws.table("CatalogTable").put_item(
+        Item={
+            **catalog_item(),
+            "variants": [{**v, "inventory": 5} for v in catalog_item()["variants"]],
+        }
+    )
+    return size_12_delivery(shop)
+
+
+def test_a_customer_suppressed_after_the_profiles_were_read_gets_nothing(
+    shop: Shop, outbox: Any, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = restocked_with_fans(shop, 3)
+    real_load = sender.load_profiles
+
+    def complaint_meanwhile(table_name: str, emails: list[str]) -> Any:
+        read = real_load(table_name, emails)
+        Profiles(table_name).update(
+            "fan1@example.com", lambda p: p.model_copy(update={"suppressed": "complaint"})
+        )
+        return read
+
+    monkeypatch.setattr(sender, "load_profiles", complaint_meanwhile)
+
+    run("AlertsSenderFunction", event)
+
+    assert recipients(outbox) == ["fan0@example.com", "fan2@example.com"]
+    assert shop.waiting() == []  # a suppressed address's subscription closes
+
+
+def test_a_recipient_another_sender_holds_is_left_to_it(shop: Shop, outbox: Any, run: Any) -> None:
+    event = restocked_with_fans(shop, 3)
+    interests = Interests(shop.template.physical_name("InterestsTable"))
+    held = f"bis#{SIZE['12']}#fan1@example.com"
+    assert interests.claim_subscription(held, OXFORD, "restock:test", MIDDAY)
+
+    run("AlertsSenderFunction", event)
+
+    assert recipients(outbox) == ["fan0@example.com", "fan2@example.com"]
+    claimed = [i for i in shop.interests() if i["sk"] == held]
+    assert [i["status"] for i in claimed] == ["claimed"]  # still the other sender's
+    assert shop.waiting() == [f"fan1@example.com#{SIZE['12']}"]
+
+
+def test_two_sizes_for_one_customer_send_one_email_and_defer_the_other(
+    shop: Shop, outbox: Any
+) -> None:
+    shop.customer("both@example.com", shoes="12", topics=("back_in_stock",))
+    shop.back_in_stock("both@example.com", "12")
+    shop.back_in_stock("both@example.com", "13", minutes=1)
+
+    shop.oxford({"11": 4, "12": 3, "13": 3})
+
+    assert recipients(outbox) == ["both@example.com"]
+    assert "in size 12" in str(outbox.only()["Subject"])  # the size asked for first
+    deferred = [i for i in shop.interests() if i.get("status") == "deferred"]
+    assert [i["variant_id"] for i in deferred] == [SIZE["13"]]
+
+
+def test_claims_that_conflict_with_another_writer_are_tried_again(
+    shop: Shop, outbox: Any, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = restocked_with_fans(shop, 3)
+    real_write = transactions.write_together
+    conflicts = [1]
+
+    def busy_once(writes: Any) -> Any:
+        if conflicts:
+            conflicts.pop()
+            return ["None", transactions.CONFLICT] + ["None"] * (len(writes) - 2)
+        return real_write(writes)
+
+    monkeypatch.setattr(transactions, "write_together", busy_once)
+
+    run("AlertsSenderFunction", event)
+
+    assert recipients(outbox) == [f"fan{n}@example.com" for n in range(3)]
     assert shop.waiting() == []

@@ -18,7 +18,7 @@ wait for the next restock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +32,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tailor import aws, clock
-from tailor.alerts import store
+from tailor import aws, clock, policy
+from tailor.alerts import claims, store
 from tailor.alerts.config import AlertSettings, get_alert_settings
 from tailor.alerts.work import Delivery, Recipient, digest, sqs_event
 from tailor.catalog import Catalog
@@ -42,7 +42,7 @@ from tailor.emails import back_in_stock, price_drop, private_sale
 from tailor.events.canonical import Product, Variant
 from tailor.links import signer_from_secret
 from tailor.observability import lambda_context, logger, metrics
-from tailor.profiles import Profile
+from tailor.profiles import MarketingSlot, Profile, Profiles
 from tailor.recommend import fitting_variant
 from tailor.settings import Settings, get_settings
 
@@ -89,6 +89,24 @@ def load_profiles(table_name: str, emails: list[str]) -> dict[str, Profile]:
     return {e: found.get(e) or Profile(email=e) for e in emails}
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What a recipient's claim on the change is: their back-in-stock subscription leaving
+    the queue, or a "told" mark for this change."""
+
+    subscription: store.Subscription | None
+    key: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A recipient the policy lets through now, with what they will be shown."""
+
+    recipient: Recipient
+    profile: Profile
+    email: tuple[str, str, dict[str, Any]]  # email type, consent topic, context
+
+
 @dataclass
 class Sending:
     delivery: Delivery
@@ -97,9 +115,11 @@ class Sending:
     closed: list[tuple[str, str]] = field(default_factory=list)
     done: list[tuple[str, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
 
     def __post_init__(self) -> None:
         self.interests = store.Interests(self.alerts.need("interests_table"))
+        self.profiles = Profiles(self.settings.need("profiles_table"))
         self.now = clock.now()
         catalog = Catalog(self.settings.need("catalog_table"))
         if self.delivery.sale is not None:
@@ -112,27 +132,19 @@ class Sending:
 
     # ------------------------------------------------------------------ the message
     def run(self) -> None:
+        """Recipients the policy lets through now are claimed together and sent; the rest
+        (skipped, deferred, nothing to show, changed meanwhile) are handled one at a time."""
         recipients = self.delivery.recipients
         profiles = load_profiles(
             self.settings.need("profiles_table"), [r.email for r in recipients]
         )
-        failed = 0
+        together, alone = self._sort(recipients, profiles)
         try:
-            for number, recipient in enumerate(recipients):
-                if self._out_of_time():
-                    raise RecipientsFailed(
-                        f"ran out of time with {len(recipients) - number} recipient(s) to go"
-                    )
-                try:
-                    self._one(recipient, profiles[recipient.email])
-                except (ClientError, BotoCoreError):
-                    raise  # AWS is failing or throttling: stop, retry the message later
-                except Exception:
-                    logger.exception(
-                        "alert to one recipient failed; released for a retry",
-                        extra={"email_type": self.delivery.email_type},
-                    )
-                    failed += 1
+            for start in range(0, len(together), claims.PER_CALL):
+                alone += self._send_together(together[start : start + claims.PER_CALL])
+            for number, (recipient, profile) in enumerate(alone):
+                self._check_time(len(alone) - number)
+                self._attempt(self._one, recipient, profile)
         finally:
             self.interests.finish(self.closed, self.done, self.now, self.alerts.notified_days)
             for outcome, count in self.counts.items():
@@ -141,59 +153,155 @@ class Sending:
                 "alerts delivered",
                 extra={"email_type": self.delivery.email_type, **self.counts},
             )
-        if failed:
-            raise RecipientsFailed(f"{failed} recipient(s) failed and will be retried")
+        if self.failed:
+            raise RecipientsFailed(f"{self.failed} recipient(s) failed and will be retried")
 
-    def _out_of_time(self) -> bool:
+    def _sort(
+        self, recipients: list[Recipient], profiles: Mapping[str, Profile]
+    ) -> tuple[list[Letter], list[tuple[Recipient, Profile]]]:
+        together: list[Letter] = []
+        alone: list[tuple[Recipient, Profile]] = []
+        for recipient in recipients:
+            profile = profiles[recipient.email]
+            try:
+                email = self._email(recipient, profile)
+            except Unavailable:
+                alone.append((recipient, profile))
+                continue
+            decision = policy.decide(profile, email[1], self.settings, self.now)
+            if decision.action == "send":
+                together.append(Letter(recipient, profile, email))
+            else:
+                alone.append((recipient, profile))
+        return together, alone
+
+    def _send_together(self, letters: list[Letter]) -> list[tuple[Recipient, Profile]]:
+        """Claim the letters' recipients and slots in one transaction, then send each.
+        Returns the recipients whose profile changed meanwhile, read again, to go alone."""
+        asks = [
+            claims.Ask(self._claim_write(letter.recipient), letter.profile) for letter in letters
+        ]
+        results = claims.claim_together(asks, self.profiles, self.now)
+        again: list[tuple[Recipient, Profile]] = []
+        held: list[tuple[Letter, MarketingSlot]] = []
+        for letter, ask, result in zip(letters, asks, results, strict=True):
+            if result is claims.Held.TAKEN:
+                self._count("already_told")
+            elif result is claims.Held.CHANGED:
+                fresh = self.profiles.get(letter.recipient.email) or Profile(
+                    email=letter.recipient.email
+                )
+                again.append((letter.recipient, fresh))
+            else:
+                held.append((letter, ask.slot(self.now)))
+        for number, (letter, slot) in enumerate(held):
+            unsent = held[number:]  # the message stops if this raises: give these back
+            try:
+                self._check_time(len(unsent))
+                unsent = held[number + 1 :]  # from here on, _tell gives back its own
+                claim = self._claim(letter.recipient)
+                self._attempt(
+                    self._tell, claim, letter.recipient, letter.profile, slot, letter.email
+                )
+            except BaseException:
+                for other, other_slot in unsent:
+                    self._release(self._claim(other.recipient), other_slot)
+                raise
+        return again
+
+    def _check_time(self, left: int) -> None:
         context = lambda_context.get()
-        return context is not None and context.get_remaining_time_in_millis() < RESERVE_MILLIS
+        if context is not None and context.get_remaining_time_in_millis() < RESERVE_MILLIS:
+            raise RecipientsFailed(f"ran out of time with {left} recipient(s) to go")
+
+    def _attempt(self, tell: Callable[..., None], *recipient: Any) -> None:
+        """One recipient: AWS failing stops the message; anything else fails only them."""
+        try:
+            tell(*recipient)
+        except (ClientError, BotoCoreError):
+            raise  # AWS is failing or throttling: stop, retry the message later
+        except Exception:
+            logger.exception(
+                "alert to one recipient failed; released for a retry",
+                extra={"email_type": self.delivery.email_type},
+            )
+            self.failed += 1
 
     def _count(self, outcome: str) -> None:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
 
     # ------------------------------------------------------------------ one recipient
-    def _one(self, recipient: Recipient, profile: Profile) -> None:
-        kind = self.delivery.email_type
-        subscription = self._subscription(recipient) if kind == "back_in_stock" else None
+    def _claim(self, recipient: Recipient) -> Claim:
+        if self.delivery.email_type == "back_in_stock":
+            subscription = self._subscription(recipient)
+            return Claim(subscription, (store.product_pk(subscription.product_id), subscription.sk))
+        return Claim(None, (f"told#{self.delivery.change_id}", recipient.key))
+
+    def _claim_write(self, recipient: Recipient) -> dict[str, Any]:
+        subscription = self._claim(recipient).subscription
         if subscription is not None:
+            return self.interests.subscription_claim_write(
+                subscription.sk, subscription.product_id, self.delivery.change_id, self.now
+            )
+        return self.interests.claim_write(
+            self.delivery.change_id, recipient.key, self.now, self.alerts.notified_days
+        )
+
+    def _one(self, recipient: Recipient, profile: Profile) -> None:
+        """Claim one recipient on its own, then tell them."""
+        claim = self._claim(recipient)
+        if claim.subscription is not None:
+            subscription = claim.subscription
             claimed = self.interests.claim_subscription(
                 subscription.sk, subscription.product_id, self.delivery.change_id, self.now
             )
-            key = (store.product_pk(subscription.product_id), subscription.sk)
         else:
             claimed = self.interests.claim(
                 self.delivery.change_id, recipient.key, self.now, self.alerts.notified_days
             )
-            key = (f"told#{self.delivery.change_id}", recipient.key)
         if not claimed:
             self._count("already_told")
             return
+        self._tell(claim, recipient, profile)
+
+    def _tell(
+        self,
+        claim: Claim,
+        recipient: Recipient,
+        profile: Profile,
+        slot: MarketingSlot | None = None,
+        email: tuple[str, str, dict[str, Any]] | None = None,
+    ) -> None:
+        """Send to a claimed recipient and record what became of the claim."""
+        kind = self.delivery.email_type
         try:
-            outcome = self._send(recipient, profile)
+            outcome = self._send(recipient, profile, slot, email)
         except Unavailable as why:
             self._count("unavailable")
             logger.info(f"{kind}: not sent, {why}", extra={"product_id": self.delivery.product_id})
-            if subscription is not None:
-                self.interests.release_subscription(subscription)
+            if claim.subscription is not None:
+                self.interests.release_subscription(claim.subscription)
             else:
-                self.done.append(key)
+                self.done.append(claim.key)
             return
         except Deferred:
             self._count("deferred")
-            self.interests.mark([key], store.DEFERRED)
+            self.interests.mark([claim.key], store.DEFERRED)
             return
         except BaseException:
-            self._release(subscription, key)
+            self._release(claim)
             raise
         self._count(str(outcome.get("status", "sent")))
-        (self.closed if subscription is not None else self.done).append(key)
+        (self.closed if claim.subscription is not None else self.done).append(claim.key)
 
-    def _release(self, subscription: store.Subscription | None, key: tuple[str, str]) -> None:
+    def _release(self, claim: Claim, slot: MarketingSlot | None = None) -> None:
         try:
-            if subscription is not None:
-                self.interests.release_subscription(subscription)
+            if claim.subscription is not None:
+                self.interests.release_subscription(claim.subscription)
             else:
-                self.interests.unclaim(key)
+                self.interests.unclaim(claim.key)
+            if slot is not None:
+                self.profiles.release_marketing(slot)
         except (ClientError, BotoCoreError):
             logger.exception("could not release a claim; it frees itself after its lease")
 
@@ -207,9 +315,15 @@ class Sending:
             size=recipient.size,
         )
 
-    def _send(self, recipient: Recipient, profile: Profile) -> Mapping[str, Any]:
+    def _send(
+        self,
+        recipient: Recipient,
+        profile: Profile,
+        slot: MarketingSlot | None,
+        email: tuple[str, str, dict[str, Any]] | None,
+    ) -> Mapping[str, Any]:
         """Build what this recipient is shown and send it through the sending policy."""
-        email_type, topic, context = self._email(recipient, profile)
+        email_type, topic, context = email or self._email(recipient, profile)
         return deliver(
             email_type,
             Stream.MARKETING,
@@ -222,6 +336,7 @@ class Sending:
                 f"deferred-{digest(self.delivery.change_id, recipient.key)}",
             ),
             dedupe_key=f"{self.delivery.change_id}|{recipient.key}",
+            slot=slot,
         )
 
     def _email(self, recipient: Recipient, profile: Profile) -> tuple[str, str, dict[str, Any]]:

@@ -28,7 +28,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from tailor import aws, clock
+from tailor import aws, clock, transactions
 from tailor.observability import logger
 
 WAITING_INDEX = "waiting"
@@ -114,6 +114,52 @@ def subscription_item(subscription: Subscription, customer_id: str | None = None
     if customer_id:
         item["customer_id"] = customer_id
     return item
+
+
+def _subscription_claim(
+    subscription_sk: str, product_id: str, change_id: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "Key": {"pk": product_pk(product_id), "sk": subscription_sk},
+        "UpdateExpression": (
+            "SET #s = :claimed, claimed_by = :c, claimed_at = :now REMOVE waitlist, #q"
+        ),
+        "ConditionExpression": (
+            "attribute_exists(pk) AND (#s = :waiting"
+            " OR (#s = :deferred AND claimed_by = :c)"
+            " OR (#s = :claimed AND claimed_at < :stale))"
+        ),
+        "ExpressionAttributeNames": {"#s": "status", "#q": "queue"},
+        "ExpressionAttributeValues": {
+            ":claimed": CLAIMED,
+            ":waiting": WAITING,
+            ":deferred": DEFERRED,
+            ":c": change_id,
+            ":now": int(now.timestamp()),
+            ":stale": int((now - CLAIM_LEASE).timestamp()),
+        },
+    }
+
+
+def _told_claim(change_id: str, key: str, now: datetime, keep_days: int) -> dict[str, Any]:
+    return {
+        "Item": {
+            "pk": f"told#{change_id}",
+            "sk": key,
+            "status": CLAIMED,
+            "claimed_at": int(now.timestamp()),
+            "expires_at": int((now + timedelta(days=keep_days)).timestamp()),
+        },
+        "ConditionExpression": (
+            "attribute_not_exists(pk) OR #s = :deferred OR (#s = :claimed AND claimed_at < :stale)"
+        ),
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {
+            ":deferred": DEFERRED,
+            ":claimed": CLAIMED,
+            ":stale": int((now - CLAIM_LEASE).timestamp()),
+        },
+    }
 
 
 class Interests:
@@ -294,27 +340,15 @@ class Interests:
         """Take a waiting subscription out of the queue for this change (or take back one
         this change deferred, or one whose sender died). False: someone else has it, or it
         is closed already."""
-        return _written(
-            self._table.update_item,
-            Key={"pk": product_pk(product_id), "sk": subscription_sk},
-            UpdateExpression=(
-                "SET #s = :claimed, claimed_by = :c, claimed_at = :now REMOVE waitlist, #q"
-            ),
-            ConditionExpression=(
-                "attribute_exists(pk) AND (#s = :waiting"
-                " OR (#s = :deferred AND claimed_by = :c)"
-                " OR (#s = :claimed AND claimed_at < :stale))"
-            ),
-            ExpressionAttributeNames={"#s": "status", "#q": "queue"},
-            ExpressionAttributeValues={
-                ":claimed": CLAIMED,
-                ":waiting": WAITING,
-                ":deferred": DEFERRED,
-                ":c": change_id,
-                ":now": int(now.timestamp()),
-                ":stale": int((now - CLAIM_LEASE).timestamp()),
-            },
-        )
+        request = _subscription_claim(subscription_sk, product_id, change_id, now)
+        return _written(self._table.update_item, **request)
+
+    def subscription_claim_write(
+        self, subscription_sk: str, product_id: str, change_id: str, now: datetime
+    ) -> dict[str, Any]:
+        """`claim_subscription` as one write of a transaction."""
+        request = _subscription_claim(subscription_sk, product_id, change_id, now)
+        return transactions.update(self._table.name, request)
 
     def release_subscription(self, subscription: Subscription) -> None:
         """Back in the queue at its old place (nothing was sent)."""
@@ -334,26 +368,13 @@ class Interests:
 
     def claim(self, change_id: str, key: str, now: datetime, keep_days: int) -> bool:
         """Claim telling one recipient about one change (a sale, a price, a private sale)."""
-        return _written(
-            self._table.put_item,
-            Item={
-                "pk": f"told#{change_id}",
-                "sk": key,
-                "status": CLAIMED,
-                "claimed_at": int(now.timestamp()),
-                "expires_at": int((now + timedelta(days=keep_days)).timestamp()),
-            },
-            ConditionExpression=(
-                "attribute_not_exists(pk) OR #s = :deferred"
-                " OR (#s = :claimed AND claimed_at < :stale)"
-            ),
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":deferred": DEFERRED,
-                ":claimed": CLAIMED,
-                ":stale": int((now - CLAIM_LEASE).timestamp()),
-            },
-        )
+        return _written(self._table.put_item, **_told_claim(change_id, key, now, keep_days))
+
+    def claim_write(
+        self, change_id: str, key: str, now: datetime, keep_days: int
+    ) -> dict[str, Any]:
+        """`claim` as one write of a transaction."""
+        return transactions.put(self._table.name, _told_claim(change_id, key, now, keep_days))
 
     def unclaim(self, key: tuple[str, str]) -> None:
         """Give up a claim on a change (nothing was sent): the change may claim it again."""
