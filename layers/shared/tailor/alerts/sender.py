@@ -2,18 +2,20 @@
 
 Per message: the product (or the sale's products) is read once, the recipients' profiles
 in one BatchGetItem, and what was told is recorded 25 to a BatchWriteItem call at the end.
-Per recipient: one conditional write claims it (a back-in-stock subscription leaves the
-queue; anyone else gets a "told" mark for this change), then `deliver` applies the one
-sending policy (suppression, consent for the topic, quiet hours, frequency cap) and sends
-or defers. So one email costs one SES call, the policy's frequency-cap slot and the claim,
-plus a small share of the per-message reads and writes.
+The one sending policy (suppression, consent for the topic, quiet hours, frequency cap)
+sorts the recipients. Those it lets through now are claimed 50 to a transaction (see
+`claims`): the claim (a back-in-stock subscription leaves the queue; anyone else gets a
+"told" mark for this change) together with their frequency-cap slot. So one email costs
+one SES call plus a small share of the per-message reads and writes. The others (skipped,
+deferred, nothing to show them, profile changed meanwhile) are claimed one at a time and
+`deliver` decides again for each.
 
 Nothing is told twice: a redelivered message finds its recipients claimed or done and
 skips them. Nothing is lost: a recipient whose send fails is released (a subscription goes
-back to its place in the queue) and the message fails, so only the unfinished recipients
-are tried again; a deferred recipient keeps its claim, and the schedule that `deliver`
-creates sends to it later. A recipient whose size sold out in the meantime is released to
-wait for the next restock.
+back to its place in the queue, the slot is given back) and the message fails, so only the
+unfinished recipients are tried again; a deferred recipient keeps its claim, and the
+schedule that `deliver` creates sends to it later. A recipient whose size sold out in the
+meantime is released to wait for the next restock.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ stream handler. Delivery queue: `Delivery` messages, each for one change and up 
 RECIPIENTS_PER_MESSAGE people. Many recipients per message keeps the API calls per email
 down: ten messages go in one SendMessageBatch call (1,000 recipients a call), and the sender
 reads the product once and the recipients' profiles in one BatchGetItem per message, then
-claims and sends each recipient on its own, so a failure or a redelivery repeats no one.
+claims them 50 to a transaction and sends to each, so a failure or a redelivery repeats
+no one.
 """
 
 from __future__ import annotations
