@@ -21,7 +21,7 @@ PY313_DIR := $(dir $(shell for p in python3.13 $$(ls -d $$HOME/.pyenv/versions/3
 help:
 	@echo "make demo   - install, run the demo story on the local cloud, write out/demo/index.html"
 	@echo "make test   - install, run lint, type checks, template checks and the test suite"
-	@echo "make bench  - cold-start and warm-path ratios, written to bench/results.json"
+	@echo "make bench  - cold-start, warm-path and alerts-at-scale ratios, written to bench/results.json"
 	@echo "make sam-build - sam build (SAM CLI in $(SAM_VENV), Python 3.13 on PATH)"
 
 $(STAMP): pyproject.toml layers/shared/requirements.txt
