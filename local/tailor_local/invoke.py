@@ -94,12 +94,11 @@ _warm: list[tuple[object, str, tuple[tuple[str, str], ...]] | None] = [None]
 
 
 def _reset_caches() -> None:
-    """Cold-start caches hold settings and clients; a new function means a new cold start."""
+    """Cold-start caches hold clients and loggers; a new function means a new cold start.
+    (Settings are cached per distinct environment, so they need no reset.)"""
     from tailor import aws
     from tailor.observability import logger, metrics
-    from tailor.settings import get_settings
 
-    get_settings.cache_clear()
     service = os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
     logger.append_keys(service=service)
     metrics.service = service

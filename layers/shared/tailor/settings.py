@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -53,6 +53,15 @@ class EnvSettings(BaseModel):
                 for e in error.errors()
             )
             raise SettingsError(f"invalid {cls.scope}: {problems}") from None
+
+    @classmethod
+    def current(cls) -> Self:
+        """The settings of the environment the function runs in, validated once per
+        distinct environment (the local cloud runs many functions in one process)."""
+        names = (name.upper() for name in cls.model_fields)
+        return cast(
+            Self, _validated(cls, tuple((n, os.environ[n]) for n in names if n in os.environ))
+        )
 
     @classmethod
     def _prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
@@ -132,6 +141,10 @@ class Settings(EnvSettings):
         return values
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=32)
+def _validated(kind: type[EnvSettings], values: tuple[tuple[str, str], ...]) -> EnvSettings:
+    return kind.from_env(dict(values))
+
+
 def get_settings() -> Settings:
-    return Settings.from_env()
+    return Settings.current()

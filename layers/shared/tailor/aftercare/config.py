@@ -6,9 +6,6 @@ Read and validated once per distinct environment at cold start, failing like
 
 from __future__ import annotations
 
-import os
-from functools import lru_cache
-
 from pydantic import Field
 
 from tailor.settings import Settings
@@ -29,13 +26,4 @@ class AftercareSettings(Settings):
 
 
 def get_aftercare_settings() -> AftercareSettings:
-    """Cached per environment: the local cloud runs many functions in one process."""
-    names = tuple(name.upper() for name in AftercareSettings.model_fields)
-    return _settings(tuple((name, os.environ[name]) for name in names if name in os.environ))
-
-
-@lru_cache(maxsize=8)
-def _settings(values: tuple[tuple[str, str], ...]) -> AftercareSettings:
-    settings = AftercareSettings.from_env(dict(values))
-    assert isinstance(settings, AftercareSettings)
-    return settings
+    return AftercareSettings.current()

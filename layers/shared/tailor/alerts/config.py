@@ -1,14 +1,11 @@
 """Settings of the alert functions, from the environment template.yaml gives them.
 
-Validated at cold start like `tailor.settings.Settings`, and cached per distinct environment
-(the local cloud runs several functions with different environments in one process).
+Validated at cold start like `tailor.settings.Settings`, once per distinct environment.
 """
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
-from functools import lru_cache
 from typing import ClassVar
 
 from pydantic import Field
@@ -42,10 +39,4 @@ class AlertSettings(EnvSettings):
 
 
 def get_alert_settings() -> AlertSettings:
-    names = tuple(name.upper() for name in AlertSettings.model_fields)
-    return _load(tuple((name, os.environ[name]) for name in names if name in os.environ))
-
-
-@lru_cache(maxsize=8)
-def _load(values: tuple[tuple[str, str], ...]) -> AlertSettings:
-    return AlertSettings.from_env(dict(values))
+    return AlertSettings.current()

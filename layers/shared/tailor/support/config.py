@@ -6,10 +6,8 @@ the cold start naming the variable, instead of a ticket getting a wrong due time
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, time
-from functools import lru_cache
 from typing import ClassVar
 
 from pydantic import Field, field_validator
@@ -133,11 +131,4 @@ def holidays(text: str) -> frozenset[date]:
 
 
 def get_support_settings() -> SupportSettings:
-    """The settings for the current environment (cached per distinct environment)."""
-    names = tuple(name.upper() for name in SupportSettings.model_fields)
-    return _cached(tuple((name, os.environ.get(name)) for name in names))
-
-
-@lru_cache(maxsize=8)
-def _cached(values: tuple[tuple[str, str | None], ...]) -> SupportSettings:
-    return SupportSettings.from_env({name: value for name, value in values if value is not None})
+    return SupportSettings.current()
