@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,21 @@ def _dynamodb() -> DynamoDBServiceResource:
 @cache
 def table(name: str) -> Table:
     return _dynamodb().Table(name)
+
+
+def batch_get(
+    dynamo_table: Table, keys: Sequence[Mapping[str, Any]], consistent: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The items at `keys`, 100 to a BatchGetItem call, asking again for unprocessed keys."""
+    name = dynamo_table.name
+    for start in range(0, len(keys), 100):
+        request: dict[str, Any] = {
+            name: {"Keys": list(keys[start : start + 100]), "ConsistentRead": consistent}
+        }
+        while request:
+            response = dynamo_table.meta.client.batch_get_item(RequestItems=request)
+            yield from response["Responses"].get(name, [])
+            request = response.get("UnprocessedKeys") or {}
 
 
 _made_for: str | None = None

@@ -58,18 +58,9 @@ class Catalog:
         return (product, variant) if variant is not None and variant.in_stock else None
 
     def get_many(self, product_ids: Iterable[str]) -> dict[str, Product]:
-        wanted = list(dict.fromkeys(product_ids))
-        found: dict[str, Product] = {}
-        for start in range(0, len(wanted), 100):
-            keys = [{"product_id": pid} for pid in wanted[start : start + 100]]
-            request: dict[str, Any] = {self._table.name: {"Keys": keys}}
-            while request:
-                response = self._table.meta.client.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self._table.name, []):
-                    product = Product.model_validate(item)
-                    found[product.product_id] = product
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        keys = [{"product_id": pid} for pid in dict.fromkeys(product_ids)]
+        products = (Product.model_validate(item) for item in aws.batch_get(self._table, keys))
+        return {product.product_id: product for product in products}
 
     def promoted(self, limit: int = 25) -> list[str]:
         response = self._table.query(

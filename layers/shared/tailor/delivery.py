@@ -10,7 +10,7 @@ its function again later, when consent and relevance are checked anew.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 from enum import StrEnum
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 from aws_lambda_powertools.metrics import MetricUnit
 
 from tailor import clock, policy
+from tailor.idempotency import Deferred
 from tailor.links import PREFERENCES_PURPOSE, signer_from_secret
 from tailor.mail import Mailer, Outgoing
 from tailor.observability import lambda_context, logger, metrics
@@ -35,19 +36,6 @@ class Stream(StrEnum):
 
     TRANSACTIONAL = "transactional"
     MARKETING = "marketing"
-
-
-class Deferred(Exception):
-    """The email will be sent later; nothing is done yet, so nothing is recorded as done."""
-
-    def __init__(self, email_type: str, reason: str, until: datetime) -> None:
-        super().__init__(f"{email_type} deferred until {until.isoformat()} ({reason})")
-        self.outcome = {
-            "status": "deferred",
-            "email_type": email_type,
-            "reason": reason,
-            "until": until.isoformat(),
-        }
 
 
 def skipped(email_type: str, reason: str) -> dict[str, Any]:

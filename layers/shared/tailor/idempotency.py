@@ -5,17 +5,34 @@ is a JMESPath into it (e.g. `order_id`). The record lives in the idempotency tab
 TTL; a failure deletes it so a retry can try again, a success makes every replay a no-op.
 The persistence layer is built on first call (not at import, so tests and the local cloud
 can set the environment first) and once per decorated function, as Powertools requires.
+
+`Deferred` lives here, not with `tailor.delivery` which raises it: functions that never send
+an email (catalog and profile sync, the recorders) use `once` without loading the renderer.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from tailor.delivery import Deferred
 from tailor.observability import lambda_context
 from tailor.settings import get_settings
+
+
+class Deferred(Exception):
+    """The email will be sent later; nothing is done yet, so nothing is recorded as done."""
+
+    def __init__(self, email_type: str, reason: str, until: datetime) -> None:
+        super().__init__(f"{email_type} deferred until {until.isoformat()} ({reason})")
+        self.outcome = {
+            "status": "deferred",
+            "email_type": email_type,
+            "reason": reason,
+            "until": until.isoformat(),
+        }
+
 
 P = ParamSpec("P")
 R = TypeVar("R")

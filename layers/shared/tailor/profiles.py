@@ -8,7 +8,7 @@ pure functions on the model, stored with optimistic locking, so replays change n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -175,6 +175,14 @@ class Profiles:
 
     def get_or_new(self, email: str) -> Profile:
         return self.get(email) or Profile(email=email)
+
+    def get_many(self, emails: Iterable[str]) -> dict[str, Profile]:
+        """Profiles by address, read consistently; an address without one gets an empty one."""
+        wanted = list(dict.fromkeys(emails))
+        keys = [{"email": email} for email in wanted]
+        items = aws.batch_get(self._table, keys, consistent=True)
+        found = {profile.email: profile for profile in map(Profile.model_validate, items)}
+        return {email: found.get(email) or Profile(email=email) for email in wanted}
 
     def update(
         self, email: str, change: Callable[[Profile], Profile], attempts: int = 5

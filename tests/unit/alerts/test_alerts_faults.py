@@ -19,8 +19,7 @@ from alerts_shop import (
 )
 from botocore.exceptions import ClientError
 from tailor import aws, transactions
-from tailor.alerts import sender
-from tailor.alerts.store import Interests
+from tailor.alerts.store import Claim, Interests, Subscription
 from tailor.alerts.work import Delivery, Recipient, sqs_event
 from tailor.mail import Mailer
 from tailor.profiles import Profiles
@@ -232,16 +231,17 @@ def test_a_customer_suppressed_after_the_profiles_were_read_gets_nothing(
     shop: Shop, outbox: Any, run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = restocked_with_fans(shop, 3)
-    real_load = sender.load_profiles
+    real_read = Profiles.get_many
+    complaints = ["fan1@example.com"]
 
-    def complaint_meanwhile(table_name: str, emails: list[str]) -> Any:
-        read = real_load(table_name, emails)
-        Profiles(table_name).update(
-            "fan1@example.com", lambda p: p.model_copy(update={"suppressed": "complaint"})
-        )
+    def complaint_meanwhile(self: Profiles, emails: Any) -> Any:
+        read = real_read(self, emails)
+        for email in complaints:
+            self.update(email, lambda p: p.model_copy(update={"suppressed": "complaint"}))
+        complaints.clear()
         return read
 
-    monkeypatch.setattr(sender, "load_profiles", complaint_meanwhile)
+    monkeypatch.setattr(Profiles, "get_many", complaint_meanwhile)
 
     run("AlertsSenderFunction", event)
 
@@ -253,7 +253,8 @@ def test_a_recipient_another_sender_holds_is_left_to_it(shop: Shop, outbox: Any,
     event = restocked_with_fans(shop, 3)
     interests = Interests(shop.template.physical_name("InterestsTable"))
     held = f"bis#{SIZE['12']}#fan1@example.com"
-    assert interests.claim_subscription(held, OXFORD, "restock:test", MIDDAY)
+    fan1 = Subscription("fan1@example.com", OXFORD, SIZE["12"], since="")
+    assert interests.take(Claim("restock:test", held, fan1), MIDDAY, keep_days=1)
 
     run("AlertsSenderFunction", event)
 

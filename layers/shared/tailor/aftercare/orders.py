@@ -20,7 +20,7 @@ from tailor.catalog import Catalog
 from tailor.events.canonical import Id, Model, OrderPlaced
 from tailor.idempotency import once
 from tailor.observability import logger, metrics
-from tailor.profiles import Profile, Profiles
+from tailor.profiles import Profiles
 from tailor.scheduling import Schedules
 
 
@@ -49,7 +49,7 @@ def remember_order(*, event: OrderPlaced) -> dict[str, Any]:
     products = Catalog(settings.need("catalog_table")).get_many(
         line.product_id for line in event.lines if line.product_id
     )
-    profile = Profiles(settings.need("profiles_table")).get(email) or Profile(email=email)
+    profile = Profiles(settings.need("profiles_table")).get_or_new(email)
     pending = schedule_reminders(
         event,
         email,

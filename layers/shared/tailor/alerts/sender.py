@@ -34,14 +34,15 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tailor import aws, clock, policy
+from tailor import clock, policy
 from tailor.alerts import claims, store
 from tailor.alerts.config import AlertSettings, get_alert_settings
 from tailor.alerts.work import Delivery, Recipient, digest, sqs_event
 from tailor.catalog import Catalog
-from tailor.delivery import Deferred, Stream, deliver
+from tailor.delivery import Stream, deliver
 from tailor.emails import back_in_stock, price_drop, private_sale
 from tailor.events.canonical import Product, Variant
+from tailor.idempotency import Deferred
 from tailor.links import signer_from_secret
 from tailor.observability import lambda_context, logger, metrics
 from tailor.profiles import MarketingSlot, Profile, Profiles
@@ -75,36 +76,12 @@ def handle_queue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any
     )
 
 
-def load_profiles(table_name: str, emails: list[str]) -> dict[str, Profile]:
-    """Profiles by address, 100 to a BatchGetItem call; unknown addresses get an empty one."""
-    found: dict[str, Profile] = {}
-    client = aws.table(table_name).meta.client
-    for start in range(0, len(emails), 100):
-        keys = [{"email": e} for e in dict.fromkeys(emails[start : start + 100])]
-        pending: dict[str, Any] = {table_name: {"Keys": keys, "ConsistentRead": True}}
-        while pending:
-            response = client.batch_get_item(RequestItems=pending)
-            for item in response["Responses"].get(table_name, []):
-                profile = Profile.model_validate(item)
-                found[profile.email] = profile
-            pending = response.get("UnprocessedKeys") or {}
-    return {e: found.get(e) or Profile(email=e) for e in emails}
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What a recipient's claim on the change is: their back-in-stock subscription leaving
-    the queue, or a "told" mark for this change."""
-
-    subscription: store.Subscription | None
-    key: tuple[str, str]
-
-
 @dataclass(frozen=True)
 class Letter:
-    """A recipient the policy lets through now, with what they will be shown."""
+    """A recipient the policy lets through now, with their claim and what they are shown."""
 
     recipient: Recipient
+    claim: store.Claim
     profile: Profile
     email: tuple[str, str, dict[str, Any]]  # email type, consent topic, context
 
@@ -137,9 +114,7 @@ class Sending:
         """Recipients the policy lets through now are claimed together and sent; the rest
         (skipped, deferred, nothing to show, changed meanwhile) are handled one at a time."""
         recipients = self.delivery.recipients
-        profiles = load_profiles(
-            self.settings.need("profiles_table"), [r.email for r in recipients]
-        )
+        profiles = self.profiles.get_many(r.email for r in recipients)
         together, alone = self._sort(recipients, profiles)
         try:
             for start in range(0, len(together), claims.PER_CALL):
@@ -172,7 +147,7 @@ class Sending:
                 continue
             decision = policy.decide(profile, email[1], self.settings, self.now)
             if decision.action == "send":
-                together.append(Letter(recipient, profile, email))
+                together.append(Letter(recipient, self._claim(recipient), profile, email))
             else:
                 alone.append((recipient, profile))
         return together, alone
@@ -180,20 +155,19 @@ class Sending:
     def _send_together(self, letters: list[Letter]) -> list[tuple[Recipient, Profile]]:
         """Claim the letters' recipients and slots in one transaction, then send each.
         Returns the recipients whose profile changed meanwhile, read again, to go alone."""
+        keep_days = self.alerts.notified_days
         asks = [
-            claims.Ask(self._claim_write(letter.recipient), letter.profile) for letter in letters
+            claims.Ask(self.interests.take_write(letter.claim, self.now, keep_days), letter.profile)
+            for letter in letters
         ]
         results = claims.claim_together(asks, self.profiles, self.now)
-        again: list[tuple[Recipient, Profile]] = []
+        changed: list[Recipient] = []
         held: list[tuple[Letter, MarketingSlot]] = []
         for letter, ask, result in zip(letters, asks, results, strict=True):
             if result is claims.Held.TAKEN:
                 self._count("already_told")
             elif result is claims.Held.CHANGED:
-                fresh = self.profiles.get(letter.recipient.email) or Profile(
-                    email=letter.recipient.email
-                )
-                again.append((letter.recipient, fresh))
+                changed.append(letter.recipient)
             else:
                 held.append((letter, ask.slot(self.now)))
         for number, (letter, slot) in enumerate(held):
@@ -201,15 +175,17 @@ class Sending:
             try:
                 self._check_time(len(unsent))
                 unsent = held[number + 1 :]  # from here on, _tell gives back its own
-                claim = self._claim(letter.recipient)
                 self._attempt(
-                    self._tell, claim, letter.recipient, letter.profile, slot, letter.email
+                    self._tell, letter.claim, letter.recipient, letter.profile, slot, letter.email
                 )
             except BaseException:
                 for other, other_slot in unsent:
-                    self._release(self._claim(other.recipient), other_slot)
+                    self._release(other.claim, other_slot)
                 raise
-        return again
+        if not changed:
+            return []
+        fresh = self.profiles.get_many(r.email for r in changed)
+        return [(recipient, fresh[recipient.email]) for recipient in changed]
 
     def _check_time(self, left: int) -> None:
         context = lambda_context.get()
@@ -233,42 +209,30 @@ class Sending:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
 
     # ------------------------------------------------------------------ one recipient
-    def _claim(self, recipient: Recipient) -> Claim:
+    def _claim(self, recipient: Recipient) -> store.Claim:
+        subscription = None
         if self.delivery.email_type == "back_in_stock":
-            subscription = self._subscription(recipient)
-            return Claim(subscription, (store.product_pk(subscription.product_id), subscription.sk))
-        return Claim(None, (f"told#{self.delivery.change_id}", recipient.key))
-
-    def _claim_write(self, recipient: Recipient) -> dict[str, Any]:
-        subscription = self._claim(recipient).subscription
-        if subscription is not None:
-            return self.interests.subscription_claim_write(
-                subscription.sk, subscription.product_id, self.delivery.change_id, self.now
+            assert self.delivery.product_id is not None and recipient.variant_id is not None
+            subscription = store.Subscription(
+                email=recipient.email,
+                product_id=self.delivery.product_id,
+                variant_id=recipient.variant_id,
+                since=recipient.since or "",
+                size=recipient.size,
             )
-        return self.interests.claim_write(
-            self.delivery.change_id, recipient.key, self.now, self.alerts.notified_days
-        )
+        return store.Claim(self.delivery.change_id, recipient.key, subscription)
 
     def _one(self, recipient: Recipient, profile: Profile) -> None:
         """Claim one recipient on its own, then tell them."""
         claim = self._claim(recipient)
-        if claim.subscription is not None:
-            subscription = claim.subscription
-            claimed = self.interests.claim_subscription(
-                subscription.sk, subscription.product_id, self.delivery.change_id, self.now
-            )
-        else:
-            claimed = self.interests.claim(
-                self.delivery.change_id, recipient.key, self.now, self.alerts.notified_days
-            )
-        if not claimed:
+        if not self.interests.take(claim, self.now, self.alerts.notified_days):
             self._count("already_told")
             return
         self._tell(claim, recipient, profile)
 
     def _tell(
         self,
-        claim: Claim,
+        claim: store.Claim,
         recipient: Recipient,
         profile: Profile,
         slot: MarketingSlot | None = None,
@@ -282,13 +246,13 @@ class Sending:
             self._count("unavailable")
             logger.info(f"{kind}: not sent, {why}", extra={"product_id": self.delivery.product_id})
             if claim.subscription is not None:
-                self.interests.release_subscription(claim.subscription)
+                self.interests.release(claim)  # waits for the next restock
             else:
                 self.done.append(claim.key)
             return
         except Deferred:
             self._count("deferred")
-            self.interests.mark([claim.key], store.DEFERRED)
+            self.interests.defer(claim)
             return
         except BaseException:
             self._release(claim)
@@ -296,26 +260,13 @@ class Sending:
         self._count(str(outcome.get("status", "sent")))
         (self.closed if claim.subscription is not None else self.done).append(claim.key)
 
-    def _release(self, claim: Claim, slot: MarketingSlot | None = None) -> None:
+    def _release(self, claim: store.Claim, slot: MarketingSlot | None = None) -> None:
         try:
-            if claim.subscription is not None:
-                self.interests.release_subscription(claim.subscription)
-            else:
-                self.interests.unclaim(claim.key)
+            self.interests.release(claim)
             if slot is not None:
                 self.profiles.release_marketing(slot)
         except (ClientError, BotoCoreError):
             logger.exception("could not release a claim; it frees itself after its lease")
-
-    def _subscription(self, recipient: Recipient) -> store.Subscription:
-        assert self.delivery.product_id is not None and recipient.variant_id is not None
-        return store.Subscription(
-            email=recipient.email,
-            product_id=self.delivery.product_id,
-            variant_id=recipient.variant_id,
-            since=recipient.since or "",
-            size=recipient.size,
-        )
 
     def _send(
         self,

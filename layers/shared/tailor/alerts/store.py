@@ -116,11 +116,28 @@ def subscription_item(subscription: Subscription, customer_id: str | None = None
     return item
 
 
-def _subscription_claim(
-    subscription_sk: str, product_id: str, change_id: str, now: datetime
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Claim:
+    """One recipient's claim on one change: their back-in-stock subscription leaving the
+    queue, or else a "told" mark keyed on the change and the recipient."""
+
+    change_id: str
+    recipient_key: str
+    subscription: Subscription | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        if self.subscription is not None:
+            return product_pk(self.subscription.product_id), self.subscription.sk
+        return f"told#{self.change_id}", self.recipient_key
+
+
+def _subscription_claim(claim: Claim, now: datetime) -> dict[str, Any]:
+    """Take a waiting subscription out of the queue for this change (or take back one this
+    change deferred, or one whose sender died)."""
+    pk, sk = claim.key
     return {
-        "Key": {"pk": product_pk(product_id), "sk": subscription_sk},
+        "Key": {"pk": pk, "sk": sk},
         "UpdateExpression": (
             "SET #s = :claimed, claimed_by = :c, claimed_at = :now REMOVE waitlist, #q"
         ),
@@ -134,18 +151,20 @@ def _subscription_claim(
             ":claimed": CLAIMED,
             ":waiting": WAITING,
             ":deferred": DEFERRED,
-            ":c": change_id,
+            ":c": claim.change_id,
             ":now": int(now.timestamp()),
             ":stale": int((now - CLAIM_LEASE).timestamp()),
         },
     }
 
 
-def _told_claim(change_id: str, key: str, now: datetime, keep_days: int) -> dict[str, Any]:
+def _told_claim(claim: Claim, now: datetime, keep_days: int) -> dict[str, Any]:
+    """Claim telling one recipient about one change (a sale, a price, a private sale)."""
+    pk, sk = claim.key
     return {
         "Item": {
-            "pk": f"told#{change_id}",
-            "sk": key,
+            "pk": pk,
+            "sk": sk,
             "status": CLAIMED,
             "claimed_at": int(now.timestamp()),
             "expires_at": int((now + timedelta(days=keep_days)).timestamp()),
@@ -334,24 +353,25 @@ class Interests:
             query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # ------------------------------------------------------------------ claims
-    def claim_subscription(
-        self, subscription_sk: str, product_id: str, change_id: str, now: datetime
-    ) -> bool:
-        """Take a waiting subscription out of the queue for this change (or take back one
-        this change deferred, or one whose sender died). False: someone else has it, or it
-        is closed already."""
-        request = _subscription_claim(subscription_sk, product_id, change_id, now)
-        return _written(self._table.update_item, **request)
+    def take(self, claim: Claim, now: datetime, keep_days: int) -> bool:
+        """Take a claim on its own. False: someone else holds it, or it is closed already."""
+        if claim.subscription is not None:
+            return _written(self._table.update_item, **_subscription_claim(claim, now))
+        return _written(self._table.put_item, **_told_claim(claim, now, keep_days))
 
-    def subscription_claim_write(
-        self, subscription_sk: str, product_id: str, change_id: str, now: datetime
-    ) -> dict[str, Any]:
-        """`claim_subscription` as one write of a transaction."""
-        request = _subscription_claim(subscription_sk, product_id, change_id, now)
-        return transactions.update(self._table.name, request)
+    def take_write(self, claim: Claim, now: datetime, keep_days: int) -> dict[str, Any]:
+        """`take` as one write of a transaction."""
+        if claim.subscription is not None:
+            return transactions.update(self._table.name, _subscription_claim(claim, now))
+        return transactions.put(self._table.name, _told_claim(claim, now, keep_days))
 
-    def release_subscription(self, subscription: Subscription) -> None:
-        """Back in the queue at its old place (nothing was sent)."""
+    def release(self, claim: Claim) -> None:
+        """Give a claim back (nothing was sent): a subscription returns to its old place in
+        the queue; a "told" mark is deleted, so the change may claim the recipient again."""
+        subscription = claim.subscription
+        if subscription is None:
+            self._table.delete_item(Key=dict(zip(("pk", "sk"), claim.key, strict=True)))
+            return
         self._table.update_item(
             Key={"pk": product_pk(subscription.product_id), "sk": subscription.sk},
             UpdateExpression=(
@@ -366,29 +386,16 @@ class Interests:
             },
         )
 
-    def claim(self, change_id: str, key: str, now: datetime, keep_days: int) -> bool:
-        """Claim telling one recipient about one change (a sale, a price, a private sale)."""
-        return _written(self._table.put_item, **_told_claim(change_id, key, now, keep_days))
-
-    def claim_write(
-        self, change_id: str, key: str, now: datetime, keep_days: int
-    ) -> dict[str, Any]:
-        """`claim` as one write of a transaction."""
-        return transactions.put(self._table.name, _told_claim(change_id, key, now, keep_days))
-
-    def unclaim(self, key: tuple[str, str]) -> None:
-        """Give up a claim on a change (nothing was sent): the change may claim it again."""
-        self._table.delete_item(Key={"pk": key[0], "sk": key[1]})
-
-    def mark(self, keys: list[tuple[str, str]], status: str) -> None:
-        """Set the status of claims (pk, sk) already held, e.g. deferred."""
-        for pk, sk in keys:
-            self._table.update_item(
-                Key={"pk": pk, "sk": sk},
-                UpdateExpression="SET #s = :s",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":s": status},
-            )
+    def defer(self, claim: Claim) -> None:
+        """Keep a claim whose email was deferred: the scheduled retry of this change takes it
+        back."""
+        pk, sk = claim.key
+        self._table.update_item(
+            Key={"pk": pk, "sk": sk},
+            UpdateExpression="SET #s = :s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": DEFERRED},
+        )
 
     def finish(
         self,
