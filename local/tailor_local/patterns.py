@@ -107,9 +107,17 @@ def validate(pattern: Mapping[str, Any]) -> None:
 
 def matches(pattern: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
     """True when EventBridge would deliver ``event`` to a rule with ``pattern``."""
-    branches = _compile(pattern)
+    return matcher(event)(pattern)
+
+
+def matcher(event: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
+    """``matches`` for one event against many patterns: the event is flattened once."""
     fields = _flatten(event)
-    return any(_branch_matches(branch, fields) for branch in branches)
+
+    def match(pattern: Mapping[str, Any]) -> bool:
+        return any(_branch_matches(branch, fields) for branch in _compile(pattern))
+
+    return match
 
 
 # Compiling (and so validating) a pattern -----------------------------------------------------

@@ -20,7 +20,7 @@ from tailor_local import inbound, streams
 from tailor_local.cloud import Cloud
 from tailor_local.invoke import Outcome, run_handler
 from tailor_local.outbox import Send, recording
-from tailor_local.patterns import matches
+from tailor_local.patterns import matcher
 from tailor_local.provision import tap_buses, tap_queue_name
 from tailor_local.schedules import Clock, target_input
 from tailor_local.template import ACCOUNT, REGION, Function, Template
@@ -147,10 +147,9 @@ class Runner:
 
     # ------------------------------------------------------------------ routing
     def _route(self, event: dict[str, Any], bus: str, via: str) -> list[Any]:
+        match = matcher(event)
         matched = [
-            rule
-            for rule in self.template.rules()
-            if rule.bus == bus and matches(rule.pattern, event)
+            rule for rule in self.template.rules() if rule.bus == bus and match(rule.pattern)
         ]
         if not matched:
             self.current.unmatched.append(f"{via}{event_label(event)} on bus {bus}")

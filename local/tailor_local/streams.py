@@ -23,7 +23,7 @@ from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tailor_local.patterns import matches
+from tailor_local.patterns import matcher
 from tailor_local.template import REGION, StreamMapping, TemplateError
 
 if TYPE_CHECKING:
@@ -64,7 +64,8 @@ def _passes(mapping: StreamMapping, record: dict[str, Any]) -> bool:
     if isinstance(subject.get("body"), str):
         with contextlib.suppress(ValueError):
             subject["body"] = json.loads(subject["body"])
-    return any(matches(json.loads(str(f["Pattern"])), subject) for f in mapping.filters)
+    match = matcher(subject)
+    return any(match(json.loads(str(f["Pattern"]))) for f in mapping.filters)
 
 
 def _retry_limit(mapping: StreamMapping) -> tuple[int, bool]:

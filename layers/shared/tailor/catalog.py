@@ -54,7 +54,7 @@ class Catalog:
         product = self.get(str(product_id))
         if product is None or product.status != "active":
             return None
-        variant = next((v for v in product.variants if v.variant_id == variant_id), None)
+        variant = product.variant(variant_id) if isinstance(variant_id, str) else None
         return (product, variant) if variant is not None and variant.in_stock else None
 
     def get_many(self, product_ids: Iterable[str]) -> dict[str, Product]:

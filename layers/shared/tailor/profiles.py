@@ -95,11 +95,7 @@ def record_order(profile: Profile, order: OrderPlaced, products: Mapping[str, Pr
         if line.product_id is None:
             continue
         product = products.get(line.product_id)
-        variant = (
-            next((v for v in product.variants if v.variant_id == line.variant_id), None)
-            if product
-            else None
-        )
+        variant = product.variant(line.variant_id) if product else None
         size = variant.size if variant else None
         if size and product and product.product_type:
             sizes[size_key(product.product_type)] = size

@@ -83,10 +83,6 @@ def how_long(since: datetime, until: datetime) -> str:
     return f"{about}{word} {name}"
 
 
-def _variant(product: Product, variant_id: str | None) -> Variant | None:
-    return next((v for v in product.variants if v.variant_id == variant_id), None)
-
-
 def plan(order: OrderPlaced, email: str, products: Mapping[str, Product]) -> list[ReplenishmentDue]:
     """One reminder per replenishable product in the order (its last line wins)."""
     due: dict[str, ReplenishmentDue] = {}
@@ -95,7 +91,7 @@ def plan(order: OrderPlaced, email: str, products: Mapping[str, Product]) -> lis
         interval = interval_of(product) if product else None
         if product is None or interval is None:
             continue
-        variant = _variant(product, line.variant_id)
+        variant = product.variant(line.variant_id)
         due[product.product_id] = ReplenishmentDue(
             email=email,
             product_id=product.product_id,
@@ -173,6 +169,6 @@ def reason_not_to_remind(
 
 def reorder_variant(product: Product, due: ReplenishmentDue) -> Variant | None:
     """The variant they bought, else the one in the size they bought."""
-    return _variant(product, due.variant_id) or next(
+    return product.variant(due.variant_id) or next(
         (v for v in product.variants if due.size and v.size == due.size), None
     )

@@ -91,7 +91,7 @@ def plan_restock(work: Restock) -> dict[str, Any]:
     product = Catalog(get_settings().need("catalog_table")).get(work.product_id)
     if product is None:
         return _ended(work, "product deleted from the catalog mid-wave")
-    variant = next((v for v in product.variants if v.variant_id == work.variant_id), None)
+    variant = product.variant(work.variant_id)
     if variant is None:
         return _ended(work, "variant no longer exists")
     if product.status != "active" or not variant.in_stock:

@@ -333,7 +333,7 @@ class Sending:
 
     def _restocked(self, recipient: Recipient) -> tuple[Product, Variant]:
         product = self._product()
-        variant = next((v for v in product.variants if v.variant_id == recipient.variant_id), None)
+        variant = product.variant(recipient.variant_id)
         if variant is None:
             raise Unavailable("the variant they asked for no longer exists")
         if not variant.in_stock:
@@ -367,7 +367,7 @@ class Sending:
             product = self.products.get(product_id)
             if product is None or product.status != "active":
                 continue
-            wished = next((v for v in product.variants if v.variant_id == wished_id), None)
+            wished = product.variant(wished_id)
             variant = wished if wished is not None and wished.in_stock else None
             variant = variant or fitting_variant(product, profile)
             if variant is not None:

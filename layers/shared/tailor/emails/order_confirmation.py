@@ -100,11 +100,7 @@ def confirmation_context(
 def _line(line: OrderLine, bought: dict[str, Product]) -> dict[str, Any]:
     product = bought.get(line.product_id or "")
     total = line.unit_price.amount * line.quantity - (line.discount.amount if line.discount else 0)
-    variant = (
-        next((v for v in product.variants if v.variant_id == line.variant_id), None)
-        if product
-        else None
-    )
+    variant = product.variant(line.variant_id) if product else None
     # "12" alone says little; the catalog knows it is a size.
     label = line.variant_title
     if variant is not None and variant.size and label == variant.size:

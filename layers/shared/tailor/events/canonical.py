@@ -163,6 +163,9 @@ class ProductUpdated(Model):
     variants: list[Variant] = Field(min_length=1, max_length=2000)
     updated_at: AwareDatetime
 
+    def variant(self, variant_id: str | None) -> Variant | None:
+        return next((v for v in self.variants if v.variant_id == variant_id), None)
+
 
 class MarketingConsent(Model):
     state: Literal["subscribed", "not_subscribed", "unsubscribed", "pending", "redacted", "invalid"]
