@@ -15,7 +15,7 @@ from tailor import addresses, consent, i18n
 from tailor.delivery import Stream, deliver, skipped
 from tailor.events.canonical import NewsletterSignupRequested, NewsletterSubscribed
 from tailor.idempotency import once
-from tailor.links import OPT_IN_PURPOSE, signer_from_secret
+from tailor.links import OPT_IN_PURPOSE, Signer, signer_from_secret
 from tailor.profiles import Profile, Profiles
 from tailor.settings import Settings, get_settings
 
@@ -23,9 +23,8 @@ CONFIRMATION = "newsletter_confirmation"
 WELCOME = "newsletter_welcome"
 
 
-def opt_in_url(email: str, source: str, settings: Settings) -> str:
+def opt_in_url(email: str, source: str, settings: Settings, signer: Signer) -> str:
     """The signed link that confirms a newsletter subscription for this address."""
-    signer = signer_from_secret(settings.need("link_signing_secret_arn"))
     token = signer.sign(OPT_IN_PURPOSE, {"e": email, "src": source})
     return f"{settings.need('preferences_url').rstrip('/')}/subscribe?{urlencode({'t': token})}"
 
@@ -65,7 +64,12 @@ def send_confirmation(*, event: NewsletterSignupRequested) -> dict[str, Any]:
         return skipped(CONFIRMATION, "already subscribed")
     context = {
         **page_context(profile, settings),
-        "confirm_url": opt_in_url(email, event.source, settings),
+        "confirm_url": opt_in_url(
+            email,
+            event.source,
+            settings,
+            signer_from_secret(settings.need("link_signing_secret_arn")),
+        ),
     }
     return deliver(CONFIRMATION, Stream.TRANSACTIONAL, context, profile)
 

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from tailor import addresses, clock, i18n
 from tailor.catalog import Catalog
+from tailor.consent import NEWSLETTER
 from tailor.delivery import Stream, deliver, skipped
 from tailor.emails.newsletter import opt_in_url
 from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
@@ -159,6 +160,6 @@ def _newsletter_invite(
     """A signed sign-up link, only for customers who neither opted in nor opted out."""
     if not settings.preferences_url or order.accepts_marketing:
         return None
-    if profile.consent_state("newsletter") in ("subscribed", "unsubscribed"):
+    if profile.consent_state(NEWSLETTER) in ("subscribed", "unsubscribed"):
         return None
-    return opt_in_url(profile.email, EMAIL_TYPE, settings)
+    return opt_in_url(profile.email, EMAIL_TYPE, settings, signer)

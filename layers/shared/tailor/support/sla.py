@@ -29,16 +29,8 @@ class BusinessHours:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.zone_name)
 
-    @property
-    def day_length(self) -> timedelta:
-        return _on(date.min, self.closes) - _on(date.min, self.opens)
-
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.days and day not in self.holidays
-
-    def is_open(self, moment: datetime) -> bool:
-        local = self._local(moment)
-        return self.is_working_day(local.date()) and self.opens <= local.time() < self.closes
 
     def add(self, moment: datetime, hours: float) -> datetime:
         """The moment `hours` business hours after `moment` (aware), in UTC."""

@@ -122,13 +122,6 @@ class Store:
             self.link_message_id(message.message_id, ticket.ticket_id)
         return True
 
-    def has_message(self, ticket: Ticket, message: TicketMessage) -> bool:
-        item = self.table.get_item(
-            Key={"pk": ticket_pk(ticket.ticket_id), "sk": _message_sk(message)},
-            ConsistentRead=True,
-        ).get("Item")
-        return item is not None
-
     def messages(self, ticket_id: str) -> list[TicketMessage]:
         found = []
         for item in self._query(
@@ -215,17 +208,15 @@ class Store:
             raise
         return True
 
-    def waiting(self, until: datetime | None = None) -> list[Ticket]:
-        """Tickets waiting on us, most overdue first (due up to `until`, if given)."""
-        condition: Any = Key("queue").eq(QUEUE)
-        if until is not None:
-            condition = condition & Key("due_at").lte(_iso(until))
-        found = []
-        for item in self._query(IndexName=QUEUE_INDEX, KeyConditionExpression=condition):
-            ticket = self.get_ticket(str(item["ticket_id"]))
-            if ticket is not None and ticket.waiting_on_us:
-                found.append(ticket)
-        return sorted(found, key=lambda t: t.due_at or t.created_at)
+    def waiting(self) -> list[Ticket]:
+        """Tickets waiting on us, most overdue first (the queue index holds only their ids:
+        the tickets are read 100 to a call)."""
+        query = self._query(IndexName=QUEUE_INDEX, KeyConditionExpression=Key("queue").eq(QUEUE))
+        queued = {str(item["ticket_id"]): number for number, item in enumerate(query)}
+        keys = [{"pk": ticket_pk(ticket_id), "sk": "TICKET"} for ticket_id in queued]
+        tickets = map(Ticket.model_validate, aws.batch_get(self.table, keys, consistent=True))
+        found = [ticket for ticket in tickets if ticket.waiting_on_us]
+        return sorted(found, key=lambda t: (t.due_at or t.created_at, queued[t.ticket_id]))
 
     def first_responses(self, days: list[str]) -> list[int]:
         """First-response times (seconds) of tickets first answered on these days."""
@@ -284,12 +275,6 @@ class Store:
                 return False
             raise
         return True
-
-    def get_feedback(self, feedback_id: str) -> Feedback | None:
-        item = self.table.get_item(
-            Key={"pk": f"FEEDBACK#{feedback_id}", "sk": "FEEDBACK"}, ConsistentRead=True
-        ).get("Item")
-        return Feedback.model_validate(item) if item else None
 
     # ------------------------------------------------------------------ items
     def _ticket_item(self, ticket: Ticket) -> dict[str, Any]:
