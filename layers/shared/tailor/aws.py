@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import DynamoDBServiceResource, Table
@@ -39,6 +40,17 @@ def _dynamodb() -> DynamoDBServiceResource:
 @cache
 def table(name: str) -> Table:
     return _dynamodb().Table(name)
+
+
+def written(write: Callable[..., Any], **request: Any) -> bool:
+    """Run a conditional write (put, update or delete); False when its condition failed."""
+    try:
+        write(**request)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def batch_get(

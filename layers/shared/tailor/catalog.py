@@ -12,7 +12,6 @@ from datetime import UTC
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from tailor import aws
 from tailor.events.canonical import Product, Variant
@@ -33,17 +32,12 @@ class Catalog:
         item["updated_at"] = product.updated_at.astimezone(UTC).isoformat()
         if product.status == "active" and any(v.on_sale and v.in_stock for v in product.variants):
             item["promoted"] = "1"
-        try:
-            self._table.put_item(
-                Item=item,
-                ConditionExpression="attribute_not_exists(product_id) OR updated_at <= :at",
-                ExpressionAttributeValues={":at": item["updated_at"]},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return aws.written(
+            self._table.put_item,
+            Item=item,
+            ConditionExpression="attribute_not_exists(product_id) OR updated_at <= :at",
+            ExpressionAttributeValues={":at": item["updated_at"]},
+        )
 
     def get(self, product_id: str) -> Product | None:
         item = self._table.get_item(Key={"product_id": product_id}).get("Item")

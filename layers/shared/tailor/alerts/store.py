@@ -20,13 +20,12 @@ nothing. A subscription closes (is deleted) once its email went out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
 
 from tailor import aws, clock, transactions
 from tailor.observability import logger
@@ -43,17 +42,6 @@ WAITING, CLAIMED, DEFERRED = "waiting", "claimed", "deferred"
 
 def product_pk(product_id: str) -> str:
     return f"product#{product_id}"
-
-
-def _written(write: Callable[..., Any], **request: Any) -> bool:
-    """Run a conditional write; False when its condition did not hold."""
-    try:
-        write(**request)
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
 
 def stamp(moment: datetime) -> str:
@@ -189,7 +177,7 @@ class Interests:
     def subscribe(self, subscription: Subscription, customer_id: str | None = None) -> bool:
         """Add a back-in-stock request; False when this variant is already asked for (a
         replay keeps its place in the queue, and one in flight is left alone)."""
-        return _written(
+        return aws.written(
             self._table.put_item,
             Item=subscription_item(subscription, customer_id),
             ConditionExpression="attribute_not_exists(pk)",
@@ -227,7 +215,7 @@ class Interests:
 
     def forget(self, kind: str, email: str, product_id: str, at: datetime) -> bool:
         """Delete an interest unless it was (re)added after `at` (events can arrive late)."""
-        return _written(
+        return aws.written(
             self._table.delete_item,
             Key={"pk": product_pk(product_id), "sk": f"{kind}#{email}"},
             ConditionExpression="attribute_exists(pk) AND since <= :at",
@@ -356,8 +344,8 @@ class Interests:
     def take(self, claim: Claim, now: datetime, keep_days: int) -> bool:
         """Take a claim on its own. False: someone else holds it, or it is closed already."""
         if claim.subscription is not None:
-            return _written(self._table.update_item, **_subscription_claim(claim, now))
-        return _written(self._table.put_item, **_told_claim(claim, now, keep_days))
+            return aws.written(self._table.update_item, **_subscription_claim(claim, now))
+        return aws.written(self._table.put_item, **_told_claim(claim, now, keep_days))
 
     def take_write(self, claim: Claim, now: datetime, keep_days: int) -> dict[str, Any]:
         """`take` as one write of a transaction."""

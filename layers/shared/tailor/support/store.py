@@ -109,15 +109,12 @@ class Store:
 
     def add_message(self, ticket: Ticket, message: TicketMessage) -> bool:
         """File a message under a ticket; False when it was filed before."""
-        try:
-            self.table.put_item(
-                Item=self._message_item(ticket, message),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        if not aws.written(
+            self.table.put_item,
+            Item=self._message_item(ticket, message),
+            ConditionExpression="attribute_not_exists(pk)",
+        ):
+            return False
         if message.message_id:
             self.link_message_id(message.message_id, ticket.ticket_id)
         return True
@@ -157,23 +154,18 @@ class Store:
 
     def claim_acknowledgement(self, ticket_id: str, now: datetime, interval: timedelta) -> bool:
         """Atomically take the right to acknowledge: at most once per `interval` a ticket."""
-        try:
-            self.table.update_item(
-                Key={"pk": ticket_pk(ticket_id), "sk": "TICKET"},
-                UpdateExpression="SET last_ack_at = :now ADD version :one",
-                ConditionExpression="attribute_exists(pk) AND "
-                "(attribute_not_exists(last_ack_at) OR last_ack_at < :since)",
-                ExpressionAttributeValues={
-                    ":now": _iso(now),
-                    ":since": _iso(now - interval),
-                    ":one": 1,
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return aws.written(
+            self.table.update_item,
+            Key={"pk": ticket_pk(ticket_id), "sk": "TICKET"},
+            UpdateExpression="SET last_ack_at = :now ADD version :one",
+            ConditionExpression="attribute_exists(pk) AND "
+            "(attribute_not_exists(last_ack_at) OR last_ack_at < :since)",
+            ExpressionAttributeValues={
+                ":now": _iso(now),
+                ":since": _iso(now - interval),
+                ":one": 1,
+            },
+        )
 
     def release_acknowledgement(self, ticket_id: str, previous: datetime | None) -> None:
         """Give the claim back after a failed send, so the retry may acknowledge."""
@@ -190,23 +182,18 @@ class Store:
     def count_sender_acknowledgement(self, sender: str, now: datetime, limit: int) -> bool:
         """Count an acknowledgement to `sender` this hour; False once the hour's limit is hit."""
         hour = now.strftime("%Y-%m-%dT%H")
-        try:
-            self.table.update_item(
-                Key={"pk": f"ACKS#{sender}", "sk": hour},
-                UpdateExpression="ADD #c :one SET expires_at = :ttl",
-                ConditionExpression="attribute_not_exists(#c) OR #c < :limit",
-                ExpressionAttributeNames={"#c": "count"},
-                ExpressionAttributeValues={
-                    ":one": 1,
-                    ":limit": limit,
-                    ":ttl": int((now + timedelta(days=2)).timestamp()),
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return aws.written(
+            self.table.update_item,
+            Key={"pk": f"ACKS#{sender}", "sk": hour},
+            UpdateExpression="ADD #c :one SET expires_at = :ttl",
+            ConditionExpression="attribute_not_exists(#c) OR #c < :limit",
+            ExpressionAttributeNames={"#c": "count"},
+            ExpressionAttributeValues={
+                ":one": 1,
+                ":limit": limit,
+                ":ttl": int((now + timedelta(days=2)).timestamp()),
+            },
+        )
 
     def waiting(self) -> list[Ticket]:
         """Tickets waiting on us, most overdue first (the queue index holds only their ids:
@@ -265,16 +252,11 @@ class Store:
     def save_feedback(self, feedback: Feedback) -> bool:
         """Store a comment or review once; False when it was stored before."""
         item = feedback.model_dump(mode="json", exclude_none=True)
-        try:
-            self.table.put_item(
-                Item={"pk": f"FEEDBACK#{feedback.feedback_id}", "sk": "FEEDBACK", **item},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return aws.written(
+            self.table.put_item,
+            Item={"pk": f"FEEDBACK#{feedback.feedback_id}", "sk": "FEEDBACK", **item},
+            ConditionExpression="attribute_not_exists(pk)",
+        )
 
     # ------------------------------------------------------------------ items
     def _ticket_item(self, ticket: Ticket) -> dict[str, Any]:
