@@ -13,9 +13,18 @@ null values and empty strings) and Event Ruler, the open-source engine behind it
 * Matching works on the event's leaves. Arrays are "crushed": a field matches when any of its
   elements does, but fields matched inside an array of objects must come from the same element.
 * Exact values compare by JSON type: ``"5"`` is not ``5``, ``""`` is not ``null``, and strings
-  are case-sensitive. Numbers compare numerically (``3.018e2`` equals ``301.8``).
+  are case-sensitive. Numbers compare numerically (``3.018e2`` equals ``301.8``). A string that
+  is an IP address compares as an address (``"2001:db8::1"`` is ``"2001:DB8:0::1"``);
+  ``{"exactly": ...}`` compares the text as written.
 * ``prefix``, ``suffix``, ``equals-ignore-case``, ``wildcard`` and ``cidr`` only match strings;
-  ``numeric`` only matches JSON numbers, never numeric strings.
+  ``numeric`` only matches JSON numbers, never numeric strings, and only those a double holds
+  exactly (as do its bounds).
+* ``equals-ignore-case`` (alone, in ``prefix``/``suffix`` or in ``anything-but``) reads each
+  character of the pattern as its lower-case or its upper-case form, with Java's full Unicode
+  mapping: ``"ß"`` matches ``"ß"`` and ``"SS"`` (not ``"ss"``), a capital sigma matches the
+  small sigma but not the final one. The event's text is taken as it is.
+* ``cidr`` covers the whole block whatever host bits are written (``10.0.0.5/24`` is
+  10.0.0.0-10.0.0.255); the mask is at most /31 (IPv4) or /127 (IPv6), as Event Ruler rules.
 * ``exists`` looks at leaves only: ``{"exists": true}`` matches any leaf value, ``null``
   included; ``{"exists": false}`` matches when no leaf sits at that path (the field is missing,
   is an object, or is an empty array).
@@ -28,6 +37,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import math
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -44,12 +54,27 @@ _Membership: TypeAlias = dict[int, int]
 
 _IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# Event Ruler only reads a string as an IP address when it has one of these shapes.
+_IPV4_SHAPE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
+_IPV6_SHAPE = re.compile(r"[0-9a-fA-F:]*:[0-9a-fA-F:]*")
+_MAX_MASK_BITS = {4: 31, 6: 127}
+
 _ROOT = "<pattern>"
 _OR = "$or"
 # Operator names (and names Event Ruler reserves) that may not be field names inside "$or".
 _RESERVED_IN_OR = frozenset(
     {
         "exactly",
+        "regex",
+        "not-wildcard",
+        "not-equals-ignore-case",
+        "date-after",
+        "date-on-or-after",
+        "date-before",
+        "date-on-or-before",
+        "in-date-range",
+        "ip-address-in-range",
+        "ip-address-not-in-range",
         "equals-ignore-case",
         "prefix",
         "suffix",
@@ -144,7 +169,10 @@ def _compile_object(
         if key == _OR:
             branches = _compile_or(value, names, path, branches)
         elif in_or and key in _RESERVED_IN_OR:
-            raise PatternError(f'{path}: "{key}" is an operator, not a field name, inside "$or"')
+            raise PatternError(
+                f'{path}: "{key}" is an operator name EventBridge reserves, not a field name, '
+                'inside "$or"'
+            )
         elif isinstance(value, Mapping):
             branches = _compile_object(value, (*names, key), path, branches, in_or=in_or)
         elif isinstance(value, list):
@@ -218,28 +246,43 @@ def _expects(where: str, operator_name: str, what: str) -> PatternError:
 def _exact(expected: Any) -> _Matcher:
     if _is_number(expected):
         return lambda value: _is_number(value) and value == expected
+    address = _ip_address(expected)
+    if address is not None:
+        return lambda value: _ip_address(value) == address
+    return _exactly(expected)
+
+
+def _exactly(expected: Any) -> _Matcher:
     return lambda value: type(value) is type(expected) and value == expected
+
+
+def _exactly_operator(argument: Any, where: str) -> _Matcher:
+    if not isinstance(argument, str):
+        raise _expects(where, "exactly", "a string")
+    return _exactly(argument)
 
 
 def _prefix(argument: Any, where: str) -> _Matcher:
     text, ignore_case = _text_or_ignore_case(argument, where, "prefix")
     if ignore_case:
-        return lambda value: isinstance(value, str) and value.lower().startswith(text)
+        regex = re.compile(_ignore_case_regex(text))
+        return lambda value: isinstance(value, str) and regex.match(value) is not None
     return lambda value: isinstance(value, str) and value.startswith(text)
 
 
 def _suffix(argument: Any, where: str) -> _Matcher:
     text, ignore_case = _text_or_ignore_case(argument, where, "suffix")
     if ignore_case:
-        return lambda value: isinstance(value, str) and value.lower().endswith(text)
+        regex = re.compile(rf"(?:{_ignore_case_regex(text)})\Z")
+        return lambda value: isinstance(value, str) and regex.search(value) is not None
     return lambda value: isinstance(value, str) and value.endswith(text)
 
 
 def _equals_ignore_case(argument: Any, where: str) -> _Matcher:
     if not isinstance(argument, str):
         raise _expects(where, "equals-ignore-case", "a string")
-    text = argument.lower()
-    return lambda value: isinstance(value, str) and value.lower() == text
+    regex = re.compile(_ignore_case_regex(argument))
+    return lambda value: isinstance(value, str) and regex.fullmatch(value) is not None
 
 
 def _wildcard(argument: Any, where: str) -> _Matcher:
@@ -251,7 +294,12 @@ def _wildcard(argument: Any, where: str) -> _Matcher:
 
 def _numeric(argument: Any, where: str) -> _Matcher:
     tests = _numeric_tests(argument, where)
-    return lambda value: _is_number(value) and all(test(value, bound) for test, bound in tests)
+
+    def in_range(value: Any) -> bool:
+        number = _double(value)
+        return number is not None and all(test(number, bound) for test, bound in tests)
+
+    return in_range
 
 
 def _exists(argument: Any, where: str) -> _Matcher:
@@ -264,11 +312,11 @@ def _exists(argument: Any, where: str) -> _Matcher:
 def _cidr(argument: Any, where: str) -> _Matcher:
     if not isinstance(argument, str):
         raise _expects(where, "cidr", 'a string such as "10.0.0.0/24"')
-    version, first, last = _cidr_bounds(argument, where)
+    block = _cidr_block(argument, where)
 
     def in_block(value: Any) -> bool:
         address = _ip_address(value)
-        return address is not None and address.version == version and first <= int(address) <= last
+        return address is not None and address in block
 
     return in_block
 
@@ -287,6 +335,7 @@ _OPERATORS: dict[str, Callable[[Any, str], _Matcher]] = {
     "exists": _exists,
     "cidr": _cidr,
     "anything-but": _anything_but,
+    "exactly": _exactly_operator,
 }
 
 
@@ -306,8 +355,17 @@ def _text_or_ignore_case(argument: Any, where: str, operator_name: str) -> tuple
         and list(argument) == ["equals-ignore-case"]
         and isinstance(argument["equals-ignore-case"], str)
     ):
-        return argument["equals-ignore-case"].lower(), True
+        return argument["equals-ignore-case"], True
     raise _expects(where, operator_name, 'a string or {"equals-ignore-case": ...}')
+
+
+def _ignore_case_regex(text: str) -> str:
+    """Event Ruler's equals-ignore-case: each character of ``text`` matches its lower-case or its
+    upper-case form, each mapped alone with Java's ``Locale.ROOT`` full mapping (which Python's
+    ``str.lower``/``str.upper`` share), so ``"ß"`` is ``"ß"`` or ``"SS"`` and ``"ǅ"`` is
+    ``"ǆ"`` or ``"Ǆ"``. Ruler maps UTF-16 units, so characters beyond the BMP stay as written."""
+    forms = ({char} if ord(char) > 0xFFFF else {char.lower(), char.upper()} for char in text)
+    return "".join(f"(?:{'|'.join(map(re.escape, sorted(each)))})" for each in forms)
 
 
 def _wildcard_regex(text: str, where: str, operator_name: str) -> re.Pattern[str]:
@@ -335,9 +393,10 @@ def _numeric_tests(argument: Any, where: str) -> list[tuple[Callable[[Any, Any],
     shape = 'a list such as [">", 0, "<=", 5] or ["=", 5]'
     if not isinstance(argument, list) or len(argument) not in (2, 4):
         raise _expects(where, "numeric", shape)
-    ops, bounds = argument[0::2], argument[1::2]
-    if not all(_is_number(bound) for bound in bounds):
-        raise _expects(where, "numeric", f"numbers after its operators: {shape}")
+    ops = argument[0::2]
+    bounds = [bound for bound in map(_double, argument[1::2]) if bound is not None]
+    if len(bounds) != len(ops):
+        raise _expects(where, "numeric", f"numbers a double holds after its operators: {shape}")
     if len(argument) == 2 and ops[0] == "=":
         return [(operator.eq, bounds[0])]
     if len(argument) == 2 and ops[0] in _ONE_BOUND:
@@ -349,27 +408,51 @@ def _numeric_tests(argument: Any, where: str) -> list[tuple[Callable[[Any, Any],
     raise _expects(where, "numeric", shape)
 
 
-def _ip_address(value: Any) -> _IPAddress | None:
-    if not isinstance(value, str):
+def _double(value: Any) -> float | None:
+    """A JSON number as Event Ruler compares it: a double, and only when one holds it exactly
+    (so not 2**64 + 1, nor a number beyond the double range)."""
+    if not _is_number(value):
         return None
     try:
-        return ipaddress.ip_address(value)
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) and number == value else None
+
+
+def _ip_address(value: Any) -> _IPAddress | None:
+    """``value`` read as an IP address the way Event Ruler reads one, else None.
+
+    Only dotted-quad IPv4 and hex-and-colons IPv6 text counts (no zone, no embedded dotted
+    quad), and an IPv4-mapped IPv6 address is its IPv4 address, as Java's ``InetAddress`` has
+    it."""
+    if not isinstance(value, str) or not (
+        _IPV4_SHAPE.fullmatch(value) or _IPV6_SHAPE.fullmatch(value)
+    ):
+        return None
+    try:
+        address = ipaddress.ip_address(value)
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
 
-def _cidr_bounds(block: str, where: str) -> tuple[int, int, int]:
-    """IP version, first and last address of ``block``: the given address up to its host bits."""
-    address_text, _, bits_text = block.partition("/")
+def _cidr_block(text: str, where: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """The block ``text`` names; host bits written after the network part are ignored."""
+    address_text, slash, bits_text = text.partition("/")
     address = _ip_address(address_text)
-    if (
-        address is None
-        or not re.fullmatch("[0-9]+", bits_text)
-        or int(bits_text) > address.max_prefixlen
-    ):
+    if address is None or not slash or not re.fullmatch("[+-]?[0-9]+", bits_text):
         raise _expects(where, "cidr", 'an IP address block such as "10.0.0.0/24"')
-    host_bits = address.max_prefixlen - int(bits_text)
-    return address.version, int(address), int(address) | ((1 << host_bits) - 1)
+    bits, most = int(bits_text), _MAX_MASK_BITS[address.version]
+    if not 0 <= bits <= most:
+        raise _expects(
+            where,
+            "cidr",
+            f"IPv{address.version} mask bits from 0 to {most} (list a single address as a value)",
+        )
+    return ipaddress.ip_network(f"{address}/{bits}", strict=False)
 
 
 def _exclusion(argument: Any, where: str) -> _Matcher:
@@ -380,7 +463,7 @@ def _exclusion(argument: Any, where: str) -> _Matcher:
     if values and all(isinstance(value, str) for value in values):
         strings = frozenset(values)
         return lambda value: isinstance(value, str) and value in strings
-    if values and all(_is_number(value) for value in values):
+    if values and all(_double(value) is not None for value in values):
         numbers = frozenset(values)
         return lambda value: _is_number(value) and value in numbers
     raise _expects(
@@ -411,8 +494,9 @@ def _string_test(kind: str, text: str, where: str) -> Callable[[str], bool]:
     if kind == "suffix":
         return lambda value: value.endswith(text)
     if kind == "equals-ignore-case":
-        return lambda value: value.lower() == text.lower()
-    regex = _wildcard_regex(text, where, "anything-but/wildcard")
+        regex = re.compile(_ignore_case_regex(text))
+    else:
+        regex = _wildcard_regex(text, where, "anything-but/wildcard")
     return lambda value: regex.fullmatch(value) is not None
 
 

@@ -7,6 +7,7 @@ null values) and Event Ruler's README, plus Shopify events delivered through Eve
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, cast
 
 import pytest
@@ -808,3 +809,212 @@ def test_matching_leaves_pattern_and_event_unchanged() -> None:
     assert matches(pattern, event)
     assert pattern == COMPLEX_PATTERN
     assert event == EC2_EVENT
+
+
+# Event Ruler's own test cases, re-expressed (each comment names the Java test it comes from) --
+
+# The pattern of ByteMachineTest.testEqualsIgnoreCaseManyCharactersWithDifferentByteLength...:
+# characters whose other case is longer ("ΰ" is "Ϋ́" upper-cased) and a Kelvin sign, whose
+# lower case is the Latin "k".
+GREEK = "\u03b0\u0240\u0250\u0390\u03b0\u1fc6\u212a"
+ROAD = "\u039f\u0394\u039f\u03a3"
+ROAD_SMALL_SIGMA = "\u03bf\u03b4\u03bf\u03c3"
+ROAD_FINAL_SIGMA = "\u03bf\u03b4\u03bf\u03c2"
+DOTLESS_I = "\u0131"
+
+RULER_IGNORE_CASE_CASES = [
+    # ByteMachineTest.testEqualsIgnoreCasePattern
+    case({"k": [{"equals-ignore-case": "jAVa"}]}, {"k": "JaVa"}, True, "mixed-case"),
+    case({"k": [{"equals-ignore-case": "jAVa"}]}, {"k": "javax"}, False, "longer"),
+    # ByteMachineTest.testEqualsIgnoreCasePatternNonLetterCharacters
+    case(
+        {"k": [{"equals-ignore-case": "1#$^sS我ŐaBc"}]},
+        {"k": "1#$^Ss我ŐAbC"},
+        True,
+        "non-letters-as-written",
+    ),
+    case(
+        {"k": [{"equals-ignore-case": "1#$^sS我ŐaBc"}]},
+        {"k": "1#$^sS我ŏaBc"},
+        False,
+        "other-letter-with-a-mark",
+    ),
+    # ByteMachineTest.testEqualsIgnoreCaseLowerCaseCharacterWithDifferentByteLengthForUpperCase
+    case({"k": [{"equals-ignore-case": "12ⱥ34"}]}, {"k": "12Ⱥ34"}, True, "longer-upper-case"),
+    case({"k": [{"equals-ignore-case": "12ⱥ34"}]}, {"k": "12A34"}, False, "no-accent-folding"),
+    # ByteMachineTest.testEqualsIgnoreCaseManyCharactersWithDifferentByteLength...
+    *(
+        case({"k": [{"equals-ignore-case": GREEK}]}, {"k": text}, True, f"full-mapping-{index}")
+        for index, text in enumerate(
+            [
+                "\u03a5\u0308\u0301\u0240\u2c6f\u0390\u03a5\u0308\u0301\u0397\u0342k",
+                "\u03b0\u2c7f\u0250\u0399\u0308\u0301\u03b0\u1fc6\u212a",
+                "\u03a5\u0308\u0301\u2c7f\u2c6f\u0399\u0308\u0301\u03a5\u0308\u0301\u1fc6k",
+                "\u03b0\u0240\u0250\u0390\u03b0\u0397\u0342\u212a",
+            ]
+        )
+    ),
+    *(
+        case({"k": [{"equals-ignore-case": GREEK}]}, {"k": text}, False, f"full-mapping-miss-{i}")
+        for i, text in enumerate(
+            [
+                "\u03a5\u0308\u0301\u023f\u2c6f\u0390\u03a5\u0308\u0301\u0397\u0342k",
+                "\u03b0\u2c7e\u0250\u0399\u0308\u0301\u03b0\u1fc6\u212a",
+            ]
+        )
+    ),
+    # EqualsIgnoreCaseParser.parse: each pattern character stands for its toLowerCase(ROOT)
+    # or its toUpperCase(ROOT) form, and the event's text is not case-mapped.
+    case({"k": [{"equals-ignore-case": "Straße"}]}, {"k": "STRASSE"}, True, "sharp-s-upper-is-SS"),
+    case({"k": [{"equals-ignore-case": "Straße"}]}, {"k": "strasse"}, False, "sharp-s-not-ss"),
+    case({"k": [{"equals-ignore-case": "k"}]}, {"k": "\u212a"}, False, "kelvin-sign-not-k"),
+    # "ΟΔΟΣ" (road): its capital sigma is a small sigma lower-cased, never the final one.
+    case({"k": [{"equals-ignore-case": ROAD}]}, {"k": ROAD_SMALL_SIGMA}, True, "sigma-lower"),
+    case({"k": [{"equals-ignore-case": ROAD}]}, {"k": ROAD_FINAL_SIGMA}, False, "not-final-sigma"),
+    case({"k": [{"equals-ignore-case": ROAD_FINAL_SIGMA}]}, {"k": ROAD}, True, "final-sigma-upper"),
+    case({"k": [{"equals-ignore-case": DOTLESS_I}]}, {"k": "I"}, True, "dotless-i-upper-is-I"),
+    case({"k": [{"equals-ignore-case": "I"}]}, {"k": DOTLESS_I}, False, "I-lower-is-i"),
+    case({"k": [{"equals-ignore-case": "İ"}]}, {"k": "i\u0307"}, True, "dotted-I-lower"),
+    case({"k": [{"equals-ignore-case": "İ"}]}, {"k": "i"}, False, "dotted-I-not-i"),
+    # Ruler maps UTF-16 units one at a time, so a letter beyond the BMP has no other case.
+    case({"k": [{"equals-ignore-case": "\U00010400"}]}, {"k": "\U00010428"}, False, "beyond-bmp"),
+    # ByteMachineTest.testPrefixEqualsIgnoreCasePattern and the suffix parser's counterpart
+    case(
+        {"k": [{"prefix": {"equals-ignore-case": "straße"}}]},
+        {"k": "STRASSE 12"},
+        True,
+        "prefix-sharp-s",
+    ),
+    case(
+        {"k": [{"prefix": {"equals-ignore-case": ROAD}}]},
+        {"k": f"{ROAD_FINAL_SIGMA} 5"},
+        False,
+        "prefix-final-sigma",
+    ),
+    case({"k": [{"suffix": {"equals-ignore-case": "ße"}}]}, {"k": "STRASSE"}, True, "suffix-SS"),
+    case(
+        {"k": [{"suffix": {"equals-ignore-case": "k"}}]}, {"k": "5\u212a"}, False, "suffix-kelvin"
+    ),
+    # RulerTest anything-but/equals-ignore-case, with the same per-character mapping
+    case({"k": [{"anything-but": {"equals-ignore-case": ["ß"]}}]}, {"k": "SS"}, False, "ab-SS"),
+    case({"k": [{"anything-but": {"equals-ignore-case": ["ß"]}}]}, {"k": "ss"}, True, "ab-ss"),
+]
+
+RULER_IP_CASES = [
+    # MachineTest.testIPAddressOfCIDRIsEqualToMaximumOfRange: host bits are masked off
+    case({"ip": [{"cidr": "220.160.153.171/31"}]}, {"ip": "220.160.153.170"}, True, "masked-31"),
+    case({"ip": [{"cidr": "220.160.153.171/31"}]}, {"ip": "220.160.153.171"}, True, "given-31"),
+    case({"ip": [{"cidr": "220.160.153.171/31"}]}, {"ip": "220.160.153.169"}, False, "below-31"),
+    case({"ip": [{"cidr": "220.160.153.171/31"}]}, {"ip": "220.160.153.172"}, False, "above-31"),
+    case({"ip": [{"cidr": "220.160.154.255/24"}]}, {"ip": "220.160.154.0"}, True, "masked-24"),
+    case({"ip": [{"cidr": "220.160.154.255/24"}]}, {"ip": "220.160.153.255"}, False, "below-24"),
+    # CIDRTest.TestCorrectRanges
+    case({"ip": [{"cidr": "10.0.0.5/24"}]}, {"ip": "10.0.0.0"}, True, "network-address"),
+    case({"ip": [{"cidr": "54.240.196.171/24"}]}, {"ip": "54.240.196.0"}, True, "range-floor"),
+    case({"ip": [{"cidr": "2001:db8::ff00:42:8329/24"}]}, {"ip": "2001:d00::"}, True, "v6-floor"),
+    case({"ip": [{"cidr": "2001:db8::ff00:42:8329/24"}]}, {"ip": "2001:e00::"}, False, "v6-out"),
+    case(
+        {"ip": [{"cidr": "2400:6500:FF00::36FB:1F80/122"}]},
+        {"ip": "2400:6500:ff00::36fb:1fbf"},
+        True,
+        "v6-top",
+    ),
+    case(
+        {"ip": [{"cidr": "2400:6500:FF00::36FB:1F80/122"}]},
+        {"ip": "2400:6500:ff00::36fb:1fc0"},
+        False,
+        "v6-past-top",
+    ),
+    case({"ip": [{"cidr": "0.0.0.0/0"}]}, {"ip": "255.255.255.255"}, True, "whole-v4-space"),
+    # CIDR.ipToBytes: Java's InetAddress reads an IPv4-mapped IPv6 address as IPv4, and only
+    # dotted-quad or hex-and-colons text is taken for an address.
+    case({"ip": [{"cidr": "10.0.0.0/24"}]}, {"ip": "::ffff:a00:1"}, True, "v4-mapped"),
+    case({"ip": [{"cidr": "10.0.0.0/24"}]}, {"ip": "::ffff:10.0.0.1"}, False, "dotted-v6"),
+    # MachineTest.testIpExactMatch: an address written as a value matches that address
+    case(
+        {"ip": ["2400:6500:FF00::36FB:1F80"]},
+        {"ip": "2400:6500:ff00:0:0:0:36fb:1f80"},
+        True,
+        "value-other-v6-spelling",
+    ),
+    case({"ip": ["::a"]}, {"ip": "0:0:0:0:0:0:0:A"}, True, "value-v6-expanded"),
+    case({"ip": ["::0"]}, {"ip": "::"}, True, "value-v6-zero"),
+    case({"ip": ["2400:6500:FF00::36FB:1F8F"]}, {"ip": "2400:6500:FF00::36FB:1F8E"}, False, "v6-1"),
+    case({"ip": ["54.240.196.255"]}, {"ip": "54.240.196.254"}, False, "value-v4-neighbour"),
+    case({"ip": ["10.0.0.1"]}, {"ip": "::ffff:a00:1"}, True, "value-v4-mapped"),
+    # CIDRTest.testInvalidIPMatchedByIPv6Regex: not an address, so compared as text
+    case({"a": ["08:23"]}, {"a": "08:23"}, True, "address-shaped-text"),
+    # MachineTest.testCIDRRuleWithMatchingAnythingButEqualsIgnoreCaseRule
+    case(
+        {"ip": [{"anything-but": {"equals-ignore-case": "10.0.1.200"}}]},
+        {"ip": "10.0.1.200"},
+        False,
+        "anything-but-address",
+    ),
+    # JsonRuleCompiler: {"exactly": ...} compares the text as written, addresses included
+    case({"ip": [{"exactly": "2001:db8::1"}]}, {"ip": "2001:DB8::1"}, False, "exactly-is-text"),
+    case({"ip": [{"exactly": "2001:db8::1"}]}, {"ip": "2001:db8::1"}, True, "exactly-same"),
+    case({"a": [{"exactly": "5"}]}, {"a": 5}, False, "exactly-strings-only"),
+]
+
+RULER_NUMERIC_CASES = [
+    # ComparableNumber.generate: a number a double cannot hold exactly is not compared
+    case({"n": [{"numeric": [">", 0]}]}, {"n": 2**64 + 1}, False, "beyond-double-precision"),
+    case({"n": [{"numeric": [">", 0]}]}, {"n": 2**64}, True, "exact-power-of-two"),
+    # JsonRuleCompilerTest.testBigNumbers
+    case({"account": [123456789012]}, {"account": 123456789012}, True, "account-number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "event", "expected"),
+    [*RULER_IGNORE_CASE_CASES, *RULER_IP_CASES, *RULER_NUMERIC_CASES],
+)
+def test_matches_as_event_ruler(
+    pattern: dict[str, Any], event: dict[str, Any], expected: bool
+) -> None:
+    assert matches(pattern, event) is expected
+
+
+# JsonRuleCompilerTest.testCompile / testNumericExpressions and CIDRTest.SpotMalformedCIDRs;
+# numbers parsed from JSON text, as a template's pattern is.
+RULER_REJECTED = [
+    ({"a": [{"exactly": 33}]}, 'a: "exactly" expects a string'),
+    ({"a": [{"cidr": "192.168.0.1/33"}]}, 'a: "cidr" expects IPv4 mask bits from 0 to 31'),
+    ({"a": [{"cidr": "10.0.0.0/32"}]}, 'a: "cidr" expects IPv4 mask bits from 0 to 31'),
+    ({"a": [{"cidr": "2001:db8::/128"}]}, 'a: "cidr" expects IPv6 mask bits from 0 to 127'),
+    ({"a": [{"cidr": "2400:6500:FF00::36FB:1F80/222"}]}, 'a: "cidr" expects IPv6 mask bits'),
+    ({"a": [{"cidr": "10.0.0.0/"}]}, 'a: "cidr" expects an IP address block'),
+    ({"a": [{"cidr": "10.10.10.10.10/3"}]}, 'a: "cidr" expects an IP address block'),
+    ({"a": [{"cidr": "::ffff:10.0.0.1/8"}]}, 'a: "cidr" expects an IP address block'),
+    (json.loads('{"x": [{"numeric": ["=", 1E309]}]}'), 'x: "numeric" expects numbers'),
+    (json.loads('{"x": [{"numeric": ["<", 2.0e422]}]}'), 'x: "numeric" expects numbers'),
+    (json.loads('{"x": [{"numeric": [">", 18446744073709551617]}]}'), 'x: "numeric" expects'),
+    (json.loads('{"x": [{"anything-but": [1, 1E309]}]}'), 'x: "anything-but" expects'),
+    ({"$or": [{"regex": ["x"]}, {"b": ["y"]}]}, '$or[0].regex: "regex" is an operator'),
+    ({"$or": [{"a": ["x"]}, {"in-date-range": ["y"]}]}, '$or[1].in-date-range: "in-date-range"'),
+]
+
+
+@pytest.mark.parametrize(("pattern", "message"), RULER_REJECTED)
+def test_rejects_what_event_ruler_rejects(pattern: dict[str, Any], message: str) -> None:
+    with pytest.raises(PatternError) as raised:
+        validate(pattern)
+    assert str(raised.value).startswith(message)
+
+
+# JsonRuleCompilerTest.testCompile and testNumericExpressions: patterns Ruler accepts.
+RULER_ACCEPTED = [
+    pytest.param({"a": [{"exactly": "child"}]}, id="exactly"),
+    pytest.param({"a": [{"cidr": "10.0.0.5/24"}]}, id="cidr-with-host-bits"),
+    pytest.param({"a": [{"cidr": "0.0.0.0/0"}]}, id="cidr-everything"),
+    pytest.param({"a": [{"anything-but": {"equals-ignore-case": ["abc", ""]}}]}, id="ab-eic-empty"),
+    pytest.param({"a": [{"anything-but": {"wildcard": ""}}]}, id="ab-wildcard-empty"),
+    pytest.param(json.loads('{"x": [{"numeric": ["=", 1E-320]}]}'), id="numeric-subnormal"),
+    pytest.param({"x": [{"numeric": [">=", 0, "<=", 1]}]}, id="numeric-closed-range"),
+]
+
+
+@pytest.mark.parametrize("pattern", RULER_ACCEPTED)
+def test_accepts_what_event_ruler_accepts(pattern: dict[str, Any]) -> None:
+    validate(pattern)
