@@ -21,6 +21,7 @@ from typing import Any
 
 import boto3
 
+from tailor_local.patterns import PatternError, validate
 from tailor_local.template import ACCOUNT, REGION, Template
 
 TAP_RULE = "tailor-local-tap"
@@ -100,6 +101,7 @@ def provision(template: Template, endpoint_url: str | None = None) -> None:
             Name=template.physical_name(logical_id), SecretString=secrets.token_urlsafe(48)
         )
 
+    check_patterns(template)
     events = _client("events", endpoint_url)
     buses = {rule.bus for rule in template.rules()}
     for bus in sorted(buses - {"default"}):
@@ -150,3 +152,20 @@ def provision(template: Template, endpoint_url: str | None = None) -> None:
     s3 = _client("s3", endpoint_url)
     for logical_id in template.of_type("AWS::S3::Bucket"):
         s3.create_bucket(Bucket=template.ref(logical_id))
+
+
+def check_patterns(template: Template) -> None:
+    """Refuse, before anything is created, a rule or stream filter EventBridge would reject."""
+    for rule in template.rules():
+        try:
+            validate(rule.pattern)
+        except PatternError as error:
+            raise PatternError(f"rule {rule.name} of {rule.function_id}: {error}") from None
+    for mapping in template.stream_mappings():
+        for criterion in mapping.filters:
+            try:
+                validate(json.loads(str(criterion.get("Pattern") or "{}")))
+            except ValueError as error:  # malformed JSON too
+                raise PatternError(
+                    f"filter of {mapping.name or mapping.function_id}: {error}"
+                ) from None
