@@ -13,10 +13,15 @@ STAMP := $(VENV)/.installed
 # The SAM CLI pins older boto3 and pydantic, so it lives in a virtualenv of its own.
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
+# checkov pins its own boto3 and friends too; pinned here so a new release's new checks
+# change `make test` only when this line does.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_VERSION := 3.3.30
 PY313_DIR := $(dir $(shell for p in python3.13 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null); do \
 	  "$$p" -c '' 2>/dev/null && { command -v "$$p"; break; }; done))
 
-.PHONY: help install demo test lint typecheck cfn-lint unit bench sam-build sam-validate sam-check schemas clean
+.PHONY: help install demo test lint typecheck cfn-lint checkov unit bench sam-build sam-validate sam-check schemas clean
 
 help:
 	@echo "make demo   - install, run the demo story on the local cloud, write out/demo/index.html"
@@ -47,13 +52,24 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
+# Security and resilience checks on the template; findings are fixed or skipped, with the
+# reason, in template.yaml (per resource) or .checkov.yaml (per check, for all resources).
+checkov: $(CHECKOV)
+	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml
+
+$(CHECKOV):
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is required for checkov"; exit 1; }
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+
 # Two workers: the suite is mostly moto round trips, which parallelise well.
 unit: $(STAMP)
 	$(BIN)/pytest -n 2
 
-# Everything a change must pass: style, types, the template (cfn-lint, sam validate, an
-# arm64 sam build with the layer checked), and the test suite.
-test: lint typecheck cfn-lint unit sam-check
+# Everything a change must pass: style, types, the template (cfn-lint, checkov, sam validate,
+# an arm64 sam build with the layer checked), and the test suite.
+test: lint typecheck cfn-lint checkov unit sam-check
 
 bench: $(STAMP)
 	$(BIN)/python -m tailor_local.bench
