@@ -44,7 +44,7 @@ def test_shopify_order_sends_one_receipt_with_lines_and_totals(shop: Any, outbox
     assert "Classic Oxford" in html and "Classic Oxford" in text
     assert "Size 13" in text  # the catalog knows the variant "13" is a size
     payload = load_event("shopify/orders-create.json")["detail"]["payload"]
-    total = payload["current_total_price_set"]["presentment_money"]["amount"]
+    total = payload["total_price_set"]["presentment_money"]["amount"]
     assert f"${float(total):,.2f}" in text
     assert payload["order_status_url"] in html
 
