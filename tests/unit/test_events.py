@@ -10,6 +10,7 @@ import pytest
 from conftest import EVENTS, load_event
 from tailor.events import schemas
 from tailor.events.canonical import CustomerUpdated, OrderPlaced, ProductUpdated
+from tailor.events.fulfillment import OrderShipped, RefundIssued
 from tailor.events.inbound import InvalidEvent, parse
 from tailor.settings import Settings
 
@@ -47,6 +48,104 @@ def test_shopify_order_without_deprecated_fields() -> None:
     _, order = parse(load_event("shopify/orders-create-jpy.json"), OrderPlaced, SETTINGS)
 
     assert order.total.currency == "JPY" and order.total.amount == Decimal("6600")
+
+
+def test_receipt_totals_are_the_order_as_placed_not_as_edited_since() -> None:
+    event = load_event("shopify/orders-create.json")
+    payload = event["detail"]["payload"]
+    placed = payload["total_price_set"]["presentment_money"]["amount"]
+    # A confirmation delivered after an edit or a refund: the current_* fields moved on.
+    for field in ("current_total_price", "current_subtotal_price", "current_total_tax"):
+        payload[f"{field}_set"]["presentment_money"]["amount"] = "1.00"
+        payload[field] = "1.00"
+
+    _, order = parse(event, OrderPlaced, SETTINGS)
+
+    assert order.total.amount == Decimal(placed)
+    assert order.subtotal.amount == Decimal(payload["subtotal_price"])
+    assert order.tax is not None and order.tax.amount == Decimal(payload["total_tax"])
+
+
+def test_yen_order_takes_every_amount_in_yen_or_leaves_it_out() -> None:
+    event = load_event("shopify/orders-create-jpy.json")
+    payload = event["detail"]["payload"]
+    # An amount known only in the shop's dollars is not a yen amount.
+    del payload["total_tax_set"], payload["line_items"][0]["total_discount_set"]
+    payload["line_items"][0]["total_discount"] = "1.25"
+
+    _, order = parse(event, OrderPlaced, SETTINGS)
+
+    assert {line.unit_price.currency for line in order.lines} == {"JPY"}
+    assert order.lines[0].unit_price.amount == Decimal("1800")
+    assert order.lines[0].discount is None
+    assert order.tax is None
+    assert order.shipping is not None and order.shipping.amount == Decimal("800")
+    assert order.confirmation_number == "H2PW6YDQB"
+
+
+def test_yen_line_without_presentment_price_fails_naming_it() -> None:
+    event = load_event("shopify/orders-create-jpy.json")
+    del event["detail"]["payload"]["line_items"][1]["price_set"]
+
+    with pytest.raises(InvalidEvent, match=r"line_items\.1\.price_set\.presentment_money"):
+        parse(event, OrderPlaced, SETTINGS)
+
+
+def test_test_order_and_its_financial_status_are_kept() -> None:
+    event = load_event("shopify/orders-create.json")
+    event["detail"]["payload"].update(test=True, financial_status="voided")
+
+    _, order = parse(event, OrderPlaced, SETTINGS)
+
+    assert order.test and order.voided_test
+
+
+@pytest.mark.parametrize(
+    ("status", "listed", "purchasable"),
+    [
+        ("active", True, True),
+        ("unlisted", False, True),  # API 2025-10: hidden from listings, sold by link
+        ("draft", False, False),
+        ("ARCHIVED", False, False),
+        ("some_status_from_2027", False, False),
+    ],
+)
+def test_product_statuses_shopify_adds_later_are_accepted(
+    status: str, listed: bool, purchasable: bool
+) -> None:
+    event = load_event("shopify/products-create.json")
+    event["detail"]["payload"]["status"] = status
+
+    _, product = parse(event, ProductUpdated, SETTINGS)
+
+    assert (product.listed, product.purchasable) == (listed, purchasable)
+
+
+@pytest.mark.parametrize(
+    ("status", "shipped"),
+    [("pending", False), ("open", False), ("success", True), ("cancelled", False)],
+)
+def test_only_a_successful_fulfillment_has_shipped(status: str, shipped: bool) -> None:
+    event = load_event("shopify/fulfillments-create.json")
+    event["detail"]["payload"]["status"] = status
+
+    _, shipment = parse(event, OrderShipped, SETTINGS)
+
+    assert shipment.shipped is shipped
+
+
+def test_refund_in_yen_with_shipping_refunded_as_an_order_adjustment() -> None:
+    _, refund = parse(load_event("shopify/refunds-create-jpy.json"), RefundIssued, SETTINGS)
+
+    assert refund.amount is not None
+    assert (refund.amount.amount, refund.amount.currency) == (Decimal("3000"), "JPY")
+    assert refund.lines[0].amount is not None
+    assert (refund.lines[0].amount.amount, refund.lines[0].amount.currency) == (
+        Decimal("2200"),
+        "JPY",
+    )
+    assert refund.shipping is not None
+    assert (refund.shipping.amount, refund.shipping.currency) == (Decimal("800"), "JPY")
 
 
 @pytest.mark.parametrize("name", ["shopify/products-create.json", "shopify/products-update.json"])

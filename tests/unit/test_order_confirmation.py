@@ -44,7 +44,7 @@ def test_shopify_order_sends_one_receipt_with_lines_and_totals(shop: Any, outbox
     assert "Classic Oxford" in html and "Classic Oxford" in text
     assert "Size 13" in text  # the catalog knows the variant "13" is a size
     payload = load_event("shopify/orders-create.json")["detail"]["payload"]
-    total = payload["current_total_price_set"]["presentment_money"]["amount"]
+    total = payload["total_price_set"]["presentment_money"]["amount"]
     assert f"${float(total):,.2f}" in text
     assert payload["order_status_url"] in html
 
@@ -218,3 +218,83 @@ def test_huge_orders_stay_under_gmails_clipping_limit(shop: Any, outbox: Any) ->
     assert len(html.encode()) < 102 * 1024
     assert "Classic Oxford, pair 0" in html
     assert "more items" in html
+
+
+def test_receipt_shows_the_order_as_placed_even_after_later_edits(shop: Any, outbox: Any) -> None:
+    event = load_event("shopify/orders-create.json")
+    payload = event["detail"]["payload"]
+    placed = payload["total_price_set"]["presentment_money"]["amount"]
+    # Delivered late, after a partial refund: only the current_* fields moved.
+    payload["current_total_price"] = "43.84"
+    payload["current_total_price_set"]["presentment_money"]["amount"] = "43.84"
+
+    shop("OrderConfirmationFunction", event)
+
+    text = text_part(outbox.only())
+    assert f"${float(placed):,.2f}" in text
+    assert "$43.84" not in text
+
+
+def test_confirmation_number_is_shown_when_shopify_sends_one(shop: Any, outbox: Any) -> None:
+    with_number = load_event("shopify/orders-create-jpy.json")
+    without = load_event("shopify/orders-create.json")
+    del without["detail"]["payload"]["confirmation_number"]  # before API 2023-04
+
+    shop("OrderConfirmationFunction", with_number)
+    shop("OrderConfirmationFunction", without)
+
+    yen, dollars = (text_part(m) for m in outbox.messages)
+    assert "Confirmation number: H2PW6YDQB" in yen
+    assert "Confirmation number" not in dollars
+
+
+def test_yen_receipt_never_shows_a_dollar_amount(shop: Any, outbox: Any) -> None:
+    event = load_event("shopify/orders-create-jpy.json")
+    line = event["detail"]["payload"]["line_items"][0]
+    # A line discount known only in the shop's dollars is not shown as if it were yen.
+    del line["total_discount_set"]
+    line["total_discount"] = "1.25"
+
+    shop("OrderConfirmationFunction", event)
+
+    text = text_part(outbox.only())
+    assert "￥1,800" in text and "￥6,600" in text
+    assert "$" not in text
+
+
+def test_voided_test_order_sends_nothing(shop: Any, outbox: Any) -> None:
+    event = load_event("shopify/orders-create.json")
+    event["detail"]["payload"].update(test=True, financial_status="voided")
+
+    result = shop("OrderConfirmationFunction", event)
+
+    assert result == {
+        "status": "skipped",
+        "email_type": "order_confirmation",
+        "reason": "voided test order",
+    }
+    assert outbox.messages == []
+
+
+def test_test_order_is_confirmed_like_shopify_does_and_marked_as_a_test(
+    shop: Any, outbox: Any
+) -> None:
+    test_order = load_event("shopify/orders-create.json")
+    test_order["detail"]["payload"].update(test=True, financial_status="paid")
+
+    shop("OrderConfirmationFunction", test_order)
+    shop("OrderConfirmationFunction", load_event("shopify/orders-create-guest.json"))
+
+    marked, real = outbox.messages
+    assert marked["X-Tailor-Test-Order"] == "yes"
+    assert real["X-Tailor-Test-Order"] is None
+
+
+def test_unlisted_products_are_never_suggested(shop: Any, outbox: Any) -> None:
+    socks = load_event("shopify/products-update.json")
+    socks["detail"]["payload"].update(status="unlisted", updated_at="2026-11-22T00:00:00Z")
+    shop("CatalogSyncFunction", socks)
+
+    shop("OrderConfirmationFunction", shoes_only(load_event("shopify/orders-create.json")))
+
+    assert "Merino Dress Sock" not in html_part(outbox.only())

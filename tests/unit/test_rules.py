@@ -46,6 +46,7 @@ EXPECTED: dict[str, set[str]] = {
     "shopify/fulfillment-events-create-delivered.json": {"DeliveryUpdateFunction"},
     "shopify/orders-cancelled.json": {"OrderCancelledFunction"},
     "shopify/refunds-create.json": {"RefundIssuedFunction"},
+    "shopify/refunds-create-jpy.json": {"RefundIssuedFunction"},
     # catalog alerts
     "canonical/back-in-stock-requested.json": {"InterestsFunction"},
     "canonical/sale-alert-requested.json": {"InterestsFunction"},

@@ -7,6 +7,7 @@ from typing import Any
 
 from conftest import load_event
 from tailor import aws
+from tailor.catalog import Catalog
 from tailor.profiles import Profile
 
 
@@ -117,3 +118,18 @@ def test_customer_without_an_email_is_skipped_with_a_reason(run: Any, cloud: Any
         "stored": False,
         "reason": "no valid email",
     }
+
+
+def test_unlisted_product_is_kept_sold_by_link_but_never_promoted(run: Any, cloud: Any) -> None:
+    # Shopify API 2025-10 added `unlisted`: hidden from the storefront, bought by direct link.
+    socks = load_event("shopify/products-update.json")
+    socks["detail"]["payload"]["status"] = "unlisted"
+    product_id = str(socks["detail"]["payload"]["id"])
+    variant_id = str(socks["detail"]["payload"]["variants"][0]["id"])
+
+    result = run("CatalogSyncFunction", socks)
+
+    assert result["stored"] is True
+    assert stored_product(product_id)["status"] == "unlisted"
+    assert "promoted" not in stored_product(product_id)  # on sale, yet not advertised
+    assert Catalog("CatalogTable").buyable(product_id, variant_id) is not None

@@ -30,7 +30,7 @@ class Catalog:
         """Store the product unless a newer version is already stored (webhooks reorder)."""
         item: dict[str, Any] = product.model_dump(mode="json")
         item["updated_at"] = product.updated_at.astimezone(UTC).isoformat()
-        if product.status == "active" and any(v.on_sale and v.in_stock for v in product.variants):
+        if product.listed and any(v.on_sale and v.in_stock for v in product.variants):
             item["promoted"] = "1"
         return aws.written(
             self._table.put_item,
@@ -44,9 +44,9 @@ class Catalog:
         return Product.model_validate(item) if item else None
 
     def buyable(self, product_id: object, variant_id: object) -> tuple[Product, Variant] | None:
-        """The product and variant a link names, if the product is active and it is in stock."""
+        """The product and variant a link names, if the product sells and it is in stock."""
         product = self.get(str(product_id))
-        if product is None or product.status != "active":
+        if product is None or not product.purchasable:
             return None
         variant = product.variant(variant_id) if isinstance(variant_id, str) else None
         return (product, variant) if variant is not None and variant.in_stock else None

@@ -73,3 +73,12 @@ def _tag_value(value: str) -> str:
     return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_-") else "_" for ch in value)[
         :256
     ]
+
+
+# Shopify sends its own notifications for test orders too, so Tailor does as well; this
+# header lets the shop's filters (and anyone reading the raw mail) tell them apart.
+TEST_ORDER_HEADER = "X-Tailor-Test-Order"
+
+
+def test_order_headers(test: bool) -> dict[str, str]:
+    return {TEST_ORDER_HEADER: "yes"} if test else {}

@@ -81,7 +81,7 @@ def cross_sell(
 
 def fitting_variant(product: Product, profile: Profile) -> Variant | None:
     """An in-stock variant in the customer's size; None if sizes apply and we cannot fit."""
-    if product.status != "active":
+    if not product.listed:
         return None
     in_stock = [v for v in product.variants if v.in_stock]
     if not any(v.size for v in product.variants):

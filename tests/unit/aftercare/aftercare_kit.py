@@ -104,3 +104,10 @@ def shipped(topic_file: str = "shopify/fulfillments-create.json", **changes: Any
     event = load_event(topic_file)
     event["detail"]["payload"].update(changes)
     return event
+
+
+def remember_test_order(run: Any, financial_status: str = "paid") -> None:
+    """Order #1001 placed through a test gateway (Shopify's `test: true`), as recorded."""
+    event = load_event("shopify/orders-create.json")
+    event["detail"]["payload"].update(test=True, financial_status=financial_status)
+    run("AftercareRecorderFunction", event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aftercare_kit import ALEX, place_order, template
+from aftercare_kit import ALEX, place_order, remember_test_order, template
 from conftest import html_part, load_event, text_part
 
 __all__ = ["template"]
@@ -161,3 +161,56 @@ def test_canonical_refund(run: Any, outbox: Any) -> None:
 
     text = text_part(outbox.only())
     assert "We've refunded $139.32 for your order #7001 to the card you paid with." in text
+
+
+def test_yen_refund_shows_the_lines_and_shipping_it_moved(run: Any, outbox: Any) -> None:
+    place_order(run, "shopify/orders-create-jpy.json")
+
+    result = run("RefundIssuedFunction", load_event("shopify/refunds-create-jpy.json"))
+
+    assert result["status"] == "sent"
+    message = outbox.only()
+    text = text_part(message)
+    assert "￥3,000" in message["Subject"]
+    assert "Cedar Shoe Trees" in text and "￥2,200" in text
+    assert "Shipping ￥800" in " ".join(text.split())  # the order adjustment
+    assert "$" not in text and ".00" not in text
+
+
+def test_refund_with_shipping_is_capped_at_what_was_charged_with_shipping(
+    run: Any, outbox: Any
+) -> None:
+    place_order(run, "shopify/orders-create-jpy.json")  # ￥6,600 with ￥800 shipping
+    event = load_event("shopify/refunds-create-jpy.json")
+    event["detail"]["payload"]["transactions"][0]["amount"] = "7000"
+
+    run("RefundIssuedFunction", event)
+
+    text = text_part(outbox.only())
+    assert "We've refunded ￥6,600" in text and "￥7,000" not in text
+
+
+def test_cancelled_test_order_sends_no_cancellation_and_no_refund(run: Any, outbox: Any) -> None:
+    cancelled = load_event("shopify/orders-cancelled.json")
+    cancelled["detail"]["payload"]["test"] = True
+    payload = load_event("shopify/refunds-create.json")["detail"]["payload"]
+    later = refund(
+        id=912345678960,
+        order_id=cancelled["detail"]["payload"]["id"],
+        transactions=[{**payload["transactions"][0], "test": True}],
+    )
+
+    first = run("OrderCancelledFunction", cancelled)
+    second = run("RefundIssuedFunction", later)
+
+    assert first["reason"] == "cancelled test order"
+    assert second["reason"] == "refund on a voided or cancelled test order"
+    assert outbox.messages == []
+
+
+def test_refund_of_a_test_order_still_goes_out_marked_as_a_test(run: Any, outbox: Any) -> None:
+    remember_test_order(run)
+
+    run("RefundIssuedFunction", load_event("shopify/refunds-create.json"))
+
+    assert outbox.only()["X-Tailor-Test-Order"] == "yes"

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from aftercare_kit import ALEX, place_order, shipped, template
+from aftercare_kit import ALEX, place_order, remember_test_order, shipped, template
 from conftest import html_part, load_event, text_part
 from tailor.aftercare import coupons, tracking
 from tailor.events.fulfillment import Tracking
@@ -265,3 +265,64 @@ def test_a_huge_shipment_lists_the_first_lines_and_stays_unclipped(run: Any, out
     assert "Classic Oxford no. 49" in text and "Classic Oxford no. 50" not in text
     assert "and 70 more items" in text
     assert len(html.encode()) < 102 * 1024
+
+
+@pytest.mark.parametrize("status", ["pending", "open"])
+def test_a_pending_fulfillment_is_announced_only_when_it_succeeds(
+    run: Any, outbox: Any, status: str
+) -> None:
+    place_order(run)
+    waiting = shipped(status=status)
+
+    first = run("ShippingConfirmationFunction", waiting)
+    assert first["status"] == "skipped" and status in first["reason"]
+    assert outbox.messages == []
+
+    # The fulfillment service ships it: the update moves it to success, same tracking number.
+    done = shipped("shopify/fulfillments-create.json", status="success")
+    done["detail"]["metadata"]["X-Shopify-Topic"] = "fulfillments/update"
+    run("ShippingConfirmationFunction", done)
+
+    message = outbox.only()
+    assert message["Subject"] == "Part of your Oklahoma Outfitters order #1001 is on its way"
+    assert "UPS tracking number: 1Z9R5W900312345678" in text_part(message)
+
+
+def test_a_pending_fulfillment_that_succeeds_without_tracking_is_still_announced(
+    run: Any, outbox: Any
+) -> None:
+    place_order(run)
+    untracked = {"tracking_number": None, "tracking_numbers": [], "tracking_urls": []}
+    run("ShippingConfirmationFunction", shipped(status="pending", **untracked))
+    done = shipped(status="success", **untracked)
+    done["detail"]["metadata"]["X-Shopify-Topic"] = "fulfillments/update"
+
+    result = run("ShippingConfirmationFunction", done)
+
+    assert result["status"] == "sent"
+    assert "send you the tracking number as soon as" in text_part(outbox.only())
+
+
+def test_come_back_code_runs_from_the_shipment_not_the_order(run: Any, outbox: Any) -> None:
+    place_order(run)  # placed 2026-11-20
+
+    run("ShippingConfirmationFunction", shipped(created_at="2026-12-15T10:00:00-05:00"))
+
+    assert "valid until Saturday, February 13, 2027" in text_part(outbox.only())
+
+
+def test_nothing_is_shipped_for_a_voided_test_order(run: Any, outbox: Any) -> None:
+    remember_test_order(run, "voided")
+
+    result = run("ShippingConfirmationFunction", load_event("shopify/fulfillments-create.json"))
+
+    assert result["reason"] == "voided or cancelled test order"
+    assert outbox.messages == []
+
+
+def test_shipment_of_a_test_order_is_marked_as_a_test(run: Any, outbox: Any) -> None:
+    remember_test_order(run)
+
+    run("ShippingConfirmationFunction", load_event("shopify/fulfillments-create.json"))
+
+    assert outbox.only()["X-Tailor-Test-Order"] == "yes"

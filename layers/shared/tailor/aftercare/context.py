@@ -3,7 +3,7 @@ dates in the customer's own time zone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from itertools import islice
 from typing import Any, Protocol
@@ -13,7 +13,9 @@ from babel.dates import format_date, format_time
 
 from tailor import i18n
 from tailor.aftercare.store import OrderRecord
+from tailor.delivery import Stream, deliver
 from tailor.events.fulfillment import OrderEvent
+from tailor.mail import test_order_headers
 from tailor.profiles import Profile
 from tailor.settings import Settings
 
@@ -41,6 +43,20 @@ def for_order(
         settings,
         event.locale or (order.locale if order else None) or profile.locale,
         event.customer.first_name or (order.first_name if order else None) or profile.first_name,
+    )
+
+
+def send(
+    email_type: str, context: Mapping[str, Any], profile: Profile, *, test_order: bool
+) -> dict[str, Any]:
+    """A transactional email about an order, to the name it greets, marked if a test order."""
+    return deliver(
+        email_type,
+        Stream.TRANSACTIONAL,
+        context,
+        profile,
+        name=context["first_name"],
+        headers=test_order_headers(test_order),
     )
 
 

@@ -48,6 +48,8 @@ class OrderRecord(Record):
     total: Money | None = None
     status_url: str | None = None
     lines: list[ItemLine] = []
+    test: bool = False
+    voided: bool = False
 
 
 class ShipmentRecord(Record):
@@ -73,6 +75,7 @@ class CancellationRecord(Record):
     cancelled_at: datetime
     reason: str | None = None
     refund_ids: list[str] = []
+    test: bool = False
 
 
 def _lines(lines: Iterable[ItemLine]) -> list[dict[str, Any]]:
@@ -105,6 +108,19 @@ class OrderHistory:
         if self.order:
             return self.order.order_number
         return next((s.order_number for s in self.shipments.values() if s.order_number), None)
+
+    @property
+    def test(self) -> bool:
+        order_test = self.order is not None and self.order.test
+        return order_test or (self.cancellation is not None and self.cancellation.test)
+
+    @property
+    def voided_test(self) -> bool:
+        """A test order that was voided or cancelled: nobody bought anything, nothing is
+        mailed about it any more."""
+        if self.cancellation is not None and self.cancellation.test:
+            return True
+        return self.order is not None and self.order.test and self.order.voided
 
     def refunded_quantities(self) -> Counter[str]:
         counted: Counter[str] = Counter()
@@ -184,6 +200,8 @@ class AftercareStore:
             total=order.total,
             status_url=order.status_url,
             lines=[ItemLine.model_validate(line.model_dump()) for line in order.lines],
+            test=order.test,
+            voided=order.financial_status == "voided",
         )
         self._table.put_item(
             Item={
@@ -242,6 +260,7 @@ class AftercareStore:
             cancelled_at=cancelled.cancelled_at,
             reason=cancelled.reason,
             refund_ids=cancelled.refund_ids,
+            test=cancelled.test,
         )
         self._put(cancelled.order_id, "cancelled", record)
 

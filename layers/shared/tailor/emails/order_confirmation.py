@@ -21,6 +21,7 @@ from tailor.emails.newsletter import opt_in_url
 from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
 from tailor.idempotency import once
 from tailor.links import OFFER_PURPOSE, Signer, signer_from_secret
+from tailor.mail import test_order_headers
 from tailor.profiles import Profile, Profiles, record_order
 from tailor.recommend import CrossSell, cross_sell
 from tailor.settings import Settings, get_settings
@@ -30,6 +31,8 @@ EMAIL_TYPE = "order_confirmation"
 
 @once(key="order_id")
 def send_order_confirmation(*, event: OrderPlaced) -> dict[str, Any]:
+    if event.voided_test:
+        return skipped(EMAIL_TYPE, "voided test order")
     settings = get_settings()
     recipient = addresses.normalize(event.email)
     if recipient is None:
@@ -48,6 +51,7 @@ def send_order_confirmation(*, event: OrderPlaced) -> dict[str, Any]:
         context,
         profile,
         name=event.customer.first_name,
+        headers=test_order_headers(event.test),
         shrink=fewer_lines,
     )
 
@@ -81,6 +85,7 @@ def confirmation_context(
         "returning": profile.is_returning(order.order_id),
         "order": {
             "number": order.order_number,
+            "confirmation_number": order.confirmation_number,
             "placed_on": i18n.long_date(order.placed_at, locale),
             "status_url": order.status_url,
             "lines": [_line(line, bought) for line in order.lines],

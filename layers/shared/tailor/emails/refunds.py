@@ -17,7 +17,7 @@ from tailor import addresses
 from tailor.aftercare import context as base_context
 from tailor.aftercare.config import get_aftercare_settings
 from tailor.aftercare.store import AftercareStore, OrderHistory
-from tailor.delivery import Stream, deliver, skipped
+from tailor.delivery import skipped
 from tailor.events.canonical import Money
 from tailor.events.fulfillment import OrderCancelled, RefundIssued
 from tailor.idempotency import once
@@ -40,6 +40,8 @@ def send_cancellation(*, event: OrderCancelled) -> dict[str, Any]:
     settings = get_aftercare_settings()
     store = AftercareStore(settings.need("aftercare_table"))
     store.save_cancellation(event)  # review requests and reminders check it
+    if event.test:
+        return skipped(CANCELLED, "cancelled test order")
     history = store.history(event.order_id)
     recipient = addresses.normalize(event.email) or addresses.normalize(history.email)
     if recipient is None:
@@ -55,7 +57,7 @@ def send_cancellation(*, event: OrderCancelled) -> dict[str, Any]:
         "money": _cancelled_money(event),
         "promote": (event.reason or "") not in NO_PROMOTION,
     }
-    return deliver(CANCELLED, Stream.TRANSACTIONAL, context, profile, name=context["first_name"])
+    return base_context.send(CANCELLED, context, profile, test_order=history.test)
 
 
 def _cancelled_money(event: OrderCancelled) -> dict[str, Any]:
@@ -82,6 +84,8 @@ def send_refund(*, event: RefundIssued) -> dict[str, Any]:
         return skipped(REFUNDED, "refund moved no money (restock or adjustment only)")
     if history.cancellation and event.refund_id in history.cancellation.refund_ids:
         return skipped(REFUNDED, "refund already told in the cancellation email")
+    if history.voided_test:
+        return skipped(REFUNDED, "refund on a voided or cancelled test order")
     recipient = addresses.normalize(event.email) or addresses.normalize(history.email)
     if recipient is None:
         logger.info("refund for an order we never saw", extra={"order_id": event.order_id})
@@ -112,7 +116,7 @@ def send_refund(*, event: RefundIssued) -> dict[str, Any]:
         "destination": base_context.refund_destination(event.gateway),
         "fully_refunded": history.fully_refunded,
     }
-    return deliver(REFUNDED, Stream.TRANSACTIONAL, context, profile, name=context["first_name"])
+    return base_context.send(REFUNDED, context, profile, test_order=event.test or history.test)
 
 
 def _capped(event: RefundIssued, history: OrderHistory) -> Money:

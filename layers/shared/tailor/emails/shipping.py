@@ -19,7 +19,7 @@ from tailor.aftercare import context as base_context
 from tailor.aftercare import coupons, reviews, tracking
 from tailor.aftercare.config import AftercareSettings, get_aftercare_settings
 from tailor.aftercare.store import NO_TRACKING, AftercareStore, OrderHistory
-from tailor.delivery import Stream, deliver, skipped
+from tailor.delivery import skipped
 from tailor.events.fulfillment import OrderDelivered, OrderShipped
 from tailor.idempotency import once
 from tailor.links import signer_from_secret
@@ -30,32 +30,29 @@ from tailor.scheduling import Schedules
 SHIPPING = "shipping_confirmation"
 DELIVERY = "delivery_update"
 MAILED_STATUSES = ("out_for_delivery", "delivered")
-FAILED_SHIPMENT = frozenset({"cancelled", "error", "failure"})
 
 
-@once(key="[fulfillment_id, tracking[0].number]")
+# The status is part of the key: a pending fulfillment skipped here is announced when an
+# update moves it to success, even with the tracking number it already had.
+@once(key="[fulfillment_id, tracking[0].number, status]")
 def send_shipping_confirmation(*, event: OrderShipped) -> dict[str, Any]:
     settings = get_aftercare_settings()
-    if event.status in FAILED_SHIPMENT:
-        return skipped(SHIPPING, f"shipment {event.status}")
+    if not event.shipped:
+        return skipped(SHIPPING, f"shipment {event.status}, not shipped")
     store = AftercareStore(settings.need("aftercare_table"))
     before = store.history(event.order_id)
     recipient = addresses.normalize(event.email) or addresses.normalize(before.email)
     store.save_shipment(event, recipient)  # later carrier events are joined on it
     if recipient is None:
         return skipped(SHIPPING, "no valid email address for this shipment")
+    if before.voided_test:
+        return skipped(SHIPPING, "voided or cancelled test order")
     reason = _nothing_new(event, before)
     if reason:
         return skipped(SHIPPING, reason)
     profile = Profiles(settings.need("profiles_table")).get_or_new(recipient)
     context = shipping_context(event, store.history(event.order_id), profile, settings)
-    result = deliver(
-        SHIPPING,
-        Stream.TRANSACTIONAL,
-        context,
-        profile,
-        name=context["first_name"],
-    )
+    result = base_context.send(SHIPPING, context, profile, test_order=before.test)
     store.mark_announced(event.order_id, event.fulfillment_id, [t.number for t in event.tracking])
     return result
 
@@ -66,7 +63,7 @@ def _nothing_new(event: OrderShipped, history: OrderHistory) -> str | None:
         return "shipment already delivered"
     announced = set(shipment.announced) if shipment else set()
     numbers = {t.number for t in event.tracking}
-    if event.is_update and not numbers - announced:
+    if event.is_update and announced and not numbers - announced:
         return "shipment update without a new tracking number"
     if (numbers or {NO_TRACKING}) <= announced:
         return "shipment already announced"
@@ -137,10 +134,10 @@ def _coupon(
 ) -> dict[str, str] | None:
     if not settings.come_back_offer:
         return None
-    since = history.order.placed_at if history.order else event.shipped_at
     signer = signer_from_secret(settings.need("link_signing_secret_arn"))
     offer, days = settings.come_back_offer, settings.come_back_days
-    coupon = coupons.issue(event.order_id, since, offer, days, signer)
+    # The offer's days run from the shipment: an order that waited weeks to ship keeps them.
+    coupon = coupons.issue(event.order_id, event.shipped_at, offer, days, signer)
     return {
         "code": coupon.code,
         "offer": coupon.offer,
@@ -158,6 +155,8 @@ def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
     shipment = history.shipments.get(event.fulfillment_id or "")
     if shipment is not None and shipment.delivered_at is not None:
         return skipped(DELIVERY, f"{event.status} after the shipment was delivered")
+    if history.voided_test:
+        return skipped(DELIVERY, "voided or cancelled test order")
     if event.fulfillment_id:
         store.mark_carrier_status(
             event.order_id, event.fulfillment_id, event.status, event.happened_at
@@ -179,7 +178,7 @@ def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
             event, store.history(event.order_id), recipient, zone, settings, schedules
         )
     context = delivery_context(event, history, profile, settings, zone)
-    return deliver(DELIVERY, Stream.TRANSACTIONAL, context, profile, name=context["first_name"])
+    return base_context.send(DELIVERY, context, profile, test_order=history.test)
 
 
 def delivery_context(

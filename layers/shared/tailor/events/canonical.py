@@ -37,9 +37,18 @@ def _currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
+def _lowercase(value: str) -> str:
+    return value.strip().lower()
+
+
 Currency = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_known_currency)]
 Text = Annotated[str, Field(max_length=1000)]
 Id = Annotated[str, Field(min_length=1, max_length=128)]
+# A value of one of Shopify's enums (product status, financial status, fulfillment status,
+# carrier status...). Shopify adds values in new API versions (product `unlisted` in 2025-10,
+# carrier `carrier_picked_up`): an event must not be refused for one we do not know yet, so
+# each reader decides what an unknown value means.
+Status = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_lowercase)]
 
 
 class Model(BaseModel):
@@ -106,6 +115,13 @@ class OrderPlaced(Model):
 
     order_id: Id
     order_number: Text = Field(description="What the customer sees, e.g. #1001")
+    confirmation_number: Text | None = Field(
+        default=None, description="Shopify's checkout confirmation code, e.g. H2PW6YDQB"
+    )
+    test: bool = Field(default=False, description="Placed through a test payment gateway")
+    financial_status: Status | None = Field(
+        default=None, description="e.g. pending, authorized, paid, voided"
+    )
     placed_at: AwareDatetime
     email: str | None = Field(default=None, max_length=320)
     locale: str | None = Field(default=None, max_length=35)
@@ -124,6 +140,11 @@ class OrderPlaced(Model):
     @property
     def currency(self) -> str:
         return self.total.currency
+
+    @property
+    def voided_test(self) -> bool:
+        """A test order whose payment was voided: nobody bought anything, nothing is mailed."""
+        return self.test and self.financial_status == "voided"
 
 
 class Variant(Model):
@@ -157,7 +178,7 @@ class ProductUpdated(Model):
     product_type: Text = ""
     vendor: Text = ""
     tags: list[Text] = []
-    status: Literal["active", "draft", "archived"] = "active"
+    status: Status = Field(default="active", description="active, draft, archived, unlisted...")
     url: str | None = Field(default=None, max_length=2048)
     image_url: str | None = Field(default=None, max_length=2048)
     variants: list[Variant] = Field(min_length=1, max_length=2000)
@@ -165,6 +186,19 @@ class ProductUpdated(Model):
 
     def variant(self, variant_id: str | None) -> Variant | None:
         return next((v for v in self.variants if v.variant_id == variant_id), None)
+
+    @property
+    def listed(self) -> bool:
+        """Shown in the shop's listings: only these are recommended, promoted or announced."""
+        return self.status == "active"
+
+    @property
+    def purchasable(self) -> bool:
+        """Sold to whoever has the link. An `unlisted` product (API 2025-10) is hidden from the
+        storefront's listings and search but sells by direct link, as Shopify means it; so a
+        link we already sent still works, but we never recommend one. A status we do not know
+        yet is neither listed nor sold."""
+        return self.status in ("active", "unlisted")
 
 
 class MarketingConsent(Model):

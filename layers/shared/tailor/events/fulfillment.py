@@ -18,23 +18,18 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, AwareDatetime, Field, NonNegativeInt, PositiveInt
 
 from tailor import clock
-from tailor.events.canonical import Address, Customer, Id, ItemLine, Model, Money, Text
+from tailor.events.canonical import Address, Customer, Id, ItemLine, Model, Money, Status, Text
 from tailor.events.registry import Translator
+from tailor.events.shopify import paid
 
 Payload = Mapping[str, Any]
 Email = Annotated[str, Field(max_length=320)]
-
-
-def _lowercase(value: str) -> str:
-    return value.strip().lower()
 
 
 def _no_spaces(value: str) -> str:
     return re.sub(r"\s+", "", value)
 
 
-# Carrier statuses are lowercase words; newer API versions add ones we do not know yet.
-Status = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_lowercase)]
 # Tracking numbers are printed with spaces ("9400 1118 ...") but identify without them.
 TrackingNumber = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_spaces)]
 
@@ -86,6 +81,13 @@ class OrderShipped(OrderEvent):
         description="An update of a shipment announced before: only new tracking is news",
     )
 
+    @property
+    def shipped(self) -> bool:
+        """Only a `success` fulfillment has left the warehouse. `pending` and `open` ones wait
+        on a fulfillment service (the update that moves them to success is the news), and
+        `cancelled`, `error`, `failure` or a status we do not know yet never left."""
+        return self.status == "success"
+
 
 class OrderDelivered(OrderEvent):
     """A carrier reported progress on a shipment (out_for_delivery and delivered are mailed)."""
@@ -116,6 +118,7 @@ class OrderCancelled(OrderEvent):
     refunded: Money | None = Field(default=None, description="Money returned with the cancellation")
     refund_ids: list[Id] = Field(default=[], max_length=100)
     financial_status: Text | None = Field(default=None, description="e.g. voided, refunded")
+    test: bool = Field(default=False, description="A test order (test payment gateway)")
     gateway: Text | None = None
     status_url: str | None = Field(default=None, max_length=2048)
 
@@ -136,6 +139,7 @@ class RefundIssued(OrderEvent):
     lines: list[RefundedLine] = Field(default=[], max_length=1000)
     shipping: Money | None = None
     gateway: Text | None = None
+    test: bool = Field(default=False, description="Money moved by a test payment gateway")
 
 
 class ReviewItem(Model):
@@ -192,18 +196,6 @@ def _id(value: Any) -> str | None:
 def _decimal(value: Any) -> Decimal:
     """Amounts arrive as strings, and as JSON numbers in refund line items."""
     return Decimal(str(value))
-
-
-def _presentment(payload: Payload, field: str, currency: str) -> Money | None:
-    """What the buyer saw: `<field>_set.presentment_money`, else the plain field."""
-    money_set = payload.get(f"{field}_set")
-    presentment = money_set.get("presentment_money") if isinstance(money_set, Mapping) else None
-    if isinstance(presentment, Mapping) and presentment.get("amount") is not None:
-        code = presentment.get("currency_code") or presentment.get("currency") or currency
-        return Money(amount=_decimal(presentment["amount"]), currency=code)
-    if payload.get(field) is None:
-        return None
-    return Money(amount=_decimal(payload[field]), currency=currency)
 
 
 def _item(item: Payload) -> dict[str, Any]:
@@ -298,6 +290,7 @@ def order_delivered(payload: Payload) -> OrderDelivered:
 def order_cancelled(payload: Payload, shop_currency: str) -> OrderCancelled:
     """orders/cancelled: the `current_*` totals are zero by now; `total_*` keep the original."""
     currency = payload.get("presentment_currency") or payload.get("currency") or shop_currency
+    shop_currency = payload.get("currency") or shop_currency
     refunds = [r for r in payload.get("refunds") or [] if isinstance(r, Mapping)]
     transactions = [t for r in refunds for t in _successful_refunds(r.get("transactions"))]
     gateways = payload.get("payment_gateway_names") or []
@@ -310,10 +303,11 @@ def order_cancelled(payload: Payload, shop_currency: str) -> OrderCancelled:
         locale=payload.get("customer_locale") or None,
         customer=_customer(payload),
         lines=[ItemLine(**_item(item)) for item in payload.get("line_items") or []],
-        total=_presentment(payload, "total_price", currency),
+        total=paid(payload, "total_price", currency, shop_currency),
         refunded=_money_sum(transactions, currency),
         refund_ids=[str(r["id"]) for r in refunds if r.get("id") is not None],
         financial_status=payload.get("financial_status") or None,
+        test=bool(payload.get("test")),
         gateway=(transactions[0].get("gateway") if transactions else None)
         or next(iter(gateways), None),
         status_url=payload.get("order_status_url") or None,
@@ -321,45 +315,70 @@ def order_cancelled(payload: Payload, shop_currency: str) -> OrderCancelled:
 
 
 def refund_issued(payload: Payload, shop_currency: str) -> RefundIssued:
-    """refunds/create: lines refunded and the money moved (none for a restock alone)."""
+    """refunds/create: what the refund moved, and what for.
+
+    The money is the successful `refund` transactions (none for a restock alone), in the
+    currency the buyer paid. Lines show their `subtotal_set` plus `total_tax_set`; refunded
+    shipping is in `refund_shipping_lines` on recent API versions and in `order_adjustments`
+    of kind `shipping_refund` (negative amounts: money leaving the shop) on older ones.
+    """
     transactions = _successful_refunds(payload.get("transactions"))
-    amount = _money_sum(transactions, shop_currency)
-    currency = amount.currency if amount else shop_currency
+    lines_payload = [r for r in payload.get("refund_line_items") or [] if isinstance(r, Mapping)]
+    # Refund transactions move the buyer's (presentment) currency.
+    currency = next(
+        (str(t["currency"]) for t in transactions if t.get("currency")),
+        _presentment_currency(lines_payload) or shop_currency,
+    )
     lines = []
-    for refunded in payload.get("refund_line_items") or []:
+    for refunded in lines_payload:
         item = {**(refunded.get("line_item") or {}), "quantity": refunded.get("quantity")}
         item.setdefault("id", refunded.get("line_item_id"))
-        subtotal = _presentment(refunded, "subtotal", currency)
-        tax = _presentment(refunded, "total_tax", currency)
-        line_amount = (
-            Money(
-                amount=sum((m.amount for m in (subtotal, tax) if m), Decimal(0)),
-                currency=(subtotal or tax or Money.zero(currency)).currency,
-            )
-            if subtotal or tax
-            else None
-        )
+        parts = [
+            m
+            for field in ("subtotal", "total_tax")
+            if (m := paid(refunded, field, currency, shop_currency)) is not None
+        ]
         lines.append(
             RefundedLine(
-                **_item(item), amount=line_amount, restock_type=refunded.get("restock_type")
+                **_item(item),
+                amount=_total(parts) if parts else None,
+                restock_type=refunded.get("restock_type"),
             )
         )
     shipping = [
         m
         for s in payload.get("refund_shipping_lines") or []
-        if (m := _presentment(s, "subtotal_amount", currency)) is not None
+        if (m := paid(s, "subtotal_amount", currency, shop_currency)) is not None
+    ] + [
+        Money(amount=abs(m.amount), currency=m.currency)
+        for adjustment in payload.get("order_adjustments") or []
+        if isinstance(adjustment, Mapping) and adjustment.get("kind") == "shipping_refund"
+        for field in ("amount", "tax_amount")
+        if (m := paid(adjustment, field, currency, shop_currency)) is not None
     ]
     return RefundIssued(
         refund_id=str(payload["id"]),
         order_id=str(payload["order_id"]),
         refunded_at=payload.get("processed_at") or payload.get("created_at") or clock.now(),
-        amount=amount,
+        amount=_money_sum(transactions, currency),
         lines=lines,
-        shipping=Money(amount=sum((m.amount for m in shipping), Decimal(0)), currency=currency)
-        if shipping
-        else None,
+        shipping=_total(shipping) if shipping else None,
         gateway=transactions[0].get("gateway") if transactions else None,
+        test=any(t.get("test") for t in transactions),
     )
+
+
+def _presentment_currency(refund_lines: list[Payload]) -> str | None:
+    for line in refund_lines:
+        money_set = line.get("subtotal_set")
+        presentment = money_set.get("presentment_money") if isinstance(money_set, Mapping) else None
+        if isinstance(presentment, Mapping) and presentment.get("currency_code"):
+            return str(presentment["currency_code"])
+    return None
+
+
+def _total(parts: list[Money]) -> Money:
+    return Money(amount=sum((m.amount for m in parts), Decimal(0)), currency=parts[0].currency)
 
 
 SHOPIFY_TOPICS: dict[type[Model], dict[str, Translator]] = {

@@ -35,16 +35,32 @@ def _id(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _set_money(payload: Payload, field: str, fallback: str, shop_currency: str) -> Money | None:
-    """Presentment money from a `*_set` field, else the plain field in the shop's currency."""
-    money_set = payload.get(f"{field}_set") or {}
+def paid(payload: Payload, field: str, currency: str, shop_currency: str) -> Money | None:
+    """An amount as the buyer paid it, in the order's presentment `currency`.
+
+    `<field>_set.presentment_money` says it. The plain `<field>` is in the shop's currency,
+    so it stands in only when the buyer paid in that currency too: a dollar figure is never
+    shown on a yen order. An amount known only in another currency is absent.
+    """
+    money_set = payload.get(f"{field}_set")
     presentment = money_set.get("presentment_money") if isinstance(money_set, Mapping) else None
     if isinstance(presentment, Mapping) and presentment.get("amount") is not None:
-        return Money(amount=presentment["amount"], currency=presentment["currency_code"])
-    if payload.get(fallback) is None:
+        # Amounts are strings, but JSON numbers in refund line items.
+        code = presentment.get("currency_code") or presentment.get("currency") or currency
+        return Money(amount=Decimal(str(presentment["amount"])), currency=code)
+    if payload.get(field) is None or currency != shop_currency:
         return None
-    currency = payload.get("presentment_currency") or payload.get("currency") or shop_currency
-    return Money(amount=payload[fallback], currency=currency)
+    return Money(amount=Decimal(str(payload[field])), currency=shop_currency)
+
+
+def _paid_required(
+    payload: Payload, field: str, currency: str, shop_currency: str, *, where: str = ""
+) -> Money:
+    money = paid(payload, field, currency, shop_currency)
+    if money is None:
+        # Names the field that would have said it (parse() turns this into InvalidEvent).
+        raise KeyError(f"{where}{field}_set.presentment_money")
+    return money
 
 
 def _name(first: Any, last: Any) -> tuple[str | None, str | None]:
@@ -52,19 +68,34 @@ def _name(first: Any, last: Any) -> tuple[str | None, str | None]:
 
 
 def order_placed(payload: Payload, shop_currency: str) -> OrderPlaced:
+    """orders/create: the receipt of the order as placed.
+
+    The `total_*` and `subtotal_price` fields keep what the buyer paid at checkout; the
+    `current_*` ones follow later edits, refunds and cancellations, so a confirmation that
+    arrives late would show a total the buyer never paid.
+    """
     currency = payload.get("presentment_currency") or payload.get("currency") or shop_currency
+    shop_currency = payload.get("currency") or shop_currency
     customer_payload = payload.get("customer") or {}
     address_payload = payload.get("shipping_address") or payload.get("billing_address") or {}
     first, last = _name(
         customer_payload.get("first_name") or address_payload.get("first_name"),
         customer_payload.get("last_name") or address_payload.get("last_name"),
     )
-    lines = [_order_line(item, currency, shop_currency) for item in payload.get("line_items") or []]
-    total = _set_money(payload, "current_total_price", "current_total_price", shop_currency)
-    total = total or _set_money(payload, "total_price", "total_price", shop_currency)
+    lines = [
+        _order_line(item, currency, shop_currency, f"line_items.{index}.")
+        for index, item in enumerate(payload.get("line_items") or [])
+    ]
+
+    def as_paid(field: str) -> Money | None:
+        return paid(payload, field, currency, shop_currency)
+
     return OrderPlaced(
         order_id=str(payload["id"]),
         order_number=payload.get("name") or f"#{payload.get('order_number', payload['id'])}",
+        confirmation_number=payload.get("confirmation_number") or None,
+        test=bool(payload.get("test")),
+        financial_status=payload.get("financial_status") or None,
         placed_at=payload.get("processed_at") or payload.get("created_at"),
         email=payload.get("email") or payload.get("contact_email") or customer_payload.get("email"),
         locale=payload.get("customer_locale") or customer_payload.get("locale"),
@@ -73,20 +104,19 @@ def order_placed(payload: Payload, shop_currency: str) -> OrderPlaced:
         ),
         lines=lines,
         discounts=_discounts(payload, currency, shop_currency),
-        subtotal=_set_money(payload, "subtotal_price", "subtotal_price", shop_currency)
-        or Money.zero(currency),
-        shipping=_set_money(payload, "total_shipping_price", "total_shipping_price", shop_currency),
-        tax=_set_money(payload, "total_tax", "total_tax", shop_currency),
+        subtotal=as_paid("subtotal_price") or Money.zero(currency),
+        shipping=as_paid("total_shipping_price"),
+        tax=as_paid("total_tax"),
         taxes_included=bool(payload.get("taxes_included")),
-        total=total or Money.zero(currency),
+        total=_paid_required(payload, "total_price", currency, shop_currency),
         shipping_address=_address(payload.get("shipping_address")),
         status_url=payload.get("order_status_url"),
         accepts_marketing=payload.get("buyer_accepts_marketing"),
     )
 
 
-def _order_line(item: Payload, currency: str, shop_currency: str) -> OrderLine:
-    unit = _set_money(item, "price", "price", shop_currency) or Money.zero(currency)
+def _order_line(item: Payload, currency: str, shop_currency: str, where: str) -> OrderLine:
+    unit = _paid_required(item, "price", currency, shop_currency, where=where)
     allocated = [
         Decimal(str(a["amount_set"]["presentment_money"]["amount"]))
         for a in item.get("discount_allocations") or []
@@ -95,7 +125,7 @@ def _order_line(item: Payload, currency: str, shop_currency: str) -> OrderLine:
     discount = (
         Money(amount=sum(allocated, Decimal(0)), currency=unit.currency)
         if allocated
-        else _set_money(item, "total_discount", "total_discount", shop_currency)
+        else paid(item, "total_discount", currency, shop_currency)
     )
     return OrderLine(
         line_id=str(item["id"]),
@@ -114,13 +144,13 @@ def _discounts(payload: Payload, currency: str, shop_currency: str) -> list[Disc
     codes = [c for c in payload.get("discount_codes") or [] if c.get("code")]
     if not codes:
         return []
-    if currency == (payload.get("currency") or shop_currency):
+    if currency == shop_currency:
         return [
             Discount(code=c["code"], amount=Money(amount=c.get("amount") or 0, currency=currency))
             for c in codes
         ]
     # Per-code amounts are in the shop's currency; the total exists in presentment money.
-    total = _set_money(payload, "total_discounts", "total_discounts", shop_currency)
+    total = paid(payload, "total_discounts", currency, shop_currency)
     return [
         Discount(code=", ".join(c["code"] for c in codes), amount=total or Money.zero(currency))
     ]
