@@ -187,8 +187,7 @@ class Preferences:
                 opt_in_level="confirmed_opt_in",
             )
 
-        before, after = self.profiles.change(email, confirm)
-        self.ledger.record(before, after)
+        before, _ = consent.update_consent(self.profiles, self.ledger, email, confirm)
         if before.consent_state(consent.NEWSLETTER) != "subscribed":
             _publish(NewsletterSubscribed(email=email, subscribed_at=clock.now()), self.settings)
         return web.page(
