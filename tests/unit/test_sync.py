@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from conftest import load_event
+from conftest import load_event, order_with_consent
 from tailor import aws
 from tailor.profiles import Profile
 
@@ -161,17 +161,6 @@ def test_a_consent_update_without_an_address_finds_the_profile_by_customer_id(
     assert ("newsletter", "unsubscribed", "shopify") in ledger(email)
 
 
-def order_with_consent(order_id: str, state: str, updated_at: str | None) -> dict[str, Any]:
-    event = load_event("shopify/orders-create.json")
-    event["detail"]["payload"]["id"] = int(order_id)
-    event["detail"]["payload"]["customer"]["email_marketing_consent"] = {
-        "state": state,
-        "opt_in_level": "single_opt_in",
-        "consent_updated_at": updated_at,
-    }
-    return event
-
-
 def test_consent_given_at_checkout_counts_but_never_resubscribes_after_an_unsubscribe(
     run: Any, cloud: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,7 +169,7 @@ def test_consent_given_at_checkout_counts_but_never_resubscribes_after_an_unsubs
 
     alex = "alex.rivera@example.com"
     monkeypatch.setenv("TAILOR_NOW", "2026-11-20T12:00:00+00:00")
-    run("OrderRecorderFunction", order_with_consent("1001", "subscribed", "2026-11-20T10:12:00Z"))
+    run("OrderRecorderFunction", order_with_consent("subscribed", "2026-11-20T10:12:00Z", "1001"))
     assert profile(cloud, alex).consent["newsletter"].state == "subscribed"
     assert ledger(alex) == [("newsletter", "subscribed", "shopify")]
 
@@ -189,8 +178,8 @@ def test_consent_given_at_checkout_counts_but_never_resubscribes_after_an_unsubs
     Profiles("ProfilesTable").update(
         alex, lambda p: consent.change(p, consent.TOPICS, "unsubscribed", "preference_page")
     )
-    run("OrderRecorderFunction", order_with_consent("1002", "subscribed", "2026-11-20T10:12:00Z"))
-    run("OrderRecorderFunction", order_with_consent("1003", "subscribed", None))
+    run("OrderRecorderFunction", order_with_consent("subscribed", "2026-11-20T10:12:00Z", "1002"))
+    run("OrderRecorderFunction", order_with_consent("subscribed", None, "1003"))
 
     stored = profile(cloud, alex)
     assert stored.order_ids == ["1001", "1002", "1003"]
@@ -198,5 +187,5 @@ def test_consent_given_at_checkout_counts_but_never_resubscribes_after_an_unsubs
     assert ledger(alex) == [("newsletter", "subscribed", "shopify")]
 
     # A new opt-in at a later checkout is a new, explicit choice.
-    run("OrderRecorderFunction", order_with_consent("1004", "subscribed", "2026-11-25T10:00:00Z"))
+    run("OrderRecorderFunction", order_with_consent("subscribed", "2026-11-25T10:00:00Z", "1004"))
     assert profile(cloud, alex).consent["newsletter"].state == "subscribed"

@@ -6,21 +6,10 @@ from typing import Any
 
 import pytest
 from aftercare_kit import ALEX, at, fire, load_catalog, only_schedule, template
-from conftest import load_event
+from conftest import load_event, order_with_consent
 from tailor import aws
 
 __all__ = ["template"]
-
-
-def order_with_consent(state: str, updated_at: str | None) -> dict[str, Any]:
-    """Order #1001 with the customer's email_marketing_consent, as Shopify sends it."""
-    event = load_event("shopify/orders-create.json")
-    event["detail"]["payload"]["customer"]["email_marketing_consent"] = {
-        "state": state,
-        "opt_in_level": "single_opt_in",
-        "consent_updated_at": updated_at,
-    }
-    return event
 
 
 def test_a_customer_subscribed_in_shopify_is_asked_for_a_review(
