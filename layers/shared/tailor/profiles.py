@@ -241,7 +241,9 @@ class Profiles:
         reasons = transactions.write_together([transactions.put(self._table.name, put), *others])
         if reasons is None:
             return True
-        if reasons[0] == transactions.CONDITION_FAILED or transactions.CONFLICT in reasons:
+        # Another writer came first (or, vanishingly rare, a ledger entry key was taken):
+        # read again and retry with fresh writes.
+        if {transactions.CONDITION_FAILED, transactions.CONFLICT} & set(reasons):
             return False
         raise RuntimeError(f"profile and the writes with it were not stored: {reasons}")
 
