@@ -45,6 +45,23 @@ def load_event(name: str) -> dict[str, Any]:
     return data
 
 
+def order_with_consent(
+    state: str, updated_at: str | None, order_id: str | None = None
+) -> dict[str, Any]:
+    """Shopify's order #1001 (another id if given) carrying the customer's
+    email_marketing_consent, as Shopify sends it on the order's customer."""
+    event = load_event("shopify/orders-create.json")
+    payload = event["detail"]["payload"]
+    if order_id is not None:
+        payload["id"] = int(order_id)
+    payload["customer"]["email_marketing_consent"] = {
+        "state": state,
+        "opt_in_level": "single_opt_in",
+        "consent_updated_at": updated_at,
+    }
+    return event
+
+
 @pytest.fixture(scope="session")
 def template() -> Template:
     return Template()

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from conftest import html_part, link_token, load_event, url_request
 from tailor import aws
+from tailor.consent import TOPICS as CONSENT_TOPICS
 
 MIDDAY = "2026-11-20T12:00:00+00:00"  # the local template's shop zone is UTC
+ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058 body
 
 
 @pytest.fixture(autouse=True)
@@ -101,6 +103,59 @@ def test_one_click_unsubscribe_works_without_a_page(run: Any, outbox: Any) -> No
     assert response["statusCode"] == 200
     assert newsletter_state() == "unsubscribed"
     assert ("newsletter", "unsubscribed", "unsubscribe_header") in ledger()
+
+
+def one_click_token(outbox: Any) -> str:
+    """The token of the last email's List-Unsubscribe URL."""
+    header = outbox.messages[-1]["List-Unsubscribe"]
+    return str(header.split(",")[0].strip("<> ").split("t=", 1)[1])
+
+
+def resubscribe_form(token: str) -> dict[str, Any]:
+    return url_request(
+        "/preferences",
+        method="POST",
+        form={"t": token, "topic": list(CONSENT_TOPICS), "action": "save"},
+    )
+
+
+def test_a_one_click_unsubscribe_token_can_never_subscribe(run: Any, outbox: Any) -> None:
+    confirm_newsletter(run, outbox)
+    run("NewsletterWelcomeFunction", subscribed_event())
+    token = one_click_token(outbox)
+    one_click = url_request("/unsubscribe", {"t": token}, method="POST", body=ONE_CLICK)
+    run("PreferencesFunction", one_click)
+    recorded = ledger()
+
+    for request in (resubscribe_form(token), url_request("/preferences", {"t": token})):
+        response = run("PreferencesFunction", request)
+        assert response["statusCode"] == 403
+        assert "This link can only unsubscribe" in response["body"]
+        assert "Nothing was changed" in response["body"]
+    assert newsletter_state() == "unsubscribed"
+    assert ledger() == recorded
+    # Nor does the unsubscribe page hand out a link that could.
+    page = run("PreferencesFunction", url_request("/unsubscribe", {"t": token}))
+    assert "preferences?t=" not in page["body"]
+
+
+def test_unsubscribe_links_already_sent_keep_unsubscribing_and_only_that(
+    run: Any, outbox: Any
+) -> None:
+    from tailor.links import PREFERENCES_PURPOSE, signer_from_secret
+
+    confirm_newsletter(run, outbox)
+    # One-click tokens used to be signed for the preference page, naming their topic.
+    sent = signer_from_secret("LinkSigningSecret").sign(
+        PREFERENCES_PURPOSE, {"e": "susie@example.com", "t": "newsletter"}
+    )
+
+    assert run("PreferencesFunction", resubscribe_form(sent))["statusCode"] == 403
+    one_click = url_request("/unsubscribe", {"t": sent}, method="POST", body=ONE_CLICK)
+    assert run("PreferencesFunction", one_click)["statusCode"] == 200
+    assert newsletter_state() == "unsubscribed"
+    assert run("PreferencesFunction", resubscribe_form(sent))["statusCode"] == 403
+    assert newsletter_state() == "unsubscribed"
 
 
 def test_a_link_scanner_opening_the_unsubscribe_url_changes_nothing(run: Any, outbox: Any) -> None:

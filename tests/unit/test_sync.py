@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from conftest import load_event
+import pytest
+from conftest import load_event, order_with_consent
 from tailor import aws
 from tailor.catalog import Catalog
 from tailor.profiles import Profile
@@ -107,17 +108,88 @@ def test_shopify_never_silently_resubscribes_someone_who_unsubscribed_here(
     assert profile(cloud, email).consent["newsletter"].state == "unsubscribed"
 
 
-def test_customer_without_an_email_is_skipped_with_a_reason(run: Any, cloud: Any) -> None:
+def ledger(email: str) -> list[tuple[str, str, str]]:
+    items = aws.table("ConsentLedgerTable").query(
+        KeyConditionExpression="email = :e", ExpressionAttributeValues={":e": email}
+    )["Items"]
+    return [(i["topic"], i["state"], i["source"]) for i in items]
+
+
+def test_customer_without_an_email_or_a_known_id_is_skipped_with_a_reason(
+    run: Any, cloud: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     event = load_event("shopify/customers-create.json")
     event["detail"]["payload"]["email"] = None
 
     result = run("ProfileSyncFunction", event)
 
+    reason = "no valid email and no profile with this customer id"
     assert result == {
         "customer_id": str(event["detail"]["payload"]["id"]),
         "stored": False,
-        "reason": "no valid email",
+        "reason": reason,
     }
+    (logged,) = [r for r in caplog.records if reason in r.getMessage()]
+    assert logged.customer_id == result["customer_id"]  # type: ignore[attr-defined]
+    assert "@" not in str(logged.__dict__)  # ids, never addresses
+    assert aws.table("ProfilesTable").scan()["Items"] == []
+
+
+@pytest.mark.parametrize(
+    ("known_from", "update", "address_field"),
+    [
+        (
+            "shopify/orders-create.json",
+            "shopify/customers-email-marketing-consent-update.json",
+            "email_address",
+        ),
+        ("shopify/customers-create.json", "shopify/customers-update.json", "email"),
+    ],
+)
+def test_a_consent_update_without_an_address_finds_the_profile_by_customer_id(
+    run: Any, cloud: Any, known_from: str, update: str, address_field: str
+) -> None:
+    seed = load_event(known_from)
+    run("OrderRecorderFunction" if "orders" in known_from else "ProfileSyncFunction", seed)
+    event = load_event(update)
+    email = str(event["detail"]["payload"][address_field]).lower()
+    event["detail"]["payload"][address_field] = None
+
+    result = run("ProfileSyncFunction", event)
+
+    assert result["stored"] is True and result["matched_by"] == "customer_id"
+    assert profile(cloud, email).consent["newsletter"].state == "unsubscribed"
+    assert ("newsletter", "unsubscribed", "shopify") in ledger(email)
+
+
+def test_consent_given_at_checkout_counts_but_never_resubscribes_after_an_unsubscribe(
+    run: Any, cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tailor import consent
+    from tailor.profiles import Profiles
+
+    alex = "alex.rivera@example.com"
+    monkeypatch.setenv("TAILOR_NOW", "2026-11-20T12:00:00+00:00")
+    run("OrderRecorderFunction", order_with_consent("subscribed", "2026-11-20T10:12:00Z", "1001"))
+    assert profile(cloud, alex).consent["newsletter"].state == "subscribed"
+    assert ledger(alex) == [("newsletter", "subscribed", "shopify")]
+
+    # Alex unsubscribes here; Shopify, not told, still reports the checkout opt-in.
+    monkeypatch.setenv("TAILOR_NOW", "2026-11-22T09:00:00+00:00")
+    Profiles("ProfilesTable").update(
+        alex, lambda p: consent.change(p, consent.TOPICS, "unsubscribed", "preference_page")
+    )
+    run("OrderRecorderFunction", order_with_consent("subscribed", "2026-11-20T10:12:00Z", "1002"))
+    run("OrderRecorderFunction", order_with_consent("subscribed", None, "1003"))
+
+    stored = profile(cloud, alex)
+    assert stored.order_ids == ["1001", "1002", "1003"]
+    assert stored.consent["newsletter"].state == "unsubscribed"
+    assert ledger(alex) == [("newsletter", "subscribed", "shopify")]
+
+    # A new opt-in at a later checkout is a new, explicit choice.
+    run("OrderRecorderFunction", order_with_consent("subscribed", "2026-11-25T10:00:00Z", "1004"))
+    assert profile(cloud, alex).consent["newsletter"].state == "subscribed"
 
 
 def test_unlisted_product_is_kept_sold_by_link_but_never_promoted(run: Any, cloud: Any) -> None:

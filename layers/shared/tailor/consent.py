@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from tailor import aws, clock
-from tailor.events.canonical import CustomerUpdated
+from tailor import aws, clock, transactions
+from tailor.events.canonical import MarketingConsent
 from tailor.profiles import Consent, ConsentState, Profile, Profiles
 
 NEWSLETTER = "newsletter"
@@ -106,25 +106,34 @@ def change(
     return profile.model_copy(update={"consent": consent})
 
 
-def apply_shopify_consent(profile: Profile, customer: CustomerUpdated) -> Profile:
-    """Map Shopify's email_marketing_consent onto the newsletter topic.
+def apply_shopify_consent(
+    profile: Profile, incoming: MarketingConsent | None, as_of: datetime
+) -> Profile:
+    """Map the email marketing consent Shopify reports (on a customer, a consent update or
+    an order) onto the newsletter topic; `as_of` is when Shopify reported it.
 
-    A Shopify update never silently re-subscribes someone who unsubscribed here: only an
-    opt-in Shopify dates after our unsubscribe (a new, explicit choice) counts.
+    The newest choice wins: one that Shopify dates no later than the choice recorded here
+    changes nothing, so Shopify never silently re-subscribes someone who unsubscribed here
+    and a late delivery never rolls a newer choice back. An undated one (Shopify leaves
+    `consent_updated_at` empty for customers who never chose) only fills in a blank.
     """
-    incoming = customer.marketing_consent
     if incoming is None or incoming.state not in _SHOPIFY_STATES:
         return profile
     state = _SHOPIFY_STATES[incoming.state]
-    when = (incoming.updated_at or customer.updated_at).astimezone(UTC)
     current = profile.consent.get(NEWSLETTER)
-    if current is not None:
-        if current.state == state:
-            return profile
-        if current.source != SHOPIFY and current.updated_at >= when:
-            return profile
+    if current is not None and (
+        current.state == state
+        or incoming.updated_at is None
+        or current.updated_at >= incoming.updated_at
+    ):
+        return profile
     return change(
-        profile, [NEWSLETTER], state, SHOPIFY, opt_in_level=incoming.opt_in_level, at=when
+        profile,
+        [NEWSLETTER],
+        state,
+        SHOPIFY,
+        opt_in_level=incoming.opt_in_level,
+        at=incoming.updated_at or as_of,
     )
 
 
@@ -134,25 +143,28 @@ class ConsentLedger:
     def __init__(self, table_name: str) -> None:
         self._table = aws.table(table_name)
 
-    def record(self, before: Profile, after: Profile) -> int:
-        written = 0
-        for topic, record in after.consent.items():
-            if before.consent.get(topic) == record:
-                continue
-            self._table.put_item(
-                Item={
-                    "email": after.email,
-                    "entry": f"{record.updated_at.isoformat()}#{topic}#{uuid.uuid4().hex[:8]}",
-                    "topic": topic,
-                    "state": record.state,
-                    "source": record.source,
-                    "opt_in_level": record.opt_in_level or "unknown",
-                    "recorded_at": clock.now().isoformat(),
+    def entries(self, before: Profile, after: Profile) -> list[dict[str, Any]]:
+        """The transaction writes that record what changed between two profiles."""
+        recorded_at = clock.now().isoformat()
+        return [
+            transactions.put(
+                self._table.name,
+                {
+                    "Item": {
+                        "email": after.email,
+                        "entry": f"{record.updated_at.isoformat()}#{topic}#{uuid.uuid4().hex[:8]}",
+                        "topic": topic,
+                        "state": record.state,
+                        "source": record.source,
+                        "opt_in_level": record.opt_in_level or "unknown",
+                        "recorded_at": recorded_at,
+                    },
+                    "ConditionExpression": "attribute_not_exists(entry)",
                 },
-                ConditionExpression="attribute_not_exists(entry)",
             )
-            written += 1
-        return written
+            for topic, record in after.consent.items()
+            if before.consent.get(topic) != record
+        ]
 
     def history(self, email: str) -> list[dict[str, str]]:
         from boto3.dynamodb.conditions import Key
@@ -163,8 +175,7 @@ class ConsentLedger:
 
 def update_consent(
     profiles: Profiles, ledger: ConsentLedger, email: str, apply: Callable[[Profile], Profile]
-) -> Profile:
-    """Change a profile's consent and append what changed to the ledger."""
-    before, after = profiles.change(email, apply)
-    ledger.record(before, after)
-    return after
+) -> tuple[Profile, Profile]:
+    """The profile before and after a change to it, stored in one transaction with the
+    ledger entries for the consent it changed: a choice is never stored unrecorded."""
+    return profiles.change(email, apply, along=ledger.entries)

@@ -19,7 +19,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from tailor import clock, policy
 from tailor.idempotency import Deferred
-from tailor.links import PREFERENCES_PURPOSE, signer_from_secret
+from tailor.links import PREFERENCES_PURPOSE, UNSUBSCRIBE_PURPOSE, signer_from_secret
 from tailor.mail import Mailer, Outgoing
 from tailor.observability import lambda_context, logger, metrics
 from tailor.profiles import CapReached, MarketingSlot, Profile, Profiles
@@ -144,7 +144,7 @@ def _manage_links(email: str, topic: str, settings: Settings) -> dict[str, str]:
     base = settings.need("preferences_url").rstrip("/")
     signer = signer_from_secret(settings.need("link_signing_secret_arn"))
     page = signer.sign(PREFERENCES_PURPOSE, {"e": email})
-    one_click = signer.sign(PREFERENCES_PURPOSE, {"e": email, "t": topic})
+    one_click = signer.sign(UNSUBSCRIBE_PURPOSE, {"e": email, "t": topic})
     return {
         "preferences_url": f"{base}/preferences?{urlencode({'t': page})}",
         "unsubscribe_url": f"{base}/unsubscribe?{urlencode({'t': one_click})}",

@@ -87,10 +87,9 @@ def apply(*, event: Feedback) -> dict[str, Any]:
     profiles = Profiles(settings.need("profiles_table"))
     ledger = consent.ConsentLedger(settings.need("consent_ledger_table"))
     for email in event.recipients:
-        before, after = profiles.change(
-            email, lambda p: _changed(p, event.kind, settings.soft_bounce_limit)
+        before, after = consent.update_consent(
+            profiles, ledger, email, lambda p: _changed(p, event.kind, settings.soft_bounce_limit)
         )
-        ledger.record(before, after)
         if after.suppressed and not before.suppressed:
             logger.warning("address suppressed", extra={"reason": after.suppressed})
             _suppress_in_ses(email, "COMPLAINT" if event.kind == "complaint" else "BOUNCE")

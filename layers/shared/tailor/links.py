@@ -23,6 +23,8 @@ MAX_TOKEN_LENGTH = 2048
 # What a token may unlock; signed into the MAC so one purpose never opens another.
 OFFER_PURPOSE = "offer"
 PREFERENCES_PURPOSE = "preferences"
+# One-click unsubscribe (List-Unsubscribe): can only ever unsubscribe.
+UNSUBSCRIBE_PURPOSE = "unsubscribe"
 OPT_IN_PURPOSE = "newsletter-optin"
 
 

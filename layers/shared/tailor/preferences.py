@@ -9,7 +9,9 @@ Routes:
   POST /subscribe         the confirmation itself; the welcome email follows
 
 Every token is signed for this customer; anything forged, truncated or foreign changes
-nothing and gets a plain error page. Pages work without JavaScript.
+nothing and gets a plain error page. A one-click unsubscribe token travels in a header that
+mail clients and unsubscribe services see, so it can only ever unsubscribe: it never opens
+the preference page nor leads to a token that does. Pages work without JavaScript.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tailor.events.canonical import NewsletterSubscribed
 from tailor.links import (
     OPT_IN_PURPOSE,
     PREFERENCES_PURPOSE,
+    UNSUBSCRIBE_PURPOSE,
     InvalidToken,
     Signer,
     signer_from_secret,
@@ -60,9 +63,7 @@ class Preferences:
         if action is None:
             return web.page(405, "Not allowed", "This page only answers GET and POST.")
         try:
-            claims = self.signer.verify(
-                OPT_IN_PURPOSE if route == "subscribe" else PREFERENCES_PURPOSE, token
-            )
+            claims, unsubscribe_only = read_token(self.signer, route, token)
         except InvalidToken as error:
             logger.info("preference link rejected", extra={"route": route, "reason": str(error)})
             return web.page(
@@ -74,6 +75,14 @@ class Preferences:
         email = addresses.normalize(claims.get("e"))
         if email is None:
             return web.page(400, "This link is not valid", "Please use the link in our email.")
+        if unsubscribe_only and route != "unsubscribe":
+            logger.info("unsubscribe link used for another page", extra={"route": route})
+            return web.page(
+                403,
+                "This link can only unsubscribe",
+                "Nothing was changed. To choose what you receive, please use the "
+                "\u201cEmail preferences\u201d link in one of our emails.",
+            )
         return action(email, claims, form)
 
     # ---------------------------------------------------------------- the page
@@ -138,8 +147,7 @@ class Preferences:
             template="pages/unsubscribe.html.j2",
             lang=lang,
             topic_label=label,
-            token=self.signer.sign(PREFERENCES_PURPOSE, dict(claims)),
-            preferences_token=self.signer.sign(PREFERENCES_PURPOSE, {"e": email}),
+            token=self.signer.sign(UNSUBSCRIBE_PURPOSE, dict(claims)),
             done=False,
         )
 
@@ -187,8 +195,7 @@ class Preferences:
                 opt_in_level="confirmed_opt_in",
             )
 
-        before, after = self.profiles.change(email, confirm)
-        self.ledger.record(before, after)
+        before, _ = consent.update_consent(self.profiles, self.ledger, email, confirm)
         if before.consent_state(consent.NEWSLETTER) != "subscribed":
             _publish(NewsletterSubscribed(email=email, subscribed_at=clock.now()), self.settings)
         return web.page(
@@ -196,6 +203,22 @@ class Preferences:
             "You're subscribed",
             "Thank you! Our occasional newsletter is on its way to you, starting with a welcome.",
         )
+
+
+def read_token(signer: Signer, route: str, token: object) -> tuple[dict[str, Any], bool]:
+    """The claims of a token for this route, and whether it may only unsubscribe.
+
+    One-click tokens sent before they had their own purpose were signed for the preference
+    page; they name a topic (`t`), which the page's own token never does, and keep working
+    for unsubscribing only.
+    """
+    if route == "subscribe":
+        return signer.verify(OPT_IN_PURPOSE, token), False
+    try:
+        claims = signer.verify(PREFERENCES_PURPOSE, token)
+    except InvalidToken:
+        return signer.verify(UNSUBSCRIBE_PURPOSE, token), True
+    return claims, "t" in claims
 
 
 def _first(form: Mapping[str, list[str]], name: str) -> str | None:
@@ -224,7 +247,7 @@ def unsubscribe_by_mail(subject: str, settings: Settings) -> dict[str, Any]:
     token = words[-1] if len(words) >= 2 and words[0].lower() == "unsubscribe" else None
     centre = Preferences(settings)
     try:
-        claims = centre.signer.verify(PREFERENCES_PURPOSE, token)
+        claims, _ = read_token(centre.signer, "unsubscribe", token)
     except InvalidToken as error:
         logger.info("unsubscribe mail rejected", extra={"reason": str(error)})
         return {"status": "ignored", "reason": "unsubscribe mail without a valid token"}

@@ -8,7 +8,7 @@ pure functions on the model, stored with optimistic locking, so replays change n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -180,6 +180,22 @@ class Profiles:
         found = {profile.email: profile for profile in map(Profile.model_validate, items)}
         return {email: found.get(email) or Profile(email=email) for email in wanted}
 
+    def emails_for_customer(self, customer_id: str) -> list[str]:
+        """The profiles that know this shop customer id (the sparse `customer_id` index)."""
+        from boto3.dynamodb.conditions import Key
+
+        query: dict[str, Any] = {
+            "IndexName": "customer_id",
+            "KeyConditionExpression": Key("customer_id").eq(customer_id),
+        }
+        emails: list[str] = []
+        while True:
+            page = self._table.query(**query)
+            emails.extend(str(item["email"]) for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return sorted(emails)
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def update(
         self, email: str, change: Callable[[Profile], Profile], attempts: int = 5
     ) -> Profile:
@@ -187,9 +203,19 @@ class Profiles:
         return self.change(email, change, attempts)[1]
 
     def change(
-        self, email: str, change: Callable[[Profile], Profile], attempts: int = 5
+        self,
+        email: str,
+        change: Callable[[Profile], Profile],
+        attempts: int = 5,
+        *,
+        along: Callable[[Profile, Profile], Sequence[Mapping[str, Any]]] | None = None,
     ) -> tuple[Profile, Profile]:
-        """The profile before and after a pure change, stored with optimistic locking."""
+        """The profile before and after a pure change, stored with optimistic locking.
+
+        `along` gives transaction writes that must be stored with the change or not at all
+        (the consent ledger's entries for it): profile and writes then commit in one
+        TransactWriteItems call, so neither is ever stored without the other.
+        """
         for _ in range(attempts):
             current = self.get_or_new(email)
             changed = change(current)
@@ -198,17 +224,28 @@ class Profiles:
             item: dict[str, Any] = changed.model_dump(mode="json", exclude_none=True)
             item["version"] = current.version + 1
             item["updated_at"] = clock.now().isoformat()
-            try:
-                self._table.put_item(
-                    Item=item,
-                    ConditionExpression="attribute_not_exists(email) OR version = :v",
-                    ExpressionAttributeValues={":v": current.version},
-                )
+            put = {
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(email) OR version = :v",
+                "ExpressionAttributeValues": {":v": current.version},
+            }
+            others = along(current, changed) if along else []
+            if self._stored(put, others):
                 return current, changed.model_copy(update={"version": current.version + 1})
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
         raise ConcurrentUpdate(f"profile changed concurrently {attempts} times; giving up")
+
+    def _stored(self, put: Mapping[str, Any], others: Sequence[Mapping[str, Any]]) -> bool:
+        """Write the profile (and the others with it); False when another writer came first."""
+        if not others:
+            return aws.written(self._table.put_item, **put)
+        reasons = transactions.write_together([transactions.put(self._table.name, put), *others])
+        if reasons is None:
+            return True
+        # Another writer came first (or, vanishingly rare, a ledger entry key was taken):
+        # read again and retry with fresh writes.
+        if {transactions.CONDITION_FAILED, transactions.CONFLICT} & set(reasons):
+            return False
+        raise RuntimeError(f"profile and the writes with it were not stored: {reasons}")
 
     def reserve_marketing(self, email: str, now: datetime, cap_hours: int) -> MarketingSlot:
         """Claim the customer's marketing slot atomically, so two senders racing for the

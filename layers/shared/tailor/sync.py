@@ -6,7 +6,7 @@ from typing import Any
 
 from tailor import addresses
 from tailor.catalog import Catalog
-from tailor.consent import apply_shopify_consent
+from tailor.consent import ConsentLedger, apply_shopify_consent, update_consent
 from tailor.events.canonical import CustomerUpdated, OrderPlaced, ProductUpdated
 from tailor.idempotency import once
 from tailor.observability import logger
@@ -23,17 +23,33 @@ def sync_product(product: ProductUpdated) -> dict[str, Any]:
 
 
 def sync_customer(customer: CustomerUpdated) -> dict[str, Any]:
-    email = addresses.normalize(customer.email)
-    if email is None:
-        logger.info(
-            "customer without a valid email address", extra={"customer_id": customer.customer_id}
-        )
-        return {"customer_id": customer.customer_id, "stored": False, "reason": "no valid email"}
+    """Name, locale and consent from the shop, onto the customer's profile: found by email
+    address, or by customer id when the update carries no address (consent updates may)."""
     settings = get_settings()
-    Profiles(settings.need("profiles_table")).update(
-        email, lambda p: apply_shopify_consent(apply_customer(p, customer), customer)
-    )
-    return {"customer_id": customer.customer_id, "stored": True}
+    profiles = Profiles(settings.need("profiles_table"))
+    email = addresses.normalize(customer.email)
+    emails = [email] if email else profiles.emails_for_customer(customer.customer_id)
+    if not emails:
+        reason = "no valid email and no profile with this customer id"
+        logger.info(
+            f"customer update not stored: {reason}", extra={"customer_id": customer.customer_id}
+        )
+        return {"customer_id": customer.customer_id, "stored": False, "reason": reason}
+    ledger = ConsentLedger(settings.need("consent_ledger_table"))
+    for address in emails:
+        update_consent(
+            profiles,
+            ledger,
+            address,
+            lambda p: apply_shopify_consent(
+                apply_customer(p, customer), customer.marketing_consent, customer.updated_at
+            ),
+        )
+    return {
+        "customer_id": customer.customer_id,
+        "stored": True,
+        "matched_by": "email" if email else "customer_id",
+    }
 
 
 @once(key="order_id")
@@ -46,8 +62,14 @@ def record_purchase(*, event: OrderPlaced) -> dict[str, Any]:
     settings = get_settings()
     catalog = Catalog(settings.need("catalog_table"), settings.need("copurchase_table"))
     bought = catalog.get_many(line.product_id for line in event.lines if line.product_id)
-    Profiles(settings.need("profiles_table")).update(
-        email, lambda p: record_order(p, event, bought)
+    # The consent Shopify knew at checkout counts like any other Shopify consent update.
+    update_consent(
+        Profiles(settings.need("profiles_table")),
+        ConsentLedger(settings.need("consent_ledger_table")),
+        email,
+        lambda p: apply_shopify_consent(
+            record_order(p, event, bought), event.customer.marketing_consent, event.placed_at
+        ),
     )
     catalog.record_copurchase(bought)
     return {"order_id": event.order_id, "recorded": True}

@@ -59,7 +59,7 @@ def send_confirmation(*, event: NewsletterSignupRequested) -> dict[str, Any]:
             return profile
         return consent.change(profile, [consent.NEWSLETTER], "pending", "signup")
 
-    profile = consent.update_consent(profiles, ledger, email, pending)
+    _, profile = consent.update_consent(profiles, ledger, email, pending)
     if profile.consent_state(consent.NEWSLETTER) == "subscribed":
         return skipped(CONFIRMATION, "already subscribed")
     context = {

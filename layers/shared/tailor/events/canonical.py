@@ -77,12 +77,21 @@ class Address(Model):
     country_code: str | None = None
 
 
+class MarketingConsent(Model):
+    state: Literal["subscribed", "not_subscribed", "unsubscribed", "pending", "redacted", "invalid"]
+    opt_in_level: Literal["single_opt_in", "confirmed_opt_in", "unknown"] | None = None
+    updated_at: AwareDatetime | None = None
+
+
 class Customer(Model):
     """Who placed an order. Guests have no customer_id."""
 
     customer_id: Id | None = None
     first_name: Text | None = None
     last_name: Text | None = None
+    marketing_consent: MarketingConsent | None = Field(
+        default=None, description="The customer's email marketing consent as the shop knew it"
+    )
 
 
 class ItemLine(Model):
@@ -199,12 +208,6 @@ class ProductUpdated(Model):
         link we already sent still works, but we never recommend one. A status we do not know
         yet is neither listed nor sold."""
         return self.status in ("active", "unlisted")
-
-
-class MarketingConsent(Model):
-    state: Literal["subscribed", "not_subscribed", "unsubscribed", "pending", "redacted", "invalid"]
-    opt_in_level: Literal["single_opt_in", "confirmed_opt_in", "unknown"] | None = None
-    updated_at: AwareDatetime | None = None
 
 
 class CustomerUpdated(Model):

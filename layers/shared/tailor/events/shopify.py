@@ -100,7 +100,10 @@ def order_placed(payload: Payload, shop_currency: str) -> OrderPlaced:
         email=payload.get("email") or payload.get("contact_email") or customer_payload.get("email"),
         locale=payload.get("customer_locale") or customer_payload.get("locale"),
         customer=Customer(
-            customer_id=_id(customer_payload.get("id")), first_name=first, last_name=last
+            customer_id=_id(customer_payload.get("id")),
+            first_name=first,
+            last_name=last,
+            marketing_consent=_consent(customer_payload.get("email_marketing_consent")),
         ),
         lines=lines,
         discounts=_discounts(payload, currency, shop_currency),
