@@ -56,7 +56,7 @@ def shoes_ordered(**changes: Any) -> dict[str, Any]:
     order = load_event("shopify/orders-create.json")
     payload = order["detail"]["payload"]
     payload["line_items"] = payload["line_items"][:1]
-    payload.update(created_at=PLACED, processed_at=PLACED, **changes)
+    payload.update({"created_at": PLACED, "processed_at": PLACED, **changes})
     return order
 
 
@@ -94,4 +94,26 @@ def test_a_protocol_relative_image_url_is_loaded_over_https(shop: Any, outbox: A
 
     html = html_part(outbox.only())
     assert "https://cdn.shopify.com/s/files/1/0684/sock.jpg?v=1" in links_in(html)
+    assert_only_web_links(html)
+
+
+def test_a_product_link_built_from_a_hostile_handle_stays_on_the_shops_page(
+    shop: Any, outbox: Any
+) -> None:
+    socks = load_event("shopify/products-update.json")
+    socks["detail"]["payload"]["handle"] = 'merino"><script>alert(1)</script>'
+    shop("CatalogSyncFunction", socks)
+    an_hour_ago = "2026-11-20T14:00:00+00:00"  # past the offer's window: a plain product link
+
+    shop(
+        "OrderConfirmationFunction",
+        shoes_ordered(created_at=an_hour_ago, processed_at=an_hour_ago),
+    )
+
+    html = html_part(outbox.only())
+    assert "Have a look" in html
+    assert (
+        "https://shop.example.com/products/merino%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E"
+        in links_in(html)
+    )
     assert_only_web_links(html)

@@ -76,7 +76,7 @@ def private_sale_context(
     }
     context["items"] = [
         {
-            **item(product, variant),
+            **item(product, variant, settings),
             "sale_price": discounted(variant.price, sale.discount_percent),
             "access_url": access_url(base_url, signer, sale, product, variant, code),
         }
