@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-import secrets as secrets_module
+import re
+import secrets
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -127,15 +129,27 @@ def test_a_token_with_non_ascii_characters_gets_the_invalid_link_page(
     assert "This link is not valid" in response["body"]
 
 
-def test_links_already_sent_keep_working_when_the_signing_key_rotates(
-    run: Any, outbox: Any, cloud: Any, offer_token: str
-) -> None:
-    secrets = boto3.client("secretsmanager", region_name="us-east-1")
+@pytest.fixture
+def put_secret(cloud: Any) -> Iterator[Callable[[Callable[[str], str]], None]]:
+    """Replace the signing secret with `make(old value)` as an operator would; the functions
+    read it at once (the 5-minute cache cleared), and afresh after the test."""
+    manager = boto3.client("secretsmanager", region_name="us-east-1")
     secret_id = cloud.physical_name("LinkSigningSecret")
-    legacy = secrets.get_secret_value(SecretId=secret_id)["SecretString"]
-    ring = {"current": "k2", "keys": {"legacy": legacy, "k2": secrets_module.token_urlsafe(48)}}
-    secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(ring))
-    parameters.clear_caches()  # what the 5-minute secret cache does by itself
+
+    def put(make: Callable[[str], str]) -> None:
+        old = str(manager.get_secret_value(SecretId=secret_id)["SecretString"])
+        manager.put_secret_value(SecretId=secret_id, SecretString=make(old))
+        parameters.clear_caches()
+
+    yield put
+    parameters.clear_caches()
+
+
+def test_links_already_sent_keep_working_when_the_signing_key_rotates(
+    run: Any, outbox: Any, offer_token: str, put_secret: Any
+) -> None:
+    ring: dict[str, Any] = {"current": "k2", "keys": {"k2": secrets.token_urlsafe(48)}}
+    put_secret(lambda legacy: json.dumps({**ring, "keys": {**ring["keys"], "legacy": legacy}}))
 
     sent_before = run("OfferRedirectFunction", url_event({"t": offer_token}))
     assert sent_before["statusCode"] == 302
@@ -149,8 +163,24 @@ def test_links_already_sent_keep_working_when_the_signing_key_rotates(
     assert run("OfferRedirectFunction", url_event({"t": unknown_key}))["statusCode"] == 400
 
     # Retiring the legacy key retires the links signed with it, and only those.
-    del ring["keys"]["legacy"]
-    secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(ring))
-    parameters.clear_caches()
+    put_secret(lambda _: json.dumps(ring))
     assert run("OfferRedirectFunction", url_event({"t": offer_token}))["statusCode"] == 400
     assert run("OfferRedirectFunction", url_event({"t": rotated}))["statusCode"] == 302
+
+
+@pytest.mark.parametrize(
+    ("ring", "named"),
+    [
+        ({"current": "k3", "keys": {"k2": "k" * 48}}, "'k3' is not among the keys"),
+        ({"current": "k2", "keys": {"k2": "short"}}, "'k2' must be at least 32 bytes"),
+        ({"current": "k2", "keys": {"k 2": "k" * 48}}, "key id 'k 2'"),
+        ({"current": "k2"}, '"keys"'),
+    ],
+)
+def test_a_malformed_key_ring_is_an_error_naming_the_problem(
+    run: Any, offer_token: str, put_secret: Any, ring: dict[str, Any], named: str
+) -> None:
+    put_secret(lambda _: json.dumps(ring))
+
+    with pytest.raises(ValueError, match=re.escape(named)):
+        run("OfferRedirectFunction", url_event({"t": offer_token}))
