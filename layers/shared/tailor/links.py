@@ -156,7 +156,7 @@ def safe_url(url: object) -> str | None:
     """The URL if it may land in an `href`, `src` or `Location`: absolute http(s) with a host
     (protocol-relative `//host/...` becomes https), else None. Refused: other schemes
     (javascript:, data:, vbscript:...), credentials, markup characters, and whitespace or
-    control characters inside (browsers drop them, so `java\tscript:` would run)."""
+    control characters inside (browsers drop them, so `java<TAB>script:` would run)."""
     if not isinstance(url, str):
         return None
     url = url.strip()

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from tailor.links import shop_url
 from tailor.observability import logger
 from tailor.render import renderer
 from tailor.settings import get_settings
@@ -72,8 +73,6 @@ def invalid_link() -> dict[str, Any]:
 def redirect(location: str) -> dict[str, Any]:
     """A redirect within the shop: a target that is unsafe or off the shop's own domains
     (links.shop_url) leads to the shop's home page instead, never elsewhere."""
-    from tailor.links import shop_url
-
     settings = get_settings()
     checked = shop_url(location, settings)
     if checked is None:
