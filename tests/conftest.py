@@ -150,6 +150,20 @@ def link_token(html: str, marker: str) -> str:
     return parse_qs(urlparse(url).query)["t"][0]
 
 
+def links_in(html: str) -> list[str]:
+    """Every `href` and `src` value in `html`, unescaped as a browser reads them."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class _Links(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.extend(v or "" for k, v in attrs if k in ("href", "src"))
+
+    _Links().feed(html)
+    return found
+
+
 def html_part(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("html",))
     assert part is not None, "no text/html part"
@@ -162,4 +176,4 @@ def text_part(message: EmailMessage) -> str:
     return str(part.get_content())
 
 
-__all__ = ["Outbox", "Path", "html_part", "load_event", "text_part"]
+__all__ = ["Outbox", "Path", "html_part", "links_in", "load_event", "text_part"]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import boto3
 import pytest
+from aws_lambda_powertools.utilities import parameters
 from conftest import html_part, load_event
 
 
@@ -22,20 +28,30 @@ def url_event(query: dict[str, str], method: str = "GET") -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def offer_token(run: Any, outbox: Any) -> str:
-    """The token from a real confirmation for an order placed just now."""
-    run("CatalogSyncFunction", load_event("shopify/products-create.json"))
-    run("CatalogSyncFunction", load_event("shopify/products-update.json"))
+PLACED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+
+def offer_link(run: Any, outbox: Any, order_id: int | None = None) -> str:
+    """The offer token from a real confirmation for an order placed at PLACED (the clock)."""
     order = load_event("shopify/orders-create.json")
     payload = order["detail"]["payload"]
     payload["line_items"] = payload["line_items"][:1]
-    payload["created_at"] = payload["processed_at"] = datetime.now(UTC).isoformat()
+    payload["created_at"] = payload["processed_at"] = PLACED.isoformat()
+    if order_id is not None:
+        payload["id"] = order_id
     run("OrderConfirmationFunction", order)
-    html = html_part(outbox.only())
+    html = html_part(outbox.messages[-1])
     start = html.index('href="http://127.0.0.1:3000/OfferRedirectFunction/?t=') + len('href="')
     link = html[start : html.index('"', start)].replace("&amp;", "&")
     return parse_qs(urlparse(link).query)["t"][0]
+
+
+@pytest.fixture
+def offer_token(run: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("TAILOR_NOW", PLACED.isoformat())
+    run("CatalogSyncFunction", load_event("shopify/products-create.json"))
+    run("CatalogSyncFunction", load_event("shopify/products-update.json"))
+    return offer_link(run, outbox)
 
 
 def test_valid_offer_redirects_to_the_cart_with_the_item(run: Any, offer_token: str) -> None:
@@ -48,7 +64,7 @@ def test_valid_offer_redirects_to_the_cart_with_the_item(run: Any, offer_token: 
 def test_expired_offer_shows_a_friendly_page(
     run: Any, offer_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    later = datetime.now(UTC) + timedelta(minutes=16)
+    later = PLACED + timedelta(minutes=16)
     monkeypatch.setenv("TAILOR_NOW", later.isoformat())
 
     response = run("OfferRedirectFunction", url_event({"t": offer_token}))
@@ -93,3 +109,78 @@ def test_offer_link_only_answers_get(run: Any, offer_token: str) -> None:
     response = run("OfferRedirectFunction", url_event({"t": offer_token}, method="POST"))
 
     assert response["statusCode"] == 405
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: "\u00e9.\u00e9",
+        lambda t: t[:-2] + "\u00e9" + t[-1],  # inside the signature
+        lambda t: t.replace(".", ".\u0661", 1),  # an Arabic-Indic digit opens the signature
+        lambda t: t + "\u2028",
+    ],
+)
+def test_a_token_with_non_ascii_characters_gets_the_invalid_link_page(
+    run: Any, offer_token: str, tamper: Any
+) -> None:
+    response = run("OfferRedirectFunction", url_event({"t": tamper(offer_token)}))
+
+    assert response["statusCode"] == 400
+    assert "This link is not valid" in response["body"]
+
+
+@pytest.fixture
+def put_secret(cloud: Any) -> Iterator[Callable[[Callable[[str], str]], None]]:
+    """Replace the signing secret with `make(old value)` as an operator would; the functions
+    read it at once (the 5-minute cache cleared), and afresh after the test."""
+    manager = boto3.client("secretsmanager", region_name="us-east-1")
+    secret_id = cloud.physical_name("LinkSigningSecret")
+
+    def put(make: Callable[[str], str]) -> None:
+        old = str(manager.get_secret_value(SecretId=secret_id)["SecretString"])
+        manager.put_secret_value(SecretId=secret_id, SecretString=make(old))
+        parameters.clear_caches()
+
+    yield put
+    parameters.clear_caches()
+
+
+def test_links_already_sent_keep_working_when_the_signing_key_rotates(
+    run: Any, outbox: Any, offer_token: str, put_secret: Any
+) -> None:
+    ring: dict[str, Any] = {"current": "k2", "keys": {"k2": secrets.token_urlsafe(48)}}
+    put_secret(lambda legacy: json.dumps({**ring, "keys": {**ring["keys"], "legacy": legacy}}))
+
+    sent_before = run("OfferRedirectFunction", url_event({"t": offer_token}))
+    assert sent_before["statusCode"] == 302
+
+    rotated = offer_link(run, outbox, order_id=820982911946154509)
+    assert rotated.startswith("k2.")
+    sent_after = run("OfferRedirectFunction", url_event({"t": rotated}))
+    assert sent_after["headers"]["Location"] == sent_before["headers"]["Location"]
+
+    unknown_key = "k9." + rotated.split(".", 1)[1]
+    assert run("OfferRedirectFunction", url_event({"t": unknown_key}))["statusCode"] == 400
+
+    # Retiring the legacy key retires the links signed with it, and only those.
+    put_secret(lambda _: json.dumps(ring))
+    assert run("OfferRedirectFunction", url_event({"t": offer_token}))["statusCode"] == 400
+    assert run("OfferRedirectFunction", url_event({"t": rotated}))["statusCode"] == 302
+
+
+@pytest.mark.parametrize(
+    ("ring", "named"),
+    [
+        ({"current": "k3", "keys": {"k2": "k" * 48}}, "'k3' is not among the keys"),
+        ({"current": "k2", "keys": {"k2": "short"}}, "'k2' must be at least 32 bytes"),
+        ({"current": "k2", "keys": {"k 2": "k" * 48}}, "key id 'k 2'"),
+        ({"current": "k2"}, '"keys"'),
+    ],
+)
+def test_a_malformed_key_ring_is_an_error_naming_the_problem(
+    run: Any, offer_token: str, put_secret: Any, ring: dict[str, Any], named: str
+) -> None:
+    put_secret(lambda _: json.dumps(ring))
+
+    with pytest.raises(ValueError, match=re.escape(named)):
+        run("OfferRedirectFunction", url_event({"t": offer_token}))

@@ -9,16 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from boto3.dynamodb.conditions import Key
 
 from tailor import aws
 from tailor.events.canonical import Product, Variant
+from tailor.links import shop_url
+
+if TYPE_CHECKING:
+    from tailor.settings import Settings
 
 PROMOTED_INDEX = "promoted"
 HANDLE_INDEX = "handle"
 MAX_PAIRED_PRODUCTS = 20
+
+
+def product_page(product: Product, settings: Settings) -> str:
+    """The product's page: its URL when that is on the shop's own domain, else the page
+    Shopify serves for its handle on the shop's base URL."""
+    handle = quote(product.handle, safe="")
+    return shop_url(product.url, settings) or f"{settings.shop_base_url}/products/{handle}"
 
 
 class Catalog:

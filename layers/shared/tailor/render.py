@@ -2,7 +2,9 @@
 
 Shop staff edit these templates, so they run in Jinja's sandbox; customer text is always
 data (autoescaped in HTML, never evaluated), and an undefined variable is an error rather
-than silently blank output. Subjects are one line by construction.
+than silently blank output. Subjects are one line by construction. Every URL a template puts
+in an `href` or `src` passes the `safe_url` filter (tailor.links.safe_url): what is not an
+absolute http(s) URL becomes "", and `{% if x|safe_url %}` leaves the link out.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from tailor import i18n
+from tailor import i18n, links
 from tailor.events.canonical import Money
 
 # Gmail clips messages whose HTML exceeds about 102 KB; stay clear of it.
@@ -62,6 +64,7 @@ class Renderer:
         )
         self.env.filters["money"] = _money_filter
         self.env.filters["long_date"] = i18n.long_date
+        self.env.filters["safe_url"] = _safe_url_filter
 
     def render(self, email_type: str, context: Mapping[str, Any]) -> Rendered:
         """Subject, inlined HTML and text of `templates/<email_type>/` in the context's language."""
@@ -106,6 +109,10 @@ def html_to_text(html: str) -> str:
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text + "\n"
+
+
+def _safe_url_filter(value: object) -> str:
+    return links.safe_url(value) or ""
 
 
 def _money_filter(value: Money, locale: str | None = None) -> str:

@@ -81,6 +81,9 @@ class Settings(EnvSettings):
 
     shop_name: str = Field(min_length=1, max_length=100)
     shop_base_url: BaseUrl
+    # Hosts besides SHOP_BASE_URL's that redirects may lead to, comma-separated (e.g. the
+    # shop's myshopify.com domain).
+    shop_domains: str = ""
     sender_address: str = Field(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+$")
     default_locale: str = "en"
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from tailor.links import shop_url
+from tailor.observability import logger
 from tailor.render import renderer
 from tailor.settings import get_settings
 
@@ -69,7 +71,14 @@ def invalid_link() -> dict[str, Any]:
 
 
 def redirect(location: str) -> dict[str, Any]:
-    return {"statusCode": 302, "headers": {"Location": location, **_SECURITY_HEADERS}, "body": ""}
+    """A redirect within the shop: a target that is unsafe or off the shop's own domains
+    (links.shop_url) leads to the shop's home page instead, never elsewhere."""
+    settings = get_settings()
+    checked = shop_url(location, settings)
+    if checked is None:
+        logger.warning("redirect target refused: not a URL on the shop's domain")
+        checked = settings.shop_base_url
+    return {"statusCode": 302, "headers": {"Location": checked, **_SECURITY_HEADERS}, "body": ""}
 
 
 def method(event: Mapping[str, Any]) -> str:

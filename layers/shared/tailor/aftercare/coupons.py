@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,11 +39,16 @@ def _symbols(digest: bytes, count: int) -> str:
     return "".join(out)
 
 
-def coupon_code(order_id: str, signer: Signer) -> str:
-    token = signer.sign(COUPON_PURPOSE, {"o": order_id})
+def derived_code(prefix: str, purpose: str, claims: Mapping[str, str], signer: Signer) -> str:
+    """`PREFIX-XXXX-XXXX`: an HMAC of the claims under the signing key, for this purpose."""
+    token = signer.sign(purpose, claims)
     mac = token.rpartition(".")[2]
     symbols = _symbols(base64.urlsafe_b64decode(mac + "=" * (-len(mac) % 4)), 8)
-    return f"{PREFIX}-{symbols[:4]}-{symbols[4:]}"
+    return f"{prefix}-{symbols[:4]}-{symbols[4:]}"
+
+
+def coupon_code(order_id: str, signer: Signer) -> str:
+    return derived_code(PREFIX, COUPON_PURPOSE, {"o": order_id}, signer)
 
 
 def verify_coupon(code: str, order_id: str, signer: Signer) -> bool:

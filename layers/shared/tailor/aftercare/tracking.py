@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from tailor.events.fulfillment import Tracking
+from tailor.links import safe_url
 
 # name -> (how the customer reads it, public tracking URL with {number})
 CARRIERS: dict[str, tuple[str, str]] = {
@@ -78,20 +79,6 @@ def carrier_key(name: str | None) -> str | None:
 
 def normalize_number(number: str) -> str:
     return re.sub(r"\s+", "", number)
-
-
-def safe_url(url: str | None) -> str | None:
-    """A link we may put in an email: http(s) with a host, nothing else (no javascript:)."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("https", "http") or not parts.hostname or re.search(r"\s", url):
-        return None
-    return url
 
 
 def links(carrier: str | None, tracking: list[Tracking]) -> Shipment:

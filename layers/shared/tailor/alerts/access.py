@@ -3,8 +3,8 @@
 The token names the sale, the product and the customer's variant, and is valid from the
 sale's start to its end. Opening it checks the signature and the window, and that the
 variant is still there and in stock, then redirects to Shopify's cart permalink with the
-sale's discount code (or to the product page without one). Anything else gets a friendly
-page: ended, not started yet, sold out, or not a valid link.
+invitee's own discount code (or, without one, to the product page on the shop's domain).
+Anything else gets a friendly page: ended, not started yet, sold out, or not a valid link.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from tailor import clock, web
 from tailor.alerts.views import cart_url
-from tailor.catalog import Catalog
+from tailor.catalog import Catalog, product_page
 from tailor.emails.private_sale import PRIVATE_SALE_PURPOSE
 from tailor.links import ExpiredToken, InvalidToken, Signer
 from tailor.observability import logger
@@ -59,6 +59,6 @@ def open_sale(token: str | None, signer: Signer, settings: Settings) -> dict[str
     logger.info(
         "private sale link opened", extra={"sale_id": sale_id, "product_id": product.product_id}
     )
-    if not code and product.url:
-        return web.redirect(product.url)
-    return web.redirect(cart_url(settings, variant.variant_id, code or None))
+    if not code:
+        return web.redirect(product_page(product, settings))
+    return web.redirect(cart_url(settings, variant.variant_id, code))

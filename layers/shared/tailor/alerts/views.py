@@ -9,14 +9,15 @@ from urllib.parse import quote, urlencode
 
 from babel.numbers import get_currency_precision
 
+from tailor.catalog import product_page
 from tailor.events.canonical import Money, Product, Variant
 from tailor.settings import Settings
 
 
-def item(product: Product, variant: Variant) -> dict[str, Any]:
+def item(product: Product, variant: Variant, settings: Settings) -> dict[str, Any]:
     return {
         "title": product.title,
-        "url": product.url,
+        "url": product_page(product, settings),
         "image_url": product.image_url,
         "size": variant.size,
         "variant_title": variant.title or None,

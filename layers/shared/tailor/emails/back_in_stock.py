@@ -28,7 +28,7 @@ def back_in_stock_context(
     units = variant.inventory
     return {
         **page_context(profile, settings),
-        "item": item(product, variant),
+        "item": item(product, variant, settings),
         "left": units if units is not None and units <= few_left else None,
         "cart_url": cart_url(settings, variant.variant_id),
     }

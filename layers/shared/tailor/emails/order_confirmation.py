@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tailor import addresses, clock, i18n
-from tailor.catalog import Catalog
+from tailor.catalog import Catalog, product_page
 from tailor.consent import NEWSLETTER
 from tailor.delivery import Stream, deliver, skipped
 from tailor.emails.newsletter import opt_in_url
@@ -152,7 +152,7 @@ def _suggestion(
         "price": variant.price if same_currency else None,
         "compare_at_price": variant.compare_at_price if variant.on_sale and same_currency else None,
         "image_url": product.image_url,
-        "url": product.url,
+        "url": product_page(product, settings),
         "reason": suggestion.reason,
         "offer_url": offer_url,
         "offer_minutes": settings.offer_minutes,

@@ -35,7 +35,7 @@ def price_drop_context(
 ) -> dict[str, Any]:
     return {
         **page_context(profile, settings),
-        "item": item(product, variant),
+        "item": item(product, variant, settings),
         "was": was,
         "percent_off": percent_off(was, variant.price),
         "sale": sale,

@@ -3,7 +3,9 @@
 "If your site maintains a wish list defined by individual customers, use those lists to
 create private sales, using those wanted items, through e-mail." Each item is shown in the
 customer's size ("just for you") with a signed link that works only during the sale and
-puts that variant in the cart with the sale's discount (see `tailor.alerts.access`).
+puts that variant in the cart with the invitee's own discount code (see
+`tailor.alerts.access`): the sale's code followed by an HMAC of the sale and the address,
+so a code copied from one link is no use to anyone else.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tailor import consent, i18n
+from tailor.aftercare.coupons import derived_code
 from tailor.alerts.views import discounted, item
 from tailor.emails.newsletter import page_context
 from tailor.events.canonical import Product, Variant
@@ -23,10 +26,25 @@ from tailor.settings import Settings
 EMAIL_TYPE = "private_sale"
 TOPIC = consent.OFFERS
 PRIVATE_SALE_PURPOSE = "private-sale"
+INVITEE_CODE_PURPOSE = "private-sale-code"
+
+
+def invitee_code(sale: PrivateSaleStarted, email: str, signer: Signer) -> str:
+    """The invitee's own discount code, `<discount_code>-XXXX-XXXX` ("" when the sale has
+    no code): the shop creates the same codes for its wish-list holders (see README)."""
+    if not sale.discount_code:
+        return ""
+    claims = {"s": sale.sale_id, "e": email.strip().lower()}
+    return derived_code(sale.discount_code, INVITEE_CODE_PURPOSE, claims, signer)
 
 
 def access_url(
-    base: str, signer: Signer, sale: PrivateSaleStarted, product: Product, variant: Variant
+    base: str,
+    signer: Signer,
+    sale: PrivateSaleStarted,
+    product: Product,
+    variant: Variant,
+    code: str,
 ) -> str:
     """The item's link: valid from the sale's start (`nb`) to its end (`exp`)."""
     claims = {
@@ -34,7 +52,7 @@ def access_url(
         "p": product.product_id,
         "v": variant.variant_id,
         "nb": int(sale.starts_at.timestamp()),
-        "c": sale.discount_code or "",
+        "c": code,
     }
     token = signer.sign(PRIVATE_SALE_PURPOSE, claims, expires_at=sale.ends_at)
     return f"{base.rstrip('/')}?{urlencode({'t': token})}"
@@ -50,6 +68,7 @@ def private_sale_context(
     signer: Signer,
 ) -> dict[str, Any]:
     context = page_context(profile, settings)
+    code = invitee_code(sale, profile.email, signer)
     context["sale"] = {
         "title": sale.title,
         "discount_percent": f"{sale.discount_percent.normalize():f}",
@@ -57,9 +76,9 @@ def private_sale_context(
     }
     context["items"] = [
         {
-            **item(product, variant),
+            **item(product, variant, settings),
             "sale_price": discounted(variant.price, sale.discount_percent),
-            "access_url": access_url(base_url, signer, sale, product, variant),
+            "access_url": access_url(base_url, signer, sale, product, variant, code),
         }
         for product, variant in items
     ]

@@ -17,7 +17,7 @@ from tailor.aftercare import context as base_context
 from tailor.aftercare import replenishment
 from tailor.aftercare.config import get_aftercare_settings
 from tailor.aftercare.store import AftercareStore
-from tailor.catalog import Catalog
+from tailor.catalog import Catalog, product_page
 from tailor.delivery import Stream, deliver, skipped
 from tailor.events.fulfillment import ReplenishmentDue
 from tailor.idempotency import once
@@ -57,7 +57,7 @@ def send_replenishment_reminder(
             "price": variant.price,
             "compare_at_price": variant.compare_at_price if variant.on_sale else None,
             "image_url": product.image_url,
-            "url": product.url,
+            "url": product_page(product, settings),
             "reorder_url": f"{settings.shop_base_url}/cart/{quote(variant.variant_id)}:{quantity}",
         },
         "since": replenishment.how_long(event.bought_at, clock.now()),
