@@ -32,6 +32,7 @@ SES_ARN = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:"
 # SAM's two spellings of an EventBridge rule event (CloudWatchEvent is the older one).
 EVENTBRIDGE_EVENTS = frozenset({"EventBridgeRule", "CloudWatchEvent"})
 STREAM_EVENTS = frozenset({"DynamoDB", "Kinesis"})
+LAMBDA_DEFAULT_TIMEOUT = 3
 
 Where = list[str | int]
 
@@ -155,6 +156,17 @@ def _get(value: Any, *keys: str) -> Any:
             return None
         value = value.get(key)
     return value
+
+
+def _number(value: Any, default: int) -> int | None:
+    """A literal whole number (absent: the default); None for a Ref or anything unresolved."""
+    if value is None:
+        return default
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
 
 
 def _is_ref(value: Any, logical_id: str) -> bool:
@@ -438,7 +450,8 @@ class PolledSourcesReportFailuresAndDeadLetter(TailorRule, CloudFormationLintRul
     description = (
         "SQS, DynamoDB and Kinesis events have FunctionResponseTypes: [ReportBatchItemFailures]; "
         "stream events have MaximumRetryAttempts and DestinationConfig.OnFailure; "
-        "an SQS event's queue has a RedrivePolicy."
+        "an SQS event's queue has a RedrivePolicy and a VisibilityTimeout of at least six "
+        "times the function's Timeout."
     )
 
     def problems(self, cfn: Any, name: str, properties: dict[str, Any]) -> Iterator[Problem]:
@@ -456,7 +469,8 @@ class PolledSourcesReportFailuresAndDeadLetter(TailorRule, CloudFormationLintRul
             if kind in STREAM_EVENTS:
                 yield from self._stream_problems(path, where, settings)
             else:
-                yield from self._queue_problems(cfn, path, where, settings)
+                timeout = _number(properties.get("Timeout"), LAMBDA_DEFAULT_TIMEOUT)
+                yield from self._queue_problems(cfn, path, where, settings, timeout)
 
     @staticmethod
     def _stream_problems(path: Where, where: str, settings: dict[str, Any]) -> Iterator[Problem]:
@@ -475,17 +489,28 @@ class PolledSourcesReportFailuresAndDeadLetter(TailorRule, CloudFormationLintRul
 
     @staticmethod
     def _queue_problems(
-        cfn: Any, path: Where, where: str, settings: dict[str, Any]
+        cfn: Any, path: Where, where: str, settings: dict[str, Any], timeout: int | None
     ) -> Iterator[Problem]:
         queues = referenced_ids(settings.get("Queue"))
         resources = _resources(cfn)
         for queue in sorted(queues & resources.keys()):
-            if not _get(resources[queue], "Properties", "RedrivePolicy", "deadLetterTargetArn"):
+            queue_properties = _get(resources[queue], "Properties") or {}
+            if not _get(queue_properties, "RedrivePolicy", "deadLetterTargetArn"):
                 yield Problem(
                     path,
                     f"{where} reads {queue}, which has no dead-letter queue; add to {queue}: "
                     "RedrivePolicy: { deadLetterTargetArn: !GetAtt <its failed queue>.Arn, "
                     "maxReceiveCount: 5 }",
+                )
+            # Lambda's advice: a message must stay hidden while the function and its retries
+            # of the batch run, or a second poller receives it too.
+            visible_after = _number(queue_properties.get("VisibilityTimeout"), 30)
+            if timeout is not None and visible_after is not None and visible_after < 6 * timeout:
+                yield Problem(
+                    path,
+                    f"{where} reads {queue}, whose VisibilityTimeout ({visible_after} s) is "
+                    f"under six times the function's Timeout ({timeout} s); set "
+                    f"VisibilityTimeout: {6 * timeout} on {queue}",
                 )
 
 

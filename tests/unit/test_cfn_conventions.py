@@ -417,9 +417,9 @@ def test_a_stream_source_that_retries_forever_is_named(tmp_path: Path) -> None:
     ]
 
 
-def test_a_queue_source_without_dead_letter_queue_is_named(tmp_path: Path) -> None:
-    template = good()
-    template["Resources"]["AlertsFanoutQueue"] = {"Type": "AWS::SQS::Queue"}
+def with_queue(template: dict[str, Any], timeout: int, **queue: Any) -> dict[str, Any]:
+    template["Resources"]["AlertsFanoutQueue"] = {"Type": "AWS::SQS::Queue", "Properties": queue}
+    function(template)["Timeout"] = timeout
     function(template)["Events"]["Changes"] = {
         "Type": "SQS",
         "Properties": {
@@ -427,11 +427,41 @@ def test_a_queue_source_without_dead_letter_queue_is_named(tmp_path: Path) -> No
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
         },
     }
+    return template
+
+
+REDRIVE = {
+    "deadLetterTargetArn": {"Fn::GetAtt": ["AlertsFailedQueue", "Arn"]},
+    "maxReceiveCount": 5,
+}
+
+
+def test_a_queue_source_that_keeps_its_conventions_passes(tmp_path: Path) -> None:
+    template = with_queue(good(), 120, VisibilityTimeout=720, RedrivePolicy=REDRIVE)
+
+    assert lint(tmp_path, template) == []
+
+
+def test_a_queue_source_without_dead_letter_queue_is_named(tmp_path: Path) -> None:
+    template = with_queue(good(), 120, VisibilityTimeout=720)
 
     assert lint(tmp_path, template) == [
         "OrderConfirmationFunction: event Changes (SQS) reads AlertsFanoutQueue, which has no "
         "dead-letter queue; add to AlertsFanoutQueue: RedrivePolicy: { deadLetterTargetArn: "
         "!GetAtt <its failed queue>.Arn, maxReceiveCount: 5 }"
+    ]
+
+
+def test_a_queue_that_shows_messages_again_while_the_function_runs_is_named(
+    tmp_path: Path,
+) -> None:
+    # The function's timeout was raised, the queue's visibility timeout was not.
+    template = with_queue(good(), 300, VisibilityTimeout=720, RedrivePolicy=REDRIVE)
+
+    assert lint(tmp_path, template) == [
+        "OrderConfirmationFunction: event Changes (SQS) reads AlertsFanoutQueue, whose "
+        "VisibilityTimeout (720 s) is under six times the function's Timeout (300 s); "
+        "set VisibilityTimeout: 1800 on AlertsFanoutQueue"
     ]
 
 
