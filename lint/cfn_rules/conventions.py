@@ -645,21 +645,29 @@ class _Code:
         if module is None:
             return
         if name in module.imports:  # a re-export: follow it to where it is defined
-            yield from _resolve(module, name, ())
+            yield from self._resolve(module, (name,))
             return
         for node in module.definitions.get(name, []):
             for chain in _name_chains(node):
-                yield from _resolve(module, chain[0], chain[1:])
+                yield from self._resolve(module, chain)
                 if chain[0] in module.definitions:
                     yield (module_name, chain[0])
 
-
-def _resolve(module: _Module, head: str, rest: tuple[str, ...]) -> Iterator[Symbol]:
-    target = module.imports.get(head)
-    if isinstance(target, tuple):
-        yield target
-    elif isinstance(target, str) and rest:  # `from tailor import feedback; feedback.handle`
-        yield (target, rest[0])
+    def _resolve(self, module: _Module, chain: tuple[str, ...]) -> Iterator[Symbol]:
+        """The symbol a dotted name from `module` stands for, if it was imported."""
+        target = module.imports.get(chain[0])
+        if isinstance(target, tuple):
+            yield target
+            return
+        rest = chain[1:]
+        # `from tailor import feedback` then `feedback.handle`, or `import tailor.x` then
+        # `tailor.x.handle`: descend through submodules to the attribute they hold.
+        while isinstance(target, str) and rest:
+            inner = f"{target}.{rest[0]}"
+            if _find(self.roots, inner) is None:
+                yield (target, rest[0])
+                return
+            target, rest = inner, rest[1:]
 
 
 def _name_chains(node: ast.AST) -> Iterator[tuple[str, ...]]:
@@ -681,7 +689,7 @@ def _parse(roots: tuple[Path, ...], module_name: str) -> _Module | None:
     tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
     package = module_name if source.name == "__init__.py" else module_name.rpartition(".")[0]
     module = _Module()
-    for node in tree.body:
+    for node in _top_level(tree.body):
         if isinstance(node, ast.ImportFrom):
             origin = _absolute(package, node.module, node.level)
             for alias in node.names:
@@ -691,7 +699,11 @@ def _parse(roots: tuple[Path, ...], module_name: str) -> _Module | None:
                 module.imports[local] = submodule if found else (origin, alias.name)
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                module.imports[alias.asname or alias.name.split(".")[0]] = alias.name
+                if alias.asname:
+                    module.imports[alias.asname] = alias.name
+                else:  # `import a.b` binds `a`
+                    top = alias.name.split(".")[0]
+                    module.imports[top] = top
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             module.definitions.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.Assign | ast.AnnAssign):
@@ -703,6 +715,18 @@ def _parse(roots: tuple[Path, ...], module_name: str) -> _Module | None:
     return module
 
 
+def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A module's statements, looking into `if TYPE_CHECKING:`, `try:` and the like."""
+    for node in body:
+        if isinstance(node, ast.If | ast.Try | ast.With):
+            yield from _top_level(node.body)
+            yield from _top_level(getattr(node, "orelse", []))
+            for handler in getattr(node, "handlers", []):
+                yield from _top_level(handler.body)
+        else:
+            yield node
+
+
 def _absolute(package: str, module: str | None, level: int) -> str:
     if level == 0:
         return module or ""
@@ -712,6 +736,8 @@ def _absolute(package: str, module: str | None, level: int) -> str:
 
 
 def _find(roots: tuple[Path, ...], module_name: str) -> Path | None:
+    if not module_name:
+        return None
     relative = Path(*module_name.split("."))
     for root in roots:
         for candidate in (root / relative.with_suffix(".py"), root / relative / "__init__.py"):

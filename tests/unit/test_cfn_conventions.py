@@ -288,16 +288,29 @@ def test_an_idempotency_grant_with_more_than_it_needs_is_named(tmp_path: Path) -
 
 
 LAYER_IDEMPOTENCY = "def once(key):\n    return lambda func: func\n"
-# The email module decorates its sender; the handler only calls it.
+# The email module decorates its sender; handlers only call it, however they import it.
 LAYER_EMAIL = (
     "from tailor.idempotency import once\n\n\n"
-    '@once(key="order_id")\ndef send_order_confirmation(order):\n    return order\n'
+    '@once(key="order_id")\ndef send_order_confirmation(order):\n    return render(order)\n\n\n'
+    "def render(order):\n    return str(order)\n"
 )
-HANDLER = (
-    "from tailor.emails import order_confirmation\n\n\n"
-    "def lambda_handler(event, context):\n"
-    "    return order_confirmation.send_order_confirmation(event)\n"
-)
+HANDLERS = {
+    "module attribute": (
+        "from tailor.emails import order_confirmation\n\n\n"
+        "def lambda_handler(event, context):\n"
+        "    return order_confirmation.send_order_confirmation(event)\n"
+    ),
+    "imported name": (
+        "from tailor.emails.order_confirmation import send_order_confirmation as send\n\n\n"
+        "def lambda_handler(event, context):\n    return send(event)\n"
+    ),
+    "dotted import, through a helper": (
+        "import tailor.emails.order_confirmation\n\n\n"
+        "def lambda_handler(event, context):\n    return confirm(event)\n\n\n"
+        "def confirm(event):\n"
+        "    return tailor.emails.order_confirmation.send_order_confirmation(event)\n"
+    ),
+}
 
 
 def code(handler: str) -> dict[str, str]:
@@ -310,11 +323,12 @@ def code(handler: str) -> dict[str, str]:
     }
 
 
-def test_code_that_uses_once_without_the_grant_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize("handler", HANDLERS.values(), ids=HANDLERS.keys())
+def test_code_that_uses_once_without_the_grant_is_named(tmp_path: Path, handler: str) -> None:
     template = good()
     function(template)["Policies"][0]["Statement"].remove(IDEMPOTENCY)
 
-    assert lint(tmp_path, template, code(HANDLER)) == [
+    assert lint(tmp_path, template, code(handler)) == [
         "OrderConfirmationFunction: its code uses tailor.idempotency.once but it has no grant "
         "on IdempotencyTable; add to its Policies' Statement: - Effect: Allow, Action: "
         "[dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem], "
@@ -323,11 +337,15 @@ def test_code_that_uses_once_without_the_grant_is_named(tmp_path: Path) -> None:
 
 
 def test_code_that_uses_once_with_the_grant_passes(tmp_path: Path) -> None:
-    assert lint(tmp_path, good(), code(HANDLER)) == []
+    assert lint(tmp_path, good(), code(HANDLERS["module attribute"])) == []
 
 
 def test_a_grant_the_code_never_uses_is_named(tmp_path: Path) -> None:
-    handler = "def lambda_handler(event, context):\n    return event\n"
+    # It imports the module that holds a guarded sender, but calls only its renderer.
+    handler = (
+        "from tailor.emails import order_confirmation\n\n\n"
+        "def lambda_handler(event, context):\n    return order_confirmation.render(event)\n"
+    )
 
     assert lint(tmp_path, good(), code(handler)) == [
         "OrderConfirmationFunction: its code never uses tailor.idempotency.once, yet it is "
