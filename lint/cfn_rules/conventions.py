@@ -280,7 +280,7 @@ class SesSendingLimitedToSender(TailorRule, CloudFormationLintRule):
                 if not identities:
                     yield Problem(
                         [*statement.path, "Resource"],
-                        (f"{what} lacks the sender identity; add !Sub {self.IDENTITY} to Resource"),
+                        f"{what} lacks the sender identity; add !Sub {self.IDENTITY} to Resource",
                     )
                 if not sets:
                     yield Problem(
@@ -368,9 +368,8 @@ class IdempotencyGrantExact(TailorRule, CloudFormationLintRule):
                     f"the statement on {IDEMPOTENCY_TABLE} also names {', '.join(others)}; "
                     f"give {IDEMPOTENCY_TABLE} a statement of its own: {self.STATEMENT}",
                 )
-            actions = set(statement.actions)
-            missing = sorted(IDEMPOTENCY_ACTIONS - actions)
-            extra = sorted(actions - IDEMPOTENCY_ACTIONS)
+            missing = sorted(a for a in IDEMPOTENCY_ACTIONS if not statement.grants(a))
+            extra = sorted(set(statement.actions) - IDEMPOTENCY_ACTIONS)  # wildcards too
             if missing:
                 yield Problem(
                     [*statement.path, "Action"],

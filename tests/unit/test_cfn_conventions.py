@@ -277,12 +277,21 @@ def test_an_idempotency_grant_missing_an_action_is_named(tmp_path: Path) -> None
     ]
 
 
-def test_an_idempotency_grant_with_more_than_it_needs_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("actions", "extra"),
+    [
+        ([*IDEMPOTENCY["Action"], "dynamodb:Scan"], "dynamodb:Scan"),
+        (["dynamodb:*"], "dynamodb:*"),
+    ],
+)
+def test_an_idempotency_grant_with_more_than_it_needs_is_named(
+    tmp_path: Path, actions: list[str], extra: str
+) -> None:
     template = good()
-    statement(template, 0)["Action"].append("dynamodb:Scan")
+    statement(template, 0)["Action"] = actions
 
     assert lint(tmp_path, template) == [
-        "OrderConfirmationFunction: the statement on IdempotencyTable grants dynamodb:Scan, "
+        f"OrderConfirmationFunction: the statement on IdempotencyTable grants {extra}, "
         "which the idempotency layer never uses; remove it from Action"
     ]
 
