@@ -47,10 +47,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy layers/shared/tailor local/tailor_local functions
+	$(BIN)/mypy layers/shared/tailor local/tailor_local functions lint/cfn_rules
 
+# The template first: --append-rules would take it for another rules directory.
 cfn-lint: $(STAMP)
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml --append-rules lint/cfn_rules
 
 # Security and resilience checks on the template; findings are fixed or skipped, with the
 # reason, in template.yaml (per resource) or .checkov.yaml (per check, for all resources).
