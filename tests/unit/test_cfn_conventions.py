@@ -158,10 +158,6 @@ def test_the_sample_function_keeps_every_convention(tmp_path: Path) -> None:
     assert lint(tmp_path, good()) == []
 
 
-def test_template_yaml_keeps_every_convention() -> None:
-    assert conventions(ROOT / "template.yaml") == []
-
-
 # ------------------------------------------------------------------ E9001 EventBridge rules
 def test_an_eventbridge_rule_without_dead_letters_is_named(tmp_path: Path) -> None:
     template = good()
