@@ -254,7 +254,7 @@ def _open(
         waiting_since=now,
         due_at=due,
         first_response_due_at=due,
-        thread=[mail.message_id] if mail.message_id else [],
+        thread=with_thread([], mail.message_id, mail.references),
         last_customer_message_id=mail.message_id,
         message_count=1,
     )
@@ -295,7 +295,7 @@ def _join(
                 "waiting_since": current.waiting_since if waiting else now,
                 "due_at": current.due_at if waiting else next_due,
                 "alerted": current.alerted if waiting else "",
-                "thread": with_thread(current, mail.message_id),
+                "thread": with_thread(current.thread, mail.message_id, mail.references),
                 "last_customer_message_id": mail.message_id or current.last_customer_message_id,
                 "message_count": current.message_count + 1,
                 "updated_at": now,
@@ -412,7 +412,8 @@ def acknowledge(
     if sent is not None:
         message_id = sent.message_id
         desk.store.update_ticket(
-            ticket.ticket_id, lambda t: t.model_copy(update={"thread": with_thread(t, message_id)})
+            ticket.ticket_id,
+            lambda t: t.model_copy(update={"thread": with_thread(t.thread, message_id)}),
         )
     return {**result, "canned_id": response.canned_id if response else None}
 
