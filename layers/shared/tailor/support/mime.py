@@ -124,7 +124,7 @@ def parse_mail(raw: bytes, *, max_text_chars: int = 100_000) -> Mail:
         html_only=html_only and bool(text),
         attachments=tuple(attachments),
         automated=automated(message, sender, sender_name),
-        no_auto_reply=_suppresses_auto_replies(message),
+        no_auto_reply=_MACHINES.suppresses_auto_replies(message),
         authentication=authentication(message),
         dkim_signers=dkim_domains(message),
         defects=tuple(dict.fromkeys(defects)),
@@ -236,6 +236,7 @@ class Machines:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.headers: list[dict[str, Any]] = data["headers"]
+        self.no_auto_reply: dict[str, Any] = data["no_auto_reply"]
         self.report_types: dict[str, str] = data["report_types"]
         self.report_parts: dict[str, str] = data["report_parts"]
         self.local_parts = re.compile("^(?:" + "|".join(data["local_parts"]) + ")$", re.IGNORECASE)
@@ -259,6 +260,12 @@ class Machines:
             if matched:
                 return str(rule["reason"]).format(value=word)
         return None
+
+    def suppresses_auto_replies(self, message: Message) -> bool:
+        """The sender (a person) asked for no automatic replies: file it, never answer it."""
+        rule = self.no_auto_reply
+        value = (header(message, rule["header"]) or "").lower()
+        return any(word in value for word in rule["values"])
 
     def report_reason(self, message: Message) -> str | None:
         """A delivery, feedback or disposition report, whatever multipart carries it."""
@@ -301,12 +308,6 @@ def automated(message: Message, sender: str | None, sender_name: str = "") -> st
 
 def _subject_reason(subject: str) -> str | None:
     return "automatic reply subject" if _MACHINES.subjects.match(subject) else None
-
-
-def _suppresses_auto_replies(message: Message) -> bool:
-    """Microsoft's X-Auto-Response-Suppress asks us not to auto-reply (the mail is human)."""
-    value = (header(message, "X-Auto-Response-Suppress") or "").lower()
-    return any(word in value for word in ("all", "autoreply", "oof"))
 
 
 # ---------------------------------------------------------------------- authentication
