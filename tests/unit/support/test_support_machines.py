@@ -65,6 +65,37 @@ Content-Type: text/rfc822-headers
 """,
 )
 
+# A bounce from an old relay with broken MIME: no closing boundary, a bogus encoding.
+BROKEN_DSN = raw(
+    """
+From: mail-gw@old.example.net
+To: support@shop.example.com
+Subject: Returned
+Message-ID: <gw.99@old.example.net>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=dsn.2
+""",
+    """
+--dsn.2
+Content-Type: text/plain
+Content-Transfer-Encoding: 9bit
+
+Delivery to nobody@example.net failed permanently.
+--dsn.2
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; old.example.net
+Final-Recipient: rfc822; nobody@example.net
+Action: failed
+Status: 5.0.0
+--dsn.2
+Content-Type: text/rfc822-headers
+
+From: Oklahoma Outfitters <orders@shop.example.com>
+Subject: Your order
+""",
+)
+
 # An Exchange non-delivery report from a postmaster address spelled with an underscore.
 EXCHANGE_NDR = raw(
     """
@@ -178,6 +209,7 @@ Message-ID: <{zlib.crc32((sender + subject + extra).encode())}@mail.example.org>
     [
         (POSTFIX_DSN_AS_MIXED, "delivery status notification"),
         (GMAIL_DSN, "delivery status notification"),
+        (BROKEN_DSN, "delivery status notification"),
         (EXCHANGE_NDR, "machine sender"),
         (
             plain("Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@ex.org>"),
@@ -207,6 +239,7 @@ Message-ID: <{zlib.crc32((sender + subject + extra).encode())}@mail.example.org>
     ids=[
         "postfix-dsn-as-mixed",
         "gmail-dsn-report",
+        "dsn-broken-mime",
         "exchange-ndr-post_master",
         "exchange-ndr-guid-sender",
         "mail-delivery-subsystem-name",
