@@ -2,11 +2,12 @@
 
 SES stores the raw message in the mail bucket and invokes the desk with its receipt. The
 desk parses the message, ignores what must never be answered (auto-replies, bounces, lists,
-our own mail), matches the sender to a profile and the orders they mention to orders we
-know, tags the intent, files the message under a new ticket or the one it answers, starts
-or keeps the SLA clock, prepares a draft for the agent, and sends the customer an
-acknowledgement: ticket number, when a human will answer, and the best canned response,
-filled in with their own order when the sender is proven to own the address.
+abuse reports: support/machines.json; and our own mail), matches the sender to a profile
+and the orders they mention to orders we know, tags the intent, files the message under a
+new ticket or the one it answers, starts or keeps the SLA clock, prepares a draft for the
+agent, and sends the customer an acknowledgement: ticket number, when a human will answer,
+and the best canned response, filled in with their own order when the sender is proven to
+own the address.
 """
 
 from __future__ import annotations
