@@ -15,6 +15,7 @@ from email.utils import format_datetime, make_msgid
 
 from tailor import aws, clock
 from tailor.addresses import mailbox
+from tailor.headers import unstructured
 from tailor.render import Rendered
 
 
@@ -38,9 +39,9 @@ class Sent:
 def compose(outgoing: Outgoing, sender: str, sender_name: str) -> EmailMessage:
     """The MIME message; header values are encoded by the email package, never concatenated."""
     message = EmailMessage(policy=SMTP)
-    message["From"] = mailbox(sender, sender_name)
-    message["To"] = mailbox(outgoing.to, outgoing.to_name)
-    message["Subject"] = outgoing.content.subject
+    message["From"] = mailbox("From", sender, sender_name)
+    message["To"] = mailbox("To", outgoing.to, outgoing.to_name)
+    message["Subject"] = unstructured("Subject", outgoing.content.subject)
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     for name, value in outgoing.headers.items():

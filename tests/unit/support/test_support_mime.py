@@ -130,3 +130,43 @@ def test_quotes_and_signatures_are_separated_from_the_new_text(
     assert split.new == new
     assert split.quoted.startswith(quoted)
     assert split.signature.startswith(signature)
+
+
+def mislabelled(charset: str, body: bytes, subject: bytes = b"Question") -> bytes:
+    return (
+        b"From: Customer <customer@example.org>\r\nTo: support@shop.example.com\r\n"
+        b"Subject: " + subject + b"\r\nMessage-ID: <charset.1@example.org>\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=" + charset.encode() + b"\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n" + body + b"\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("charset", "text", "encoding"),
+    [
+        ("gb2312", "朱镕基订购的鞋子", "gbk"),  # 镕 is GBK, not GB2312
+        ("ks_c_5601-1987", "똠방각하 주문", "cp949"),  # 똠 is only in Microsoft's cp949
+        ("shift_jis", "注文①の靴\N{FULLWIDTH TILDE}サイズ", "cp932"),  # ① and the tilde: cp932 only
+        (
+            "iso-8859-1",
+            "\N{LEFT DOUBLE QUOTATION MARK}Café\N{RIGHT DOUBLE QUOTATION MARK} €20",
+            "cp1252",
+        ),
+        ("us-ascii", "I don\N{RIGHT SINGLE QUOTATION MARK}t want them", "cp1252"),
+    ],
+)
+def test_a_mislabelled_charset_is_read_as_its_superset(
+    charset: str, text: str, encoding: str
+) -> None:
+    mail = parse_mail(mislabelled(charset, text.encode(encoding)))
+
+    assert mail.body.new == text
+
+
+def test_an_encoded_word_in_a_mislabelled_charset_is_read_as_its_superset() -> None:
+    import base64
+
+    word = base64.b64encode("朱镕基的订单".encode("gbk"))
+    mail = parse_mail(mislabelled("utf-8", b"Hello", subject=b"=?gb2312?b?" + word + b"?="))
+
+    assert mail.subject == "朱镕基的订单"

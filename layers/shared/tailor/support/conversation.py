@@ -9,11 +9,12 @@ customer's answer to it joins the same ticket.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tailor import clock
 from tailor.delivery import Stream, deliver
+from tailor.headers import message_ids
 from tailor.profiles import Profile
 from tailor.support.models import Ticket, TicketMessage
 from tailor.support.store import Store
@@ -37,21 +38,28 @@ def reply_subject(subject: str, ticket_id: str) -> str:
 
 
 def threading_headers(ticket: Ticket) -> dict[str, str]:
+    """In-Reply-To and References with each Message-ID exactly as its sender wrote it,
+    one to a line (folded by us: the email package would decode or re-split odd ones)."""
     headers: dict[str, str] = {}
-    if ticket.last_customer_message_id:
-        headers["In-Reply-To"] = ticket.last_customer_message_id
+    in_reply_to = message_ids("In-Reply-To", [ticket.last_customer_message_id or ""])
+    if in_reply_to:
+        headers["In-Reply-To"] = in_reply_to
     thread = ticket.thread
     if len(thread) > MAX_REFERENCES:
         thread = [thread[0], *thread[-(MAX_REFERENCES - 1) :]]
-    if thread:
-        headers["References"] = " ".join(thread)
+    references = message_ids("References", thread)
+    if references:
+        headers["References"] = references
     return headers
 
 
-def with_thread(ticket: Ticket, message_id: str | None) -> list[str]:
-    if not message_id or message_id in ticket.thread:
-        return ticket.thread
-    return [*ticket.thread, message_id][-200:]
+def with_thread(
+    thread: Sequence[str], message_id: str | None, references: Sequence[str] = ()
+) -> list[str]:
+    """A ticket's thread with a message added: the IDs its References name that the
+    thread lacks, then its own Message-ID (RFC 5322 section 3.6.4)."""
+    added = [*references, *([message_id] if message_id else [])]
+    return list(dict.fromkeys([*thread, *added]))[-200:]
 
 
 def send_on_ticket(

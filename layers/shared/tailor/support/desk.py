@@ -2,11 +2,12 @@
 
 SES stores the raw message in the mail bucket and invokes the desk with its receipt. The
 desk parses the message, ignores what must never be answered (auto-replies, bounces, lists,
-our own mail), matches the sender to a profile and the orders they mention to orders we
-know, tags the intent, files the message under a new ticket or the one it answers, starts
-or keeps the SLA clock, prepares a draft for the agent, and sends the customer an
-acknowledgement: ticket number, when a human will answer, and the best canned response,
-filled in with their own order when the sender is proven to own the address.
+abuse reports: support/machines.json; and our own mail), matches the sender to a profile
+and the orders they mention to orders we know, tags the intent, files the message under a
+new ticket or the one it answers, starts or keeps the SLA clock, prepares a draft for the
+agent, and sends the customer an acknowledgement: ticket number, when a human will answer,
+and the best canned response, filled in with their own order when the sender is proven to
+own the address.
 """
 
 from __future__ import annotations
@@ -254,7 +255,7 @@ def _open(
         waiting_since=now,
         due_at=due,
         first_response_due_at=due,
-        thread=[mail.message_id] if mail.message_id else [],
+        thread=with_thread([], mail.message_id, mail.references),
         last_customer_message_id=mail.message_id,
         message_count=1,
     )
@@ -295,7 +296,7 @@ def _join(
                 "waiting_since": current.waiting_since if waiting else now,
                 "due_at": current.due_at if waiting else next_due,
                 "alerted": current.alerted if waiting else "",
-                "thread": with_thread(current, mail.message_id),
+                "thread": with_thread(current.thread, mail.message_id, mail.references),
                 "last_customer_message_id": mail.message_id or current.last_customer_message_id,
                 "message_count": current.message_count + 1,
                 "updated_at": now,
@@ -412,7 +413,8 @@ def acknowledge(
     if sent is not None:
         message_id = sent.message_id
         desk.store.update_ticket(
-            ticket.ticket_id, lambda t: t.model_copy(update={"thread": with_thread(t, message_id)})
+            ticket.ticket_id,
+            lambda t: t.model_copy(update={"thread": with_thread(t.thread, message_id)}),
         )
     return {**result, "canned_id": response.canned_id if response else None}
 

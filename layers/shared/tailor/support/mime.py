@@ -10,17 +10,22 @@ degrade to the best text that can be recovered, and the problems are listed in `
 
 from __future__ import annotations
 
+import codecs
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
 
 from tailor import addresses
+from tailor.headers import message_id_text
 from tailor.support.events import MailReceived
 from tailor.support.quotes import Split, split_reply
 
@@ -29,18 +34,8 @@ MAX_DEPTH = 12
 MAX_HTML_CHARS = 2_000_000
 MAX_HEADER_CHARS = 2000
 
-# Senders that are machines by convention (RFC 3834 section 2, and common practice).
-_MACHINE_LOCAL_PARTS = re.compile(
-    r"^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|donotreply|bounces?|"
-    r"auto-?(?:reply|responder)|notifications?)(?:[+.-].*)?$",
-    re.IGNORECASE,
-)
-_AUTO_SUBJECT = re.compile(
-    r"^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|out of (?:the )?office|"
-    r"abwesenheitsnotiz|undeliverable|undelivered mail|delivery status notification|"
-    r"mail delivery (?:failed|failure|subsystem)|returned mail|failure notice)\b",
-    re.IGNORECASE,
-)
+# What marks mail sent by machines (RFC 3834 and common practice), as data: machines.json.
+MACHINES = Path(__file__).with_name("machines.json")
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 
 
@@ -66,10 +61,11 @@ class Authentication:
     dmarc_domain: str | None = None
 
     def vouches_for(self, domain: str | None) -> bool:
-        """True when SPF, DKIM or DMARC passed for a domain aligned with the From domain."""
+        """True when DMARC passed for the From domain itself, or SPF or DKIM passed for a
+        domain aligned with it."""
         if not domain:
             return False
-        if self.dmarc == "pass" and aligned(self.dmarc_domain, domain):
+        if self.dmarc == "pass" and (self.dmarc_domain or "").rstrip(".") == domain.lower():
             return True
         if any(result == "pass" and aligned(d, domain) for result, d in self.dkim):
             return True
@@ -115,9 +111,9 @@ def parse_mail(raw: bytes, *, max_text_chars: int = 100_000) -> Mail:
     html_only = _collect(message, "1", 0, text_parts, attachments, defects)
     text = "\n\n".join(t.strip("\n") for t in text_parts if t.strip())[:max_text_chars]
     return Mail(
-        message_id=_first_id(header(message, "Message-ID")),
-        in_reply_to=tuple(_MESSAGE_ID.findall(header(message, "In-Reply-To") or "")),
-        references=tuple(_MESSAGE_ID.findall(header(message, "References") or ""))[-50:],
+        message_id=message_id_text(_raw_text(message, "Message-ID")),
+        in_reply_to=_message_ids(message, "In-Reply-To"),
+        references=_message_ids(message, "References")[-50:],
         subject=header(message, "Subject") or "",
         sender=sender,
         sender_name=sender_name,
@@ -127,8 +123,8 @@ def parse_mail(raw: bytes, *, max_text_chars: int = 100_000) -> Mail:
         body=split_reply(text),
         html_only=html_only and bool(text),
         attachments=tuple(attachments),
-        automated=automated(message, sender),
-        no_auto_reply=_suppresses_auto_replies(message),
+        automated=automated(message, sender, sender_name),
+        no_auto_reply=_MACHINES.suppresses_auto_replies(message),
         authentication=authentication(message),
         dkim_signers=dkim_domains(message),
         defects=tuple(dict.fromkeys(defects)),
@@ -140,22 +136,27 @@ def header(message: Message, name: str) -> str | None:
     """A header as readable text, whatever its encoding; None when absent.
 
     Raw 8-bit bytes (not allowed in headers, common anyway) are read as UTF-8, else as
-    Windows-1252; RFC 2047 encoded-words in unknown charsets are kept as written."""
+    Windows-1252; RFC 2047 encoded-words are decoded by `decode_bytes`, so a mislabelled
+    charset is read as its superset and an unknown one as UTF-8 or Windows-1252."""
+    raw = _raw_text(message, name)
+    if raw is None:
+        return None
+    return _printable(_decode_words(raw))[:MAX_HEADER_CHARS]
+
+
+def _raw_text(message: Message, name: str) -> str | None:
+    """The header as the sender wrote it, unfolded, with raw 8-bit bytes read as text."""
     raw = _raw_header(message, name)
     if raw is None:
         return None
-    if _has_8bit(raw):
-        data = raw.encode("utf-8", "surrogateescape")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-        return _printable(_decode_words(text))[:MAX_HEADER_CHARS]
+    raw = raw.replace("\r", "").replace("\n", "")
+    if not _has_8bit(raw):
+        return raw
+    data = raw.encode("utf-8", "surrogateescape")
     try:
-        text = str(message.get(name))
-    except Exception:  # malformed headers must not stop the desk
-        text = _decode_words(raw)
-    return _printable(text)[:MAX_HEADER_CHARS]
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _raw_header(message: Message, name: str) -> str | None:
@@ -172,10 +173,22 @@ def _has_8bit(text: str) -> bool:
 
 
 def _decode_words(text: str) -> str:
-    try:
-        return str(make_header(decode_header(text)))
-    except Exception:  # unknown charset or broken encoded-word
+    """RFC 2047 encoded-words decoded; the whitespace between adjacent ones is dropped."""
+    if "=?" not in text:
         return text
+    try:
+        parts = decode_header(text)
+    except Exception:  # a broken encoded-word
+        return text
+    decoded = []
+    for data, charset in parts:
+        if isinstance(data, str):
+            decoded.append(data)
+        elif charset and charset != "unknown-8bit":
+            decoded.append(decode_bytes(data, charset))
+        else:
+            decoded.append(data.decode("raw-unicode-escape", errors="replace"))
+    return "".join(decoded)
 
 
 def _printable(text: str) -> str:
@@ -183,18 +196,19 @@ def _printable(text: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
-def _first_id(value: str | None) -> str | None:
-    found = _MESSAGE_ID.findall(value or "")
-    return found[0] if found else None
+def _message_ids(message: Message, name: str) -> tuple[str, ...]:
+    """The Message-IDs a threading header lists; a malformed value as one ID, verbatim."""
+    value = message_id_text(_raw_text(message, name))
+    if value is None:
+        return ()
+    return tuple(_MESSAGE_ID.findall(value)) or (value,)
 
 
 def _sender(message: Message) -> tuple[str, str | None]:
-    value = header(message, "From") or ""
-    for name, address in getaddresses([value]):
-        normalized = addresses.normalize(address)
-        if normalized:
-            return name.strip(), normalized
-    return "", None
+    """The From mailbox, read from the header as written: an encoded-word in the display
+    name is decoded only after the address is found, so it can never become the address."""
+    name, address = addresses.first_mailbox(_raw_text(message, "From") or "")
+    return _printable(_decode_words(name)), address
 
 
 def _recipients(message: Message) -> Iterator[str]:
@@ -217,36 +231,83 @@ def _date(value: str | None) -> datetime | None:
 
 
 # ---------------------------------------------------------------------- loops
-def automated(message: Message, sender: str | None) -> str | None:
-    """Why this message must never be answered automatically (RFC 3834), or None."""
-    auto_submitted = (header(message, "Auto-Submitted") or "").split(";")[0].strip().lower()
-    if auto_submitted and auto_submitted != "no":
-        return f"Auto-Submitted: {auto_submitted}"
-    precedence = (header(message, "Precedence") or "").strip().lower()
-    if precedence in ("bulk", "list", "junk", "auto_reply"):
-        return f"Precedence: {precedence}"
-    if header(message, "List-Id") or header(message, "List-Unsubscribe"):
-        return "mailing list"
-    if any(header(message, name) for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Reply")):
-        return "autoresponder header"
-    return_path = header(message, "Return-Path")
-    if return_path is not None and return_path.strip() in ("<>", ""):
-        return "bounce (empty Return-Path)"
-    if message.get_content_type() == "multipart/report":
-        return "delivery or disposition report"
-    if sender is None:
+class Machines:
+    """What machines.json knows about mail sent by machines, compiled once."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.headers: list[dict[str, Any]] = data["headers"]
+        self.no_auto_reply: dict[str, Any] = data["no_auto_reply"]
+        self.report_types: dict[str, str] = data["report_types"]
+        self.report_parts: dict[str, str] = data["report_parts"]
+        self.local_parts = re.compile("^(?:" + "|".join(data["local_parts"]) + ")$", re.IGNORECASE)
+        self.display_names = frozenset(n.lower() for n in data["display_names"])
+        self.subjects = re.compile(r"^\s*(?:" + "|".join(data["subjects"]) + ")", re.IGNORECASE)
+
+    @classmethod
+    def load(cls, path: Path = MACHINES) -> Machines:
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def header_reason(self, message: Message) -> str | None:
+        for rule in self.headers:
+            value = header(message, rule["header"])
+            if value is None:
+                continue
+            word = value.split(";")[0].strip().lower()
+            if "values" in rule:
+                matched = word in rule["values"]
+            else:
+                matched = bool(word) and word not in rule.get("except", [])
+            if matched:
+                return str(rule["reason"]).format(value=word)
         return None
-    if _MACHINE_LOCAL_PARTS.match(sender.partition("@")[0]):
-        return "machine sender"
-    if _AUTO_SUBJECT.match(header(message, "Subject") or ""):
-        return "automatic reply subject"
-    return None
+
+    def suppresses_auto_replies(self, message: Message) -> bool:
+        """The sender (a person) asked for no automatic replies: file it, never answer it."""
+        rule = self.no_auto_reply
+        value = (header(message, rule["header"]) or "").lower()
+        return any(word in value for word in rule["values"])
+
+    def report_reason(self, message: Message) -> str | None:
+        """A delivery, feedback or disposition report, whatever multipart carries it."""
+        if message.get_content_type() == "multipart/report":
+            report_type = str(message.get_param("report-type") or "").lower()
+            return self.report_types.get(report_type, "delivery or disposition report")
+        for number, part in enumerate(message.walk()):
+            if number > MAX_PARTS:
+                break
+            reason = self.report_parts.get(part.get_content_type())
+            if reason:
+                return reason
+        return None
+
+    def sender_reason(self, sender: str | None, sender_name: str) -> str | None:
+        if sender is not None:
+            local = sender.partition("@")[0].partition("+")[0]
+            if self.local_parts.match(local):
+                return "machine sender"
+        if sender_name.strip(" \"'").lower() in self.display_names:
+            return "machine sender"
+        return None
 
 
-def _suppresses_auto_replies(message: Message) -> bool:
-    """Microsoft's X-Auto-Response-Suppress asks us not to auto-reply (the mail is human)."""
-    value = (header(message, "X-Auto-Response-Suppress") or "").lower()
-    return any(word in value for word in ("all", "autoreply", "oof"))
+_MACHINES = Machines.load()
+
+
+def automated(message: Message, sender: str | None, sender_name: str = "") -> str | None:
+    """Why this message must never be answered automatically (RFC 3834), or None."""
+    try:
+        return (
+            _MACHINES.header_reason(message)
+            or _MACHINES.report_reason(message)
+            or _MACHINES.sender_reason(sender, sender_name)
+            or _subject_reason(header(message, "Subject") or "")
+        )
+    except Exception:  # broken MIME still reads as from a machine or not by its headers
+        return _MACHINES.header_reason(message) or _MACHINES.sender_reason(sender, sender_name)
+
+
+def _subject_reason(subject: str) -> str | None:
+    return "automatic reply subject" if _MACHINES.subjects.match(subject) else None
 
 
 # ---------------------------------------------------------------------- authentication
@@ -323,11 +384,15 @@ def aligned(candidate: str | None, domain: str) -> bool:
 
 
 def sender_verified(mail: Mail, receipt: MailReceived) -> bool:
-    """Did SES prove the sender owns the From address (SPF, DKIM or DMARC, aligned)?"""
+    """Did SES prove the sender owns the From address's domain (SPF, DKIM or DMARC, aligned)?
+
+    SES's receipt verdicts name no domain: SPF counts when the envelope sender's domain
+    is aligned with the From domain, DKIM when every signature's is, and DMARC only through
+    the Authentication-Results SES added, which say which From domain passed."""
     domain = mail.sender_domain
     if domain is None:
         return False
-    if mail.authentication.vouches_for(domain) or receipt.dmarc == "PASS":
+    if mail.authentication.vouches_for(domain):
         return True
     envelope = receipt.source.rpartition("@")[2].lower()
     if receipt.spf == "PASS" and aligned(envelope, domain):
@@ -459,10 +524,25 @@ def decode_part(part: Message) -> str:
     return decode_bytes(_payload_bytes(part), charset)
 
 
+# Charsets senders declare for text in a larger one (what mail clients do too): the
+# superset decodes everything the label allows, and the characters it left out.
+SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",  # ks_c_5601-1987 is Python's alias for EUC-KR
+    "shift_jis": "cp932",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+}
+# Bytes that are C1 controls in ISO-8859-1 but punctuation (curly quotes, euro) in cp1252.
+_C1 = re.compile(rb"[\x80-\x9f]")
+
+
 def decode_bytes(data: bytes, charset: str) -> str:
-    """The declared charset, else UTF-8, else the declared one with replacements for the
-    odd bad byte, else Windows-1252 (for unknown charsets). Never fails."""
-    for candidate in (charset, "utf-8"):
+    """The declared charset, read as its superset when it is a usual mislabel, else
+    UTF-8, else the declared one with replacements for the odd bad byte, else
+    Windows-1252 (for unknown charsets). Never fails."""
+    for candidate in _candidates(charset, data):
         try:
             return data.decode(candidate)
         except (LookupError, UnicodeDecodeError):
@@ -471,6 +551,19 @@ def decode_bytes(data: bytes, charset: str) -> str:
         return data.decode(charset, errors="replace")
     except LookupError:
         return data.decode("cp1252", errors="replace")
+
+
+def _candidates(charset: str, data: bytes) -> tuple[str, ...]:
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        return (charset, "utf-8")
+    superset = SUPERSETS.get(name, name)
+    if name == "ascii":  # 8-bit bytes in "ASCII" text: UTF-8, else Windows-1252
+        return ("utf-8", superset)
+    if name == "iso8859-1":  # Latin-1 has only controls at 0x80-0x9F; cp1252 has € and quotes
+        return (superset, name) if _C1.search(data) else (name,)
+    return (superset, "utf-8")
 
 
 def _html_text(html: str) -> str:

@@ -120,7 +120,7 @@ def answered(
         "alerted": "",
         "agent": event.agent,
         "updated_at": now,
-        "thread": with_thread(ticket, sent.message_id),
+        "thread": with_thread(ticket.thread, sent.message_id),
         "missing_fields": [],
         "breached": ticket.breached or (ticket.due_at is not None and now > ticket.due_at),
     }
