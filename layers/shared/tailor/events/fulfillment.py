@@ -19,7 +19,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, NonNegativeInt, Posit
 
 from tailor import clock
 from tailor.events.canonical import Address, Customer, Id, ItemLine, Model, Money, Text
-from tailor.events.registry import Translator
+from tailor.events.shopify import Translator
 
 Payload = Mapping[str, Any]
 Email = Annotated[str, Field(max_length=320)]
