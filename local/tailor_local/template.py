@@ -548,8 +548,11 @@ def _with_s3_code(document: dict[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=8)
 def _parsed(text: str) -> str:
-    """The template's text as JSON: parsing YAML is most of a Template's cost, so once."""
-    return json.dumps(load_yaml(text))
+    """The template's text as JSON: parsing YAML is most of a Template's cost, so once.
+
+    An unquoted date (a policy's `Version: 2012-10-17`) is a string to CloudFormation.
+    """
+    return json.dumps(load_yaml(text), default=str)
 
 
 @lru_cache(maxsize=32)

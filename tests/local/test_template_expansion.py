@@ -213,3 +213,28 @@ def test_a_template_the_sam_transform_rejects_is_refused_naming_the_problem(
     )
     with pytest.raises(TemplateError, match=r"BrokenFunction.*ScheduleExpression"):
         Template(path).rules()
+
+
+def test_an_unquoted_date_is_read_as_the_string_cloudformation_sees(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  ReaderFunction:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      CodeUri: functions/reader/\n"
+        "      Handler: app.lambda_handler\n"
+        "      Runtime: python3.13\n"
+        "      Policies:\n"
+        "        - Version: 2012-10-17\n"
+        "          Statement: [{Effect: Allow, Action: s3:GetObject, Resource: '*'}]\n"
+    )
+    template = Template(path)
+    assert template.function("ReaderFunction").code_dir == tmp_path / "functions/reader"
+    assert (
+        template.deployed["Resources"]["ReaderFunctionRole"]["Properties"]["Policies"][0][
+            "PolicyDocument"
+        ]["Version"]
+        == "2012-10-17"
+    )
