@@ -435,7 +435,7 @@ class Template:
                     if retry_attempts is None
                     else int(self.resolve(retry_attempts)),
                     bisect=bool(self.resolve(props.get("BisectBatchOnFunctionError", False))),
-                    filters=list((props.get("FilterCriteria") or {}).get("Filters") or []),
+                    filters=self.resolve((props.get("FilterCriteria") or {}).get("Filters") or []),
                     name=logical_id,
                     on_failure=_logical_id(destination),
                     enabled=bool(self.resolve(props.get("Enabled", True))),
