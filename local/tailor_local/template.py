@@ -3,15 +3,20 @@
 Tests and the `tailor` command both build their world from this module, so what runs
 locally is what the template declares: the same tables, the same rule patterns, the same
 environment variables, resolved from the same intrinsic functions.
+
+The SAM transform itself (Globals merged into each function, each function event expanded
+into its rule, event source mapping or schedule, function URLs, EventInvokeConfig) is done
+by aws-sam-translator, the library CloudFormation's AWS::Serverless transform and the SAM
+CLI use; this module reads the plain CloudFormation it produces.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -126,21 +131,36 @@ class Template:
         urls: Mapping[str, str] | None = None,
     ) -> None:
         self.path = path
-        self.raw: dict[str, Any] = load_yaml(path.read_text())
+        self._text = path.read_text()
+        self.raw: dict[str, Any] = json.loads(_parsed(self._text))
         self.parameters = self._parameters(parameters or {})
         self.urls = dict(urls or {})
 
     # ------------------------------------------------------------------ reading
     @property
     def resources(self) -> dict[str, Any]:
+        """The resources as the template declares them (SAM types included)."""
         return dict(self.raw.get("Resources", {}))
 
     def of_type(self, resource_type: str) -> dict[str, Any]:
-        return {
-            k: v
-            for k, v in self.resources.items()
-            if v.get("Type") == resource_type and self.condition(v.get("Condition"))
-        }
+        return _of_type(self.resources, resource_type, self.condition)
+
+    @cached_property
+    def deployed(self) -> dict[str, Any]:
+        """The plain CloudFormation the SAM transform makes of the template, read-only."""
+        return _transformed(self._text, tuple(sorted(self.parameters.items())))
+
+    def _deployed_of_type(self, resource_type: str) -> dict[str, Any]:
+        return _of_type(self.deployed.get("Resources") or {}, resource_type, self.condition)
+
+    def _resource(self, logical_id: str) -> dict[str, Any]:
+        """A declared resource, else one the SAM transform made (a function's URL, say)."""
+        resource = self.raw.get("Resources", {}).get(logical_id)
+        if resource is None:
+            resource = (self.deployed.get("Resources") or {}).get(logical_id)
+        if resource is None:
+            raise TemplateError(f"no resource {logical_id} in the template")
+        return dict(resource)
 
     def _parameters(self, overrides: Mapping[str, str]) -> dict[str, str]:
         values: dict[str, str] = {}
@@ -158,14 +178,17 @@ class Template:
     def condition(self, name: str | None) -> bool:
         if name is None:
             return True
-        conditions = self.raw.get("Conditions", {})
+        conditions = self.raw.get("Conditions") or {}
+        if name not in conditions:
+            # One the SAM transform added for a resource it made.
+            conditions = self.deployed.get("Conditions") or {}
         if name not in conditions:
             raise TemplateError(f"unknown condition {name}")
         return bool(self.resolve(conditions[name]))
 
     # ------------------------------------------------------------------ names
     def physical_name(self, logical_id: str) -> str:
-        resource = self.resources[logical_id]
+        resource = self._resource(logical_id)
         props = resource.get("Properties") or {}
         kind = resource["Type"]
         if kind == "AWS::SES::ConfigurationSet" and "Name" in props:
@@ -175,7 +198,7 @@ class Template:
         return logical_id
 
     def arn(self, logical_id: str) -> str:
-        kind = self.resources[logical_id]["Type"]
+        kind = self._resource(logical_id)["Type"]
         name = self.physical_name(logical_id)
         prefix = f"arn:aws:{{}}:{REGION}:{ACCOUNT}:"
         return {
@@ -184,7 +207,9 @@ class Template:
             "AWS::SecretsManager::Secret": prefix.format("secretsmanager") + f"secret:{name}",
             "AWS::Events::EventBus": prefix.format("events") + f"event-bus/{name}",
             "AWS::Serverless::Function": prefix.format("lambda") + f"function:{name}",
+            "AWS::Lambda::Function": prefix.format("lambda") + f"function:{name}",
             "AWS::Serverless::LayerVersion": prefix.format("lambda") + f"layer:{name}:1",
+            "AWS::Lambda::LayerVersion": prefix.format("lambda") + f"layer:{name}:1",
         }.get(kind, prefix.format("local") + name)
 
     def ref(self, name: str) -> str:
@@ -200,21 +225,28 @@ class Template:
             return pseudo[name]
         if name in self.parameters:
             return self.parameters[name]
-        if name not in self.resources:
-            raise TemplateError(f"!Ref {name}: no such parameter or resource")
-        kind = self.resources[name]["Type"]
+        try:
+            kind = self._resource(name)["Type"]
+        except TemplateError:
+            raise TemplateError(f"!Ref {name}: no such parameter or resource") from None
         if kind == "AWS::SQS::Queue":
             return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"
-        if kind in ("AWS::SecretsManager::Secret", "AWS::Serverless::LayerVersion"):
+        if kind in (
+            "AWS::SecretsManager::Secret",
+            "AWS::Serverless::LayerVersion",
+            "AWS::Lambda::LayerVersion",
+        ):
             return self.arn(name)
         return self.physical_name(name)
 
     def get_att(self, logical_id: str, attribute: str) -> str:
-        if logical_id.endswith("FunctionUrl") and attribute == "FunctionUrl":
-            function_id = logical_id[: -len("Url")]
-            return self.urls.get(function_id, f"http://127.0.0.1:3000/{function_id}/")
-        if logical_id not in self.resources:
-            raise TemplateError(f"!GetAtt {logical_id}.{attribute}: no such resource")
+        try:
+            resource = self._resource(logical_id)
+        except TemplateError:
+            raise TemplateError(f"!GetAtt {logical_id}.{attribute}: no such resource") from None
+        if resource["Type"] == "AWS::Lambda::Url" and attribute == "FunctionUrl":
+            function_id = _logical_id(resource["Properties"]["TargetFunctionArn"])
+            return self.urls.get(str(function_id), f"http://127.0.0.1:3000/{function_id}/")
         if attribute == "Arn":
             return self.arn(logical_id)
         if attribute == "QueueName":
@@ -272,27 +304,26 @@ class Template:
         return re.sub(r"\$\{([^}!]+)\}", replace, text)
 
     # ------------------------------------------------------------------ functions
-    @cached_property
-    def globals(self) -> dict[str, Any]:
-        return dict(self.raw.get("Globals", {}).get("Function", {}))
-
     def functions(self) -> dict[str, Function]:
         return dict(self._functions)
 
     @cached_property
     def _functions(self) -> dict[str, Function]:
+        with_url = {
+            _logical_id(url["Properties"]["TargetFunctionArn"])
+            for url in self._deployed_of_type("AWS::Lambda::Url").values()
+        }
         found = {}
-        for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
+        for logical_id, resource in self._deployed_of_type("AWS::Lambda::Function").items():
             props = resource.get("Properties") or {}
-            env = dict(self.globals.get("Environment", {}).get("Variables", {}))
-            env.update((props.get("Environment") or {}).get("Variables", {}))
+            variables = (props.get("Environment") or {}).get("Variables") or {}
             found[logical_id] = Function(
                 logical_id=logical_id,
-                code_dir=self.path.parent / str(props.get("CodeUri", "")),
-                handler=str(props.get("Handler") or self.globals.get("Handler")),
-                environment={k: str(self.resolve(v)) for k, v in env.items()},
-                timeout=int(props.get("Timeout") or self.globals.get("Timeout") or 3),
-                has_url="FunctionUrlConfig" in props,
+                code_dir=self.path.parent / _local_code_path(props.get("Code") or {}),
+                handler=str(props.get("Handler")),
+                environment={k: str(self.resolve(v)) for k, v in variables.items()},
+                timeout=int(self.resolve(props.get("Timeout", 3))),
+                has_url=logical_id in with_url,
             )
         return found
 
@@ -311,6 +342,11 @@ class Template:
         by_name = {self.physical_name(f): fn for f, fn in self._functions.items()}
         return by_name.get(parts[6])
 
+    def _target_function(self, arn: Any) -> str | None:
+        """The template function an ARN (`!GetAtt F.Arn`, `!Ref F`) names, if any."""
+        logical_id = _logical_id(arn)
+        return logical_id if logical_id in self._functions else None
+
     @cached_property
     def bus_name(self) -> str:
         """The bus Tailor listens on: the EventBusName output, else the one its rules use."""
@@ -321,14 +357,17 @@ class Template:
         return buses[0] if len(buses) == 1 else "default"
 
     def async_config(self, function_id: str) -> AsyncConfig:
-        """Retries and on-failure destination of asynchronous invocations (Globals merged)."""
-        props = (self.resources[function_id].get("Properties") or {}).get("EventInvokeConfig")
-        config = {**(self.globals.get("EventInvokeConfig") or {}), **(props or {})}
+        """Retries and on-failure destination of asynchronous invocations (EventInvokeConfig)."""
+        config: Mapping[str, Any] = {}
+        for resource in self._deployed_of_type("AWS::Lambda::EventInvokeConfig").values():
+            props = resource.get("Properties") or {}
+            if _logical_id(props.get("FunctionName")) == function_id:
+                config = props
         destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
             "Destination"
         )
         return AsyncConfig(
-            retry_attempts=int(config.get("MaximumRetryAttempts", 2)),
+            retry_attempts=int(self.resolve(config.get("MaximumRetryAttempts", 2))),
             on_failure=_logical_id(destination),
         )
 
@@ -337,20 +376,22 @@ class Template:
 
     @cached_property
     def _rules(self) -> list[Rule]:
+        """One Rule per function an EventBridge rule targets."""
         found = []
-        for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
-            for event_name, event in (
-                (resource.get("Properties") or {}).get("Events") or {}
-            ).items():
-                if event.get("Type") != "EventBridgeRule":
+        for logical_id, resource in self._deployed_of_type("AWS::Events::Rule").items():
+            props = resource.get("Properties") or {}
+            if "EventPattern" not in props:
+                continue  # a scheduled rule: nothing on the bus reaches it
+            for target in props.get("Targets") or []:
+                function_id = self._target_function(target.get("Arn"))
+                if function_id is None:
                     continue
-                props = event["Properties"]
                 found.append(
                     Rule(
-                        name=f"{logical_id}{event_name}",
-                        function_id=logical_id,
+                        name=str(self.resolve(props.get("Name", logical_id))),
+                        function_id=function_id,
                         bus=str(self.resolve(props.get("EventBusName", "default"))),
-                        pattern=self.resolve(props["Pattern"]),
+                        pattern=self.resolve(props["EventPattern"]),
                     )
                 )
         return found
@@ -361,63 +402,70 @@ class Template:
     @cached_property
     def _stream_mappings(self) -> list[StreamMapping]:
         found = []
-        for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
-            events = (resource.get("Properties") or {}).get("Events") or {}
-            for event_name, event in events.items():
-                kind = event.get("Type")
-                if kind not in ("DynamoDB", "SQS"):
-                    continue
-                props = event["Properties"]
-                source_id = _logical_id(props["Stream"] if kind == "DynamoDB" else props["Queue"])
-                if source_id is None:
-                    raise TemplateError(
-                        f"{logical_id}.{event_name}: the {kind} source must be a !GetAtt of a "
-                        "resource in this template"
-                    )
-                destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
-                    "Destination"
+        for logical_id, resource in self._deployed_of_type(
+            "AWS::Lambda::EventSourceMapping"
+        ).items():
+            props = resource.get("Properties") or {}
+            function_id = _logical_id(props.get("FunctionName"))
+            source_id = _logical_id(props.get("EventSourceArn"))
+            source_type = self.raw["Resources"].get(source_id, {}).get("Type")
+            kind = {"AWS::DynamoDB::Table": "DynamoDB", "AWS::SQS::Queue": "SQS"}.get(
+                str(source_type)
+            )
+            if function_id is None or kind is None:
+                raise TemplateError(
+                    f"{logical_id}: the event source must be a !GetAtt of a DynamoDB table or "
+                    "SQS queue in this template"
                 )
-                found.append(
-                    StreamMapping(
-                        function_id=logical_id,
-                        source_id=str(source_id),
-                        kind=kind,
-                        batch_size=int(props.get("BatchSize", 100 if kind == "DynamoDB" else 10)),
-                        report_failures="ReportBatchItemFailures"
-                        in (props.get("FunctionResponseTypes") or []),
-                        retry_attempts=props.get("MaximumRetryAttempts"),
-                        bisect=bool(props.get("BisectBatchOnFunctionError", False)),
-                        filters=list((props.get("FilterCriteria") or {}).get("Filters") or []),
-                        name=f"{logical_id}{event_name}",
-                        on_failure=_logical_id(destination),
-                        enabled=bool(self.resolve(props.get("Enabled", True))),
-                    )
+            destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
+                "Destination"
+            )
+            retry_attempts = props.get("MaximumRetryAttempts")
+            found.append(
+                StreamMapping(
+                    function_id=function_id,
+                    source_id=str(source_id),
+                    kind=kind,
+                    batch_size=int(
+                        self.resolve(props.get("BatchSize", 100 if kind == "DynamoDB" else 10))
+                    ),
+                    report_failures="ReportBatchItemFailures"
+                    in (props.get("FunctionResponseTypes") or []),
+                    retry_attempts=None
+                    if retry_attempts is None
+                    else int(self.resolve(retry_attempts)),
+                    bisect=bool(self.resolve(props.get("BisectBatchOnFunctionError", False))),
+                    filters=self.resolve((props.get("FilterCriteria") or {}).get("Filters") or []),
+                    name=logical_id,
+                    on_failure=_logical_id(destination),
+                    enabled=bool(self.resolve(props.get("Enabled", True))),
                 )
+            )
         return found
 
     def schedules(self) -> list[Schedule]:
-        """The ScheduleV2 events of the template's functions."""
+        """The EventBridge Scheduler schedules that invoke the template's functions."""
         found = []
-        for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
-            events = (resource.get("Properties") or {}).get("Events") or {}
-            for event_name, event in events.items():
-                if event.get("Type") != "ScheduleV2":
-                    continue
-                props = self.resolve(event.get("Properties") or {})
-                payload = props.get("Input")
-                found.append(
-                    Schedule(
-                        name=str(props.get("Name") or f"{logical_id}{event_name}")[:64],
-                        group=str(props.get("GroupName") or "default"),
-                        function_id=logical_id,
-                        expression=str(props["ScheduleExpression"]),
-                        timezone=str(props.get("ScheduleExpressionTimezone") or "UTC"),
-                        input=payload
-                        if isinstance(payload, str) or payload is None
-                        else json.dumps(payload),
-                        enabled=str(props.get("State", "ENABLED")).upper() == "ENABLED",
-                    )
+        for logical_id, resource in self._deployed_of_type("AWS::Scheduler::Schedule").items():
+            props = self.resolve(resource.get("Properties") or {})
+            target = resource["Properties"]["Target"]
+            function_id = self._target_function(target.get("Arn"))
+            if function_id is None:
+                continue
+            payload = props["Target"].get("Input")
+            found.append(
+                Schedule(
+                    name=str(props.get("Name") or logical_id),
+                    group=str(props.get("GroupName") or "default"),
+                    function_id=function_id,
+                    expression=str(props["ScheduleExpression"]),
+                    timezone=str(props.get("ScheduleExpressionTimezone") or "UTC"),
+                    input=payload
+                    if isinstance(payload, str) or payload is None
+                    else json.dumps(payload),
+                    enabled=str(props.get("State", "ENABLED")).upper() == "ENABLED",
                 )
+            )
         return found
 
     def receipt_rules(self) -> list[ReceiptRule]:
@@ -462,3 +510,78 @@ def _logical_id(reference: Any) -> str | None:
     if "Ref" in reference:
         return str(reference["Ref"])
     return None
+
+
+def _of_type(
+    resources: Mapping[str, Any], resource_type: str, condition: Callable[[str | None], bool]
+) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in resources.items()
+        if v.get("Type") == resource_type and condition(v.get("Condition"))
+    }
+
+
+# The SAM transform accepts only S3 code locations; a local path travels to the function's
+# Code as the key in this made-up bucket, and comes back from there.
+LOCAL_CODE_BUCKET = "tailor-local-code"
+
+
+def _local_code_path(code: Mapping[str, Any]) -> str:
+    if code.get("S3Bucket") == LOCAL_CODE_BUCKET:
+        return str(code["S3Key"])
+    return ""  # inline code: it lives in the template
+
+
+def _with_s3_code(document: dict[str, Any]) -> dict[str, Any]:
+    """The template with its local code paths written as the S3 URIs the transform requires."""
+    sections = [(document.get("Globals") or {}).get("Function") or {}]
+    for resource in (document.get("Resources") or {}).values():
+        if resource.get("Type") in ("AWS::Serverless::Function", "AWS::Serverless::LayerVersion"):
+            sections.append(resource.get("Properties") or {})
+    for props in sections:
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(props.get(key), str) and not props[key].startswith("s3://"):
+                props[key] = f"s3://{LOCAL_CODE_BUCKET}/{props[key]}"
+    return document
+
+
+@lru_cache(maxsize=8)
+def _parsed(text: str) -> str:
+    """The template's text as JSON: parsing YAML is most of a Template's cost, so once.
+
+    An unquoted date (a policy's `Version: 2012-10-17`) is a string to CloudFormation.
+    """
+    return json.dumps(load_yaml(text), default=str)
+
+
+@lru_cache(maxsize=32)
+def _transformed(text: str, parameters: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """What the SAM transform makes of the template given these parameter values.
+
+    Cached per template text and values: the local cloud provisions the template per test.
+    """
+    # samtranslator takes a second to import: only a process that transforms pays for it.
+    import boto3
+    from samtranslator.model.exceptions import InvalidDocumentException
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
+    document = _with_s3_code(json.loads(_parsed(text)))
+    values = {
+        **dict(parameters),
+        "AWS::AccountId": ACCOUNT,
+        "AWS::Region": REGION,
+        "AWS::StackName": STACK_NAME,
+        "AWS::Partition": "aws",
+    }
+    # No managed policies to look up: their names stay names, and no network is needed.
+    translator = Translator({}, Parser(), boto_session=boto3.Session(region_name=REGION))
+    try:
+        transformed: dict[str, Any] = translator.translate(document, parameter_values=values)
+    except InvalidDocumentException as error:
+        causes = "; ".join(cause.message for cause in error.causes)
+        raise TemplateError(f"the SAM transform rejects the template: {causes}") from None
+    finally:
+        translator.metrics.publish()  # to nowhere; unpublished ones are warned about
+    return transformed

@@ -19,8 +19,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, NonNegativeInt, Posit
 
 from tailor import clock
 from tailor.events.canonical import Address, Customer, Id, ItemLine, Model, Money, Status, Text
-from tailor.events.registry import Translator
-from tailor.events.shopify import paid
+from tailor.events.shopify import Translator, paid
 
 Payload = Mapping[str, Any]
 Email = Annotated[str, Field(max_length=320)]

@@ -14,9 +14,8 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from tailor.events import registry, shopify
-from tailor.events.canonical import CustomerUpdated, Model, OrderPlaced, ProductUpdated
-from tailor.events.registry import Translator
+from tailor.events import registry
+from tailor.events.canonical import Model
 from tailor.settings import Settings
 
 SHOPIFY_DETAIL_TYPE = "shopifyWebhook"
@@ -68,21 +67,6 @@ def envelope(event: Any) -> Envelope:
         detail=detail,
         topic=topic,
     )
-
-
-# The core topics; fulfillment.py and interests.py declare theirs (see registry.py).
-SHOPIFY_TOPICS: dict[type[Model], dict[str, Translator]] = {
-    OrderPlaced: {"orders/create": lambda p, s: shopify.order_placed(p, s.shop_currency)},
-    ProductUpdated: {
-        topic: lambda p, s: shopify.product_updated(p, s.shop_currency, s.shop_base_url)
-        for topic in ("products/create", "products/update")
-    },
-    CustomerUpdated: {
-        "customers/create": lambda p, s: shopify.customer_updated(p),
-        "customers/update": lambda p, s: shopify.customer_updated(p),
-        "customers_email_marketing_consent/update": lambda p, s: shopify.consent_updated(p),
-    },
-}
 
 
 def parse(event: Any, model: type[M], settings: Settings) -> tuple[Envelope, M]:

@@ -16,7 +16,7 @@ from typing import Annotated, ClassVar
 from pydantic import AwareDatetime, Field, model_validator
 
 from tailor.events.canonical import Id, Model, Text
-from tailor.events.registry import Translator
+from tailor.events.shopify import Translator
 
 Email = Annotated[str, Field(min_length=3, max_length=320)]
 

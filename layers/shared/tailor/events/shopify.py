@@ -8,9 +8,9 @@ deprecated, so every read here tolerates absence. The customer sees presentment 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tailor import clock
 from tailor.events.canonical import (
@@ -19,6 +19,7 @@ from tailor.events.canonical import (
     CustomerUpdated,
     Discount,
     MarketingConsent,
+    Model,
     Money,
     OrderLine,
     OrderPlaced,
@@ -26,9 +27,15 @@ from tailor.events.canonical import (
     Variant,
 )
 
+if TYPE_CHECKING:
+    from tailor.settings import Settings
+
 SIZE_OPTION_NAMES = frozenset({"size", "shoe size", "größe", "grösse", "taille", "talla", "taglia"})
 
 Payload = Mapping[str, Any]
+
+# payload, settings -> the canonical model
+Translator = Callable[[Payload, "Settings"], Model]
 
 
 def _id(value: Any) -> str | None:
@@ -284,3 +291,18 @@ def _consent(consent: Any) -> MarketingConsent | None:
         opt_in_level=consent.get("opt_in_level"),
         updated_at=consent.get("consent_updated_at"),
     )
+
+
+# The core topics; fulfillment.py and interests.py declare theirs (registry.py merges them).
+SHOPIFY_TOPICS: dict[type[Model], dict[str, Translator]] = {
+    OrderPlaced: {"orders/create": lambda p, s: order_placed(p, s.shop_currency)},
+    ProductUpdated: {
+        topic: lambda p, s: product_updated(p, s.shop_currency, s.shop_base_url)
+        for topic in ("products/create", "products/update")
+    },
+    CustomerUpdated: {
+        "customers/create": lambda p, s: customer_updated(p),
+        "customers/update": lambda p, s: customer_updated(p),
+        "customers_email_marketing_consent/update": lambda p, s: consent_updated(p),
+    },
+}
