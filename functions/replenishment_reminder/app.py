@@ -4,11 +4,23 @@ in the size they bought, unless they bought it again since."""
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.aftercare.config import AftercareSettings
 from tailor.emails.replenishment import send_replenishment_reminder
 from tailor.events.fulfillment import ReplenishmentDue
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
 from tailor.settings import get_settings
+
+NEEDS = AftercareSettings.require(
+    "aftercare_table",
+    "catalog_table",
+    "profiles_table",
+    "idempotency_table",
+    "marketing_configuration_set",
+    "preferences_url",
+    "link_signing_secret_arn",
+    "scheduler_role_arn",
+)
 
 
 @metrics.log_metrics

@@ -4,7 +4,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.observability import entrypoint, metrics
+from tailor.settings import Settings
+from tailor.support.config import SupportSettings
 from tailor.support.watchdog import watch
+
+NEEDS = Settings.require() + SupportSettings.require("tickets_table")
 
 
 @metrics.log_metrics

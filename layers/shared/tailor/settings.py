@@ -64,6 +64,28 @@ class EnvSettings(BaseModel):
         )
 
     @classmethod
+    def require(cls, *names: str) -> tuple[str, ...]:
+        """Fail the cold start unless the environment is valid and sets every one of `names`.
+
+        Each function's app.py calls this at module level, so Lambda's init (the import of
+        the handler module) raises a SettingsError naming each variable that is missing,
+        instead of the first invocation failing half-way through. The rest of the code keeps
+        reading settings through `current()` and `need()`. Returns the variable names, which
+        the function keeps as its `NEEDS`.
+        """
+        unknown = [name for name in names if name not in cls.model_fields]
+        if unknown:
+            raise SettingsError(f"{cls.__name__} has no setting {', '.join(unknown)}")
+        settings = cls.current()
+        missing = [name.upper() for name in names if not getattr(settings, name)]
+        if missing:
+            raise SettingsError(
+                f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set in "
+                "this function's environment"
+            )
+        return tuple(name.upper() for name in names)
+
+    @classmethod
     def _prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
         """Turn raw strings into what fields expect, where pydantic cannot by itself."""
         return values

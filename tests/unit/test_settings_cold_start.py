@@ -1,0 +1,109 @@
+"""Each function checks its environment at cold start: Lambda's init imports the handler
+module, and that import fails, naming the variable, when one the function cannot work without
+is missing or malformed. With the environment template.yaml gives it, every function starts.
+
+Each cold start here is a fresh import of the function's app.py (its own module name, not the
+local cloud's cached one), inside the environment the local cloud gives the function, so the
+outcome does not depend on which tests ran before in the same process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import itertools
+from collections.abc import Mapping
+from types import ModuleType
+
+import pytest
+from tailor.settings import SettingsError
+from tailor_local.invoke import environment
+from tailor_local.template import Function, Template
+
+FUNCTION_IDS = sorted(Template().functions())
+_starts = itertools.count()
+
+
+def cold_start(
+    function: Function, monkeypatch: pytest.MonkeyPatch, env: Mapping[str, str] | None = None
+) -> ModuleType:
+    """Import the function's handler module as Lambda's init does, with `env` (the template's
+    environment if None) as the whole of what the template declares for it."""
+    declared = dict(function.environment if env is None else env)
+    for name in function.environment.keys() - declared.keys():
+        monkeypatch.delenv(name, raising=False)  # removed from the template, so unset
+    module_name, _, _ = function.handler.rpartition(".")
+    path = function.code_dir / f"{module_name.replace('.', '/')}.py"
+    spec = importlib.util.spec_from_file_location(f"cold_start_{next(_starts)}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    with environment(dataclasses.replace(function, environment=declared)):
+        spec.loader.exec_module(module)
+    return module
+
+
+def needs(module: ModuleType) -> tuple[str, ...]:
+    declared: tuple[str, ...] = module.NEEDS
+    return declared
+
+
+@pytest.mark.parametrize("function_id", FUNCTION_IDS)
+def test_a_function_starts_with_its_template_environment_which_sets_all_it_needs(
+    template: Template, function_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function = template.function(function_id)
+    module = cold_start(function, monkeypatch)
+    assert needs(module), f"{function_id} declares nothing it needs"
+    unset = [name for name in needs(module) if not function.environment.get(name)]
+    assert not unset, f"template.yaml does not give {function_id} {unset}"
+
+
+@pytest.mark.parametrize("function_id", FUNCTION_IDS)
+def test_a_cold_start_without_a_needed_variable_fails_naming_it(
+    template: Template, function_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function = template.function(function_id)
+    for name in needs(cold_start(function, monkeypatch)):
+        without = {k: v for k, v in function.environment.items() if k != name}
+        with monkeypatch.context() as scope, pytest.raises(SettingsError) as failure:
+            cold_start(function, scope, without)
+        assert str(failure.value) == f"{name} is not set in this function's environment"
+
+
+@pytest.mark.parametrize(
+    "function_id",
+    [
+        "OrderConfirmationFunction",
+        "CatalogSyncFunction",
+        "SupportInboundFunction",
+        "AlertsSenderFunction",
+    ],
+)
+def test_an_empty_needed_variable_fails_the_cold_start_like_a_missing_one(
+    template: Template, function_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function = template.function(function_id)
+    name = needs(cold_start(function, monkeypatch))[0]
+    with pytest.raises(SettingsError, match=f"^{name} is not set"):
+        cold_start(function, monkeypatch, {**function.environment, name: ""})
+
+
+def test_every_missing_variable_is_named_at_once(
+    template: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function = template.function("SupportInboundFunction")
+    gone = {"PROFILES_TABLE", "IDEMPOTENCY_TABLE"}
+    without = {k: v for k, v in function.environment.items() if k not in gone}
+    with pytest.raises(SettingsError) as failure:
+        cold_start(function, monkeypatch, without)
+    assert str(failure.value) == (
+        "PROFILES_TABLE, IDEMPOTENCY_TABLE are not set in this function's environment"
+    )
+
+
+def test_a_malformed_variable_fails_the_cold_start_naming_it(
+    template: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function = template.function("ShippingConfirmationFunction")
+    with pytest.raises(SettingsError, match=r"SHOP_TIMEZONE: .*unknown IANA time zone"):
+        cold_start(function, monkeypatch, {**function.environment, "SHOP_TIMEZONE": "Mars/Base"})
