@@ -14,6 +14,7 @@ NEEDS = Settings.require(
     "copurchase_table",
     "profiles_table",
     "link_signing_secret_arn",
+    "preferences_url",
     "idempotency_table",
     "transactional_configuration_set",
 )

@@ -8,7 +8,9 @@ from tailor.settings import Settings
 from tailor.support.config import SupportSettings
 from tailor.support.watchdog import watch
 
-NEEDS = Settings.require() + SupportSettings.require("tickets_table")
+NEEDS = Settings.require("transactional_configuration_set") + SupportSettings.require(
+    "tickets_table"
+)
 
 
 @metrics.log_metrics

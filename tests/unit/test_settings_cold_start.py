@@ -12,13 +12,17 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import itertools
+import os
+from collections import defaultdict
 from collections.abc import Mapping
 from types import ModuleType
 
 import pytest
-from tailor.settings import SettingsError
+from tailor.settings import EnvSettings, SettingsError
+from tailor_local.cloud import open_cloud
+from tailor_local.demo import Player, load_story
 from tailor_local.invoke import environment
-from tailor_local.template import Function, Template
+from tailor_local.template import Function, Template, local_template
 
 FUNCTION_IDS = sorted(Template().functions())
 _starts = itertools.count()
@@ -107,3 +111,39 @@ def test_a_malformed_variable_fails_the_cold_start_naming_it(
     function = template.function("ShippingConfirmationFunction")
     with pytest.raises(SettingsError, match=r"SHOP_TIMEZONE: .*unknown IANA time zone"):
         cold_start(function, monkeypatch, {**function.environment, "SHOP_TIMEZONE": "Mars/Base"})
+
+
+def test_what_each_function_reads_while_the_demo_story_plays_is_what_it_declares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The declared needs are complete: every setting a function asks for while it works
+    (through `need()`) is one it checks at cold start, for every function the story runs."""
+    used: dict[str, set[str]] = defaultdict(set)
+    need = EnvSettings.need
+
+    def recording_need(settings: EnvSettings, name: str) -> str:
+        used[os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "no function")].add(name.upper())
+        return need(settings, name)
+
+    monkeypatch.setattr(EnvSettings, "need", recording_need)
+    story = load_story()
+    template = local_template(story.parameters)
+    with open_cloud(template, ephemeral=True) as cloud:
+        player = Player(story, cloud, template)
+        for number, step in enumerate(story.steps, start=1):
+            assert not player.play(step, number).failures, step.title
+
+    representatives = {
+        "OrderConfirmationFunction",
+        "CatalogSyncFunction",
+        "SupportInboundFunction",
+        "AlertsSenderFunction",
+    }
+    assert representatives <= used.keys(), "the story no longer runs every representative"
+    undeclared = {
+        function_id: sorted(
+            names - set(needs(cold_start(template.function(function_id), monkeypatch)))
+        )
+        for function_id, names in used.items()
+    }
+    assert not {k: v for k, v in undeclared.items() if v}, "read but not declared"
