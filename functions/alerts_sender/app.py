@@ -6,16 +6,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.alerts.config import AlertSettings
 from tailor.alerts.sender import handle_queue
 from tailor.observability import entrypoint, metrics
-from tailor.settings import Settings
+from tailor.settings import SENDS_MARKETING_MAIL, Settings
 
-NEEDS = Settings.require(
-    "catalog_table",
-    "profiles_table",
-    "marketing_configuration_set",
-    "preferences_url",
-    "link_signing_secret_arn",
-    "scheduler_role_arn",
-) + AlertSettings.require("interests_table", "private_sale_url")
+NEEDS = Settings.require(*SENDS_MARKETING_MAIL, "catalog_table") + AlertSettings.require(
+    "interests_table", "private_sale_url"
+)
 
 
 @metrics.log_metrics

@@ -7,16 +7,9 @@ from tailor.emails.newsletter import send_welcome
 from tailor.events.canonical import NewsletterSubscribed
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, metrics
-from tailor.settings import Settings, get_settings
+from tailor.settings import SENDS_MARKETING_MAIL, Settings, get_settings
 
-NEEDS = Settings.require(
-    "profiles_table",
-    "idempotency_table",
-    "marketing_configuration_set",
-    "preferences_url",
-    "link_signing_secret_arn",
-    "scheduler_role_arn",
-)
+NEEDS = Settings.require(*SENDS_MARKETING_MAIL, "idempotency_table")
 
 
 @metrics.log_metrics

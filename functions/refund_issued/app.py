@@ -9,10 +9,10 @@ from tailor.emails.refunds import send_refund
 from tailor.events.fulfillment import RefundIssued
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_TRANSACTIONAL_MAIL, get_settings
 
 NEEDS = AftercareSettings.require(
-    "aftercare_table", "profiles_table", "idempotency_table", "transactional_configuration_set"
+    *SENDS_TRANSACTIONAL_MAIL, "aftercare_table", "profiles_table", "idempotency_table"
 )
 
 

@@ -8,17 +8,10 @@ from tailor.emails.review_request import send_review_request
 from tailor.events.fulfillment import ReviewDue
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_MARKETING_MAIL, get_settings
 
 NEEDS = AftercareSettings.require(
-    "aftercare_table",
-    "catalog_table",
-    "profiles_table",
-    "idempotency_table",
-    "marketing_configuration_set",
-    "preferences_url",
-    "link_signing_secret_arn",
-    "scheduler_role_arn",
+    *SENDS_MARKETING_MAIL, "aftercare_table", "catalog_table", "idempotency_table"
 )
 
 

@@ -83,7 +83,7 @@ class EnvSettings(BaseModel):
                 f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set in "
                 "this function's environment"
             )
-        return tuple(name.upper() for name in names)
+        return tuple(dict.fromkeys(name.upper() for name in names))
 
     @classmethod
     def _prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
@@ -96,6 +96,18 @@ class EnvSettings(BaseModel):
         if not value:
             raise SettingsError(f"{name.upper()} is not set in this function's environment")
         return str(value)
+
+
+# What `tailor.delivery.deliver` reads to send one email of each kind: a function that sends
+# mail requires these besides its own.
+SENDS_TRANSACTIONAL_MAIL = ("transactional_configuration_set",)
+SENDS_MARKETING_MAIL = (
+    "profiles_table",  # the frequency cap is claimed on the profile
+    "marketing_configuration_set",
+    "preferences_url",  # the manage and unsubscribe links
+    "link_signing_secret_arn",
+    "scheduler_role_arn",  # a deferred email is sent again by a schedule
+)
 
 
 class Settings(EnvSettings):
