@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from types import ModuleType
 
 import pytest
-from tailor.settings import EnvSettings, SettingsError
+from tailor.settings import SENDS_MARKETING_MAIL, EnvSettings, Settings, SettingsError
 from tailor_local.cloud import open_cloud
 from tailor_local.demo import Player, load_story
 from tailor_local.invoke import environment
@@ -147,3 +147,22 @@ def test_what_each_function_reads_while_the_demo_story_plays_is_what_it_declares
         for function_id, names in used.items()
     }
     assert not {k: v for k, v in undeclared.items() if v}, "read but not declared"
+
+
+def test_a_misspelt_need_fails_the_cold_start_naming_it(template: Template) -> None:
+    function = template.function("CatalogSyncFunction")
+    with environment(function), pytest.raises(SettingsError) as failure:
+        Settings.require("catalog_table", "catalogue_table")
+    assert str(failure.value) == "Settings has no setting catalogue_table"
+
+
+def test_a_need_listed_twice_is_named_once(
+    template: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function = template.function("AlertsSenderFunction")
+    without = {k: v for k, v in function.environment.items() if k != "PROFILES_TABLE"}
+    with environment(dataclasses.replace(function, environment=without)):
+        monkeypatch.delenv("PROFILES_TABLE", raising=False)
+        with pytest.raises(SettingsError) as failure:
+            Settings.require(*SENDS_MARKETING_MAIL, "profiles_table")
+    assert str(failure.value) == "PROFILES_TABLE is not set in this function's environment"

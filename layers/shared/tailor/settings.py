@@ -1,7 +1,8 @@
 """Settings: the environment template.yaml gives every function, validated once at cold start.
 
-A missing or malformed variable fails the cold start with a message naming it, instead of
-surfacing later as a KeyError in the middle of a send.
+Each function's app.py requires, at module level, the settings it cannot work without
+(`NEEDS = Settings.require(...)`), so a missing or malformed variable fails the cold start
+with a message naming it, instead of surfacing in the middle of a send.
 """
 
 from __future__ import annotations
@@ -73,17 +74,18 @@ class EnvSettings(BaseModel):
         reading settings through `current()` and `need()`. Returns the variable names, which
         the function keeps as its `NEEDS`.
         """
-        unknown = [name for name in names if name not in cls.model_fields]
+        wanted = tuple(dict.fromkeys(names))  # a group may repeat what a function lists
+        unknown = [name for name in wanted if name not in cls.model_fields]
         if unknown:
             raise SettingsError(f"{cls.__name__} has no setting {', '.join(unknown)}")
         settings = cls.current()
-        missing = [name.upper() for name in names if not getattr(settings, name)]
+        missing = [name.upper() for name in wanted if not getattr(settings, name)]
         if missing:
             raise SettingsError(
                 f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set in "
                 "this function's environment"
             )
-        return tuple(dict.fromkeys(name.upper() for name in names))
+        return tuple(name.upper() for name in wanted)
 
     @classmethod
     def _prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
