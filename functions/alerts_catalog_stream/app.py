@@ -4,7 +4,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.alerts.changes import handle_stream
+from tailor.alerts.config import AlertSettings
 from tailor.observability import entrypoint
+
+NEEDS = AlertSettings.require("interests_table", "alerts_fanout_queue_url")
 
 
 @entrypoint

@@ -3,8 +3,14 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.alerts.config import AlertSettings
 from tailor.alerts.sender import handle_queue
 from tailor.observability import entrypoint, metrics
+from tailor.settings import SENDS_MARKETING_MAIL, Settings
+
+NEEDS = Settings.require(*SENDS_MARKETING_MAIL, "catalog_table") + AlertSettings.require(
+    "interests_table", "private_sale_url"
+)
 
 
 @metrics.log_metrics

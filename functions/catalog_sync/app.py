@@ -6,8 +6,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.events.canonical import ProductUpdated
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger
-from tailor.settings import get_settings
+from tailor.settings import Settings, get_settings
 from tailor.sync import sync_product
+
+NEEDS = Settings.require("catalog_table")
 
 
 @entrypoint

@@ -4,11 +4,22 @@ a shipment is out for delivery or delivered (delivery also schedules the review 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.aftercare.config import AftercareSettings
 from tailor.emails.shipping import send_delivery_update
 from tailor.events.fulfillment import OrderDelivered
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_TRANSACTIONAL_MAIL, get_settings
+
+NEEDS = AftercareSettings.require(
+    *SENDS_TRANSACTIONAL_MAIL,
+    "aftercare_table",
+    "profiles_table",
+    "aftercare_schedule_group",
+    "scheduler_role_arn",
+    "review_request_function_arn",
+    "idempotency_table",
+)
 
 
 @metrics.log_metrics

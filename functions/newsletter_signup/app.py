@@ -7,7 +7,16 @@ from tailor.emails.newsletter import send_confirmation
 from tailor.events.canonical import NewsletterSignupRequested
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_TRANSACTIONAL_MAIL, Settings, get_settings
+
+NEEDS = Settings.require(
+    *SENDS_TRANSACTIONAL_MAIL,
+    "profiles_table",
+    "consent_ledger_table",
+    "link_signing_secret_arn",
+    "preferences_url",
+    "idempotency_table",
+)
 
 
 @metrics.log_metrics

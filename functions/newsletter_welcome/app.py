@@ -7,7 +7,9 @@ from tailor.emails.newsletter import send_welcome
 from tailor.events.canonical import NewsletterSubscribed
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_MARKETING_MAIL, Settings, get_settings
+
+NEEDS = Settings.require(*SENDS_MARKETING_MAIL, "idempotency_table")
 
 
 @metrics.log_metrics

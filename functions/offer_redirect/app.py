@@ -6,6 +6,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor import web
 from tailor.observability import entrypoint
 from tailor.offers import redeem
+from tailor.settings import Settings
+
+NEEDS = Settings.require("catalog_table", "link_signing_secret_arn")
 
 
 @entrypoint

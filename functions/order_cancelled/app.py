@@ -4,11 +4,16 @@ what happens to the money."""
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.aftercare.config import AftercareSettings
 from tailor.emails.refunds import send_cancellation
 from tailor.events.fulfillment import OrderCancelled
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_TRANSACTIONAL_MAIL, get_settings
+
+NEEDS = AftercareSettings.require(
+    *SENDS_TRANSACTIONAL_MAIL, "aftercare_table", "profiles_table", "idempotency_table"
+)
 
 
 @metrics.log_metrics

@@ -7,7 +7,17 @@ from tailor.emails.order_confirmation import send_order_confirmation
 from tailor.events.canonical import OrderPlaced
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_TRANSACTIONAL_MAIL, Settings, get_settings
+
+NEEDS = Settings.require(
+    *SENDS_TRANSACTIONAL_MAIL,
+    "catalog_table",
+    "copurchase_table",
+    "profiles_table",
+    "link_signing_secret_arn",
+    "preferences_url",
+    "idempotency_table",
+)
 
 
 @metrics.log_metrics

@@ -6,8 +6,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.events.canonical import OrderPlaced
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger
-from tailor.settings import get_settings
+from tailor.settings import Settings, get_settings
 from tailor.sync import record_purchase
+
+NEEDS = Settings.require(
+    "catalog_table",
+    "copurchase_table",
+    "profiles_table",
+    "consent_ledger_table",
+    "idempotency_table",
+)
 
 
 @entrypoint

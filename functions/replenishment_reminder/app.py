@@ -4,11 +4,16 @@ in the size they bought, unless they bought it again since."""
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.aftercare.config import AftercareSettings
 from tailor.emails.replenishment import send_replenishment_reminder
 from tailor.events.fulfillment import ReplenishmentDue
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_MARKETING_MAIL, get_settings
+
+NEEDS = AftercareSettings.require(
+    *SENDS_MARKETING_MAIL, "aftercare_table", "catalog_table", "idempotency_table"
+)
 
 
 @metrics.log_metrics

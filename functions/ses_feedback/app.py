@@ -5,6 +5,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor import feedback
 from tailor.observability import entrypoint
+from tailor.settings import Settings
+
+NEEDS = Settings.require("profiles_table", "consent_ledger_table", "idempotency_table")
 
 
 @entrypoint

@@ -4,11 +4,20 @@ email per shipment and tracking number."""
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.aftercare.config import AftercareSettings
 from tailor.emails.shipping import send_shipping_confirmation
 from tailor.events.fulfillment import OrderShipped
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_TRANSACTIONAL_MAIL, get_settings
+
+NEEDS = AftercareSettings.require(
+    *SENDS_TRANSACTIONAL_MAIL,
+    "aftercare_table",
+    "profiles_table",
+    "link_signing_secret_arn",
+    "idempotency_table",
+)
 
 
 @metrics.log_metrics

@@ -4,8 +4,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.observability import entrypoint, metrics
+from tailor.settings import Settings
+from tailor.support.config import SupportSettings
 from tailor.support.events import mail_received
 from tailor.support.feedback import comment_received
+
+NEEDS = Settings.require("idempotency_table") + SupportSettings.require(
+    "tickets_table", "mail_bucket", "event_bus_name"
+)
 
 
 @metrics.log_metrics

@@ -6,8 +6,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.events.canonical import OrderPlaced
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger
-from tailor.settings import get_settings
+from tailor.settings import Settings, get_settings
+from tailor.support.config import SupportSettings
 from tailor.support.orders import index_order
+
+NEEDS = Settings.require() + SupportSettings.require("tickets_table")
 
 
 @entrypoint

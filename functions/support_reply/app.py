@@ -5,9 +5,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
-from tailor.settings import get_settings
+from tailor.settings import SENDS_TRANSACTIONAL_MAIL, Settings, get_settings
+from tailor.support.config import SupportSettings
 from tailor.support.events import TicketReplyRequested
 from tailor.support.reply import send_reply
+
+NEEDS = Settings.require(
+    *SENDS_TRANSACTIONAL_MAIL, "profiles_table", "idempotency_table"
+) + SupportSettings.require("tickets_table", "mail_bucket")
 
 
 @metrics.log_metrics

@@ -5,9 +5,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.events.inbound import parse
 from tailor.observability import entrypoint, logger, metrics
-from tailor.settings import get_settings
+from tailor.settings import Settings, get_settings
+from tailor.support.config import SupportSettings
 from tailor.support.events import ReviewSubmitted
 from tailor.support.feedback import review_submitted
+
+NEEDS = Settings.require("idempotency_table") + SupportSettings.require(
+    "tickets_table", "event_bus_name"
+)
 
 
 @metrics.log_metrics

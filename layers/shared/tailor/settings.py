@@ -1,7 +1,8 @@
 """Settings: the environment template.yaml gives every function, validated once at cold start.
 
-A missing or malformed variable fails the cold start with a message naming it, instead of
-surfacing later as a KeyError in the middle of a send.
+Each function's app.py requires, at module level, the settings it cannot work without
+(`NEEDS = Settings.require(...)`), so a missing or malformed variable fails the cold start
+with a message naming it, instead of surfacing in the middle of a send.
 """
 
 from __future__ import annotations
@@ -64,6 +65,29 @@ class EnvSettings(BaseModel):
         )
 
     @classmethod
+    def require(cls, *names: str) -> tuple[str, ...]:
+        """Fail the cold start unless the environment is valid and sets every one of `names`.
+
+        Each function's app.py calls this at module level, so Lambda's init (the import of
+        the handler module) raises a SettingsError naming each variable that is missing,
+        instead of the first invocation failing half-way through. The rest of the code keeps
+        reading settings through `current()` and `need()`. Returns the variable names, which
+        the function keeps as its `NEEDS`.
+        """
+        wanted = tuple(dict.fromkeys(names))  # a group may repeat what a function lists
+        unknown = [name for name in wanted if name not in cls.model_fields]
+        if unknown:
+            raise SettingsError(f"{cls.__name__} has no setting {', '.join(unknown)}")
+        settings = cls.current()
+        missing = [name.upper() for name in wanted if not getattr(settings, name)]
+        if missing:
+            raise SettingsError(
+                f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set in "
+                "this function's environment"
+            )
+        return tuple(name.upper() for name in wanted)
+
+    @classmethod
     def _prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
         """Turn raw strings into what fields expect, where pydantic cannot by itself."""
         return values
@@ -74,6 +98,18 @@ class EnvSettings(BaseModel):
         if not value:
             raise SettingsError(f"{name.upper()} is not set in this function's environment")
         return str(value)
+
+
+# What `tailor.delivery.deliver` reads to send one email of each kind: a function that sends
+# mail requires these besides its own.
+SENDS_TRANSACTIONAL_MAIL = ("transactional_configuration_set",)
+SENDS_MARKETING_MAIL = (
+    "profiles_table",  # the frequency cap is claimed on the profile
+    "marketing_configuration_set",
+    "preferences_url",  # the manage and unsubscribe links
+    "link_signing_secret_arn",
+    "scheduler_role_arn",  # a deferred email is sent again by a schedule
+)
 
 
 class Settings(EnvSettings):
