@@ -158,16 +158,13 @@ def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
     shipment = history.shipments.get(event.fulfillment_id or "")
     if shipment is not None and shipment.delivered_at is not None:
         return skipped(DELIVERY, f"{event.status} after the shipment was delivered")
-    if event.fulfillment_id:
-        store.mark_carrier_status(
-            event.order_id, event.fulfillment_id, event.status, event.happened_at
-        )
     recipient = addresses.normalize(event.email) or addresses.normalize(history.email)
     if recipient is None:
         logger.info(
             "carrier event for an order we never saw",
             extra={"order_id": event.order_id, "fulfillment_id": event.fulfillment_id},
         )
+        _mark_carrier_status(store, event)
         return skipped(DELIVERY, "no address known for this order")
     profile = Profiles(settings.need("profiles_table")).get_or_new(recipient)
     zone = policy.customer_zone(profile, settings)
@@ -175,11 +172,20 @@ def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
         schedules = Schedules(
             settings.need("aftercare_schedule_group"), settings.need("scheduler_role_arn")
         )
-        reviews.schedule_request(
-            event, store.history(event.order_id), recipient, zone, settings, schedules
-        )
+        reviews.schedule_request(event, history, recipient, zone, settings, schedules)
     context = delivery_context(event, history, profile, settings, zone)
-    return deliver(DELIVERY, Stream.TRANSACTIONAL, context, profile, name=context["first_name"])
+    result = deliver(DELIVERY, Stream.TRANSACTIONAL, context, profile, name=context["first_name"])
+    # Only once the email is out: a retry after a failed send must not find the shipment
+    # delivered already and skip the note it never got.
+    _mark_carrier_status(store, event)
+    return result
+
+
+def _mark_carrier_status(store: AftercareStore, event: OrderDelivered) -> None:
+    if event.fulfillment_id:
+        store.mark_carrier_status(
+            event.order_id, event.fulfillment_id, event.status, event.happened_at
+        )
 
 
 def delivery_context(
