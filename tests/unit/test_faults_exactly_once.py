@@ -26,7 +26,7 @@ from tailor.profiles import Profiles
 
 SEED = 20261128
 START = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)  # afternoon in the shop's zone
-RANDOM_EVENTS = 8  # per email type
+RANDOM_EVENTS = 6  # per email type
 PER_ATTEMPT = {"ses": 0.30, "dynamodb": 0.20}
 PER_CALL = {"ses": 0.10, "dynamodb": 0.05}
 

@@ -70,7 +70,8 @@ def deliver(
     `retry_event` so a deferral can run the function again with it (`dedupe_key` keeps
     two deliveries of that event from scheduling twice). A sender that claimed many
     customers' frequency-cap slots at once passes this customer's as `slot`; it is used
-    instead of claiming one here, and given back if nothing is sent.
+    instead of claiming one here, and given back if nothing is sent. Under `once`, a
+    function sends at most one email of each type per business event (its send record).
     """
     if (stream is Stream.MARKETING) != (topic is not None):
         raise ValueError("marketing mail needs a consent topic; transactional mail has none")

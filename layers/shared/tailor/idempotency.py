@@ -127,12 +127,8 @@ class Sends:
             if context is not None
             else SEND_LEASE
         )
-        condition = "attribute_not_exists(id)"
-        if not self.at_most_once:
-            condition += " OR (#s = :sending AND lease_until < :now)"
-        taken = aws.written(
-            self._table.put_item,
-            Item={
+        request: dict[str, Any] = {
+            "Item": {
                 "id": self.record_id,
                 "status": SENDING,
                 "token": self._token,
@@ -141,19 +137,16 @@ class Sends:
                     (now + timedelta(days=get_settings().idempotency_days)).timestamp()
                 ),
             },
-            ConditionExpression=condition,
-            **(
-                {}
-                if self.at_most_once
-                else {
-                    "ExpressionAttributeNames": {"#s": "status"},
-                    "ExpressionAttributeValues": {
-                        ":sending": SENDING,
-                        ":now": int(now.timestamp()),
-                    },
-                }
-            ),
-        )
+            "ConditionExpression": "attribute_not_exists(id)",
+        }
+        if not self.at_most_once:  # or take over the claim of an attempt that ended mid-send
+            request["ConditionExpression"] += " OR (#s = :sending AND lease_until < :now)"
+            request["ExpressionAttributeNames"] = {"#s": "status"}
+            request["ExpressionAttributeValues"] = {
+                ":sending": SENDING,
+                ":now": int(now.timestamp()),
+            }
+        taken = aws.written(self._table.put_item, **request)
         if not taken:
             raise EmailInFlight(f"{self.record_id} was claimed by another invocation")
 
