@@ -6,7 +6,8 @@ Two kinds of fault, both on SES SendEmail and on every DynamoDB call:
   from DynamoDB, an internal server error (the write may have been done: here it was), and
   botocore retries it (with its backoff, which these tests do not wait for);
 - per call: the call fails as a whole, as when botocore's retries ran out; or exactly the
-  Nth call of a run fails once (`fail_call`), to try every point of a function in turn.
+  Nth call of a run fails once (`fail_call`), to try every point of a function in turn; or
+  a call is done and its answer lost (`answer_lost`): a timeout, whose caller cannot know.
 
 The clock the functions read (TAILOR_NOW) moves on between retries, and Powertools'
 idempotency records read the same clock, so a retry comes when Lambda's would: after the
@@ -26,7 +27,7 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from tailor import clock
 
@@ -63,6 +64,8 @@ class Faults:
         self.per_attempt = dict(per_attempt or {})
         self.per_call = dict(per_call or {})
         self.fail_call: int | None = None
+        # The next call of this operation is done, but its answer never comes back.
+        self.answer_lost: str | None = None
         self.calls = 0
         self.injected = 0
         self.on = False
@@ -90,6 +93,11 @@ class Faults:
                 if faults.calls == faults.fail_call or faults._roll(faults.per_call, family):
                     faults.injected += 1
                     raise _client_error(family, operation, faults.random)
+                if operation == faults.answer_lost:
+                    faults.answer_lost = None
+                    faults.injected += 1
+                    real_call(client, operation, params)
+                    raise ReadTimeoutError(endpoint_url=client.meta.endpoint_url)
             return real_call(client, operation, params)
 
         monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)

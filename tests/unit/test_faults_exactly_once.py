@@ -233,3 +233,18 @@ def test_every_single_call_failing_in_turn_doubles_and_loses_nothing(
 
     assert calls > 5 and faults.injected == calls
     tally.check(outbox)
+
+
+def test_a_review_request_ses_took_without_answering_is_not_sent_again_and_its_event_fails(
+    run: Any, outbox: Any, faults: Faults, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Marketing is at most once: when the attempt that sent it cannot know, neither can
+    its retries, so they report the event failed rather than risk a second email."""
+    review = next(t for t in EMAIL_TYPES if t.kind == "review")
+    faults.per_attempt.clear()
+    faults.per_call.clear()
+    faults.answer_lost = "SendEmail"
+
+    assert not one_event(review, 0, run, faults, monkeypatch)  # on-failure destination
+
+    assert [m["To"].addresses[0].addr_spec for m in outbox.messages] == [customer("review", 0)]
