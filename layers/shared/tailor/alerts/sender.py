@@ -17,8 +17,8 @@ unfinished recipients are tried again; a claim an attempt left unfinished (it di
 not write what became of it) fails the message until it reaches the dead-letter queue,
 since its email may have gone out (alerts are at most once, see `tailor.idempotency`). A
 deferred recipient keeps its claim, and the schedule that `deliver` creates sends to it
-later. A recipient whose size sold out in the
-meantime is released to wait for the next restock.
+later. A recipient whose size sold out in the meantime is released to wait for the next
+restock.
 """
 
 from __future__ import annotations
