@@ -6,8 +6,9 @@ Two kinds of fault, both on SES SendEmail and on every DynamoDB call:
   from DynamoDB, an internal server error (the write may have been done: here it was), and
   botocore retries it (with its backoff, which these tests do not wait for);
 - per call: the call fails as a whole, as when botocore's retries ran out; or exactly the
-  Nth call of a run fails once (`fail_call`), to try every point of a function in turn; or
-  a call is done and its answer lost (`answer_lost`): a timeout, whose caller cannot know.
+  Nth call of a run fails once (`fail_call`), to try every point of a function in turn;
+- once, the next attempt of an operation is done and its answer lost (`answer_lost`): a
+  read timeout, after which no one can know whether it was done.
 
 The clock the functions read (TAILOR_NOW) moves on between retries, and Powertools'
 idempotency records read the same clock, so a retry comes when Lambda's would: after the
@@ -64,7 +65,7 @@ class Faults:
         self.per_attempt = dict(per_attempt or {})
         self.per_call = dict(per_call or {})
         self.fail_call: int | None = None
-        # The next call of this operation is done, but its answer never comes back.
+        # The next attempt of this operation is done, but its answer never comes back.
         self.answer_lost: str | None = None
         self.calls = 0
         self.injected = 0
@@ -77,6 +78,11 @@ class Faults:
 
         def answer(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
             """moto answers each HTTP attempt; a faulty one gets an error instead."""
+            if event_name.endswith(f".{faults.answer_lost}"):
+                faults.answer_lost = None
+                faults.injected += 1
+                real_answer(stubber, event_name, request, **kwargs)
+                raise ReadTimeoutError(endpoint_url=request.url)
             fault = faults._attempt(event_name)
             if fault is None:
                 return real_answer(stubber, event_name, request, **kwargs)
@@ -93,11 +99,6 @@ class Faults:
                 if faults.calls == faults.fail_call or faults._roll(faults.per_call, family):
                     faults.injected += 1
                     raise _client_error(family, operation, faults.random)
-                if operation == faults.answer_lost:
-                    faults.answer_lost = None
-                    faults.injected += 1
-                    real_call(client, operation, params)
-                    raise ReadTimeoutError(endpoint_url=client.meta.endpoint_url)
             return real_call(client, operation, params)
 
         monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)

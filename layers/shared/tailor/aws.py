@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import DynamoDBServiceResource, Table
@@ -35,7 +35,18 @@ def _session() -> boto3.session.Session:
 
 @cache
 def client(service: str) -> Any:
-    return _session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    made = _session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    if service == "sesv2":
+        made.meta.events.register_first("needs-retry.sesv2.SendEmail", _no_resend)
+    return made
+
+
+def _no_resend(caught_exception: Exception | None = None, **_: Any) -> bool | None:
+    """A send whose answer never came (a read timeout, a dropped connection) may have gone
+    out: botocore must not send it again. The caller decides, by the email's type, whether
+    an email of unknown fate is sent again (see `tailor.idempotency`). Errors SES answered,
+    throttling among them, and failures to connect are retried as usual."""
+    return False if isinstance(caught_exception, HTTPClientError) else None
 
 
 @cache
