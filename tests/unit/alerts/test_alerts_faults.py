@@ -38,10 +38,18 @@ def shop(cloud: Template, monkeypatch: pytest.MonkeyPatch) -> Shop:
     return shop
 
 
-def size_12_delivery(shop: Shop) -> dict[str, Any]:
-    """The sender's SQS event for everyone waiting for size 12, as the fan-out writes it."""
+def size_12_delivery(
+    shop: Shop, only: list[str] | None = None, message_id: str = "message-1"
+) -> dict[str, Any]:
+    """The sender's SQS event for everyone waiting for size 12 (or `only` these of them),
+    as the fan-out writes it."""
     waiting = sorted(
-        (i for i in shop.interests() if i.get("kind") == "bis"), key=lambda i: str(i["since"])
+        (
+            i
+            for i in shop.interests()
+            if i.get("kind") == "bis" and (only is None or i["email"] in only)
+        ),
+        key=lambda i: str(i["since"]),
     )
     delivery = Delivery(
         email_type="back_in_stock",
@@ -52,7 +60,7 @@ def size_12_delivery(shop: Shop) -> dict[str, Any]:
             for i in waiting
         ],
     )
-    return sqs_event(delivery, "message-1")
+    return sqs_event(delivery, message_id)
 
 
 def test_a_poisoned_stream_record_fails_alone_and_its_retry_repeats_no_email(
@@ -370,6 +378,10 @@ def test_seeded_faults_send_each_alert_once_or_dead_letter_its_message(
                 faults.on = False
         pending = failed
 
+    later = MIDDAY + timedelta(days=3)  # emails the frequency cap deferred go out
+    shop.at(later, monkeypatch)
+    shop.fire_schedules(later)
+
     assert faults.injected > fans
     dead_lettered = {r.email for m in pending for r in messages[m].recipients}
     sent = Counter(recipients(outbox))
@@ -377,3 +389,60 @@ def test_seeded_faults_send_each_alert_once_or_dead_letter_its_message(
     lost = [f"fan{n}@example.com" for n in range(fans)]
     assert [e for e in lost if sent[e] == 0 and e not in dead_lettered] == []
     assert len(sent) > len(dead_lettered)
+
+
+def test_every_single_call_of_the_sender_failing_in_turn_doubles_and_loses_nothing(
+    shop: Shop, outbox: Any, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faults = Faults(SEED)
+    faults.install(monkeypatch)
+
+    def stocked(inventory: int) -> None:
+        """The catalog as the restock left it (the sender reads it; no stream fires)."""
+        item = catalog_item()
+        item["variants"] = [{**v, "inventory": inventory} for v in item["variants"]]
+        aws.table("CatalogTable").put_item(Item=item)
+
+    def waiting_fans(tag: str) -> tuple[list[str], dict[str, Any]]:
+        """Three customers waiting for size 12, and the message telling them."""
+        fans = [f"{tag}-{number}@example.com" for number in range(3)]
+        stocked(0)
+        for number, email in enumerate(fans):
+            shop.back_in_stock(email, "12", minutes=number)
+        stocked(100)
+        return fans, size_12_delivery(shop, only=fans, message_id=tag)
+
+    def received_until_done(event: dict[str, Any]) -> bool:
+        """SQS delivers the message until it succeeds; False: it went to the dead letters."""
+        for receive in range(RECEIVES):
+            shop.at(MIDDAY + timedelta(minutes=31 * receive), monkeypatch)
+            faults.on = True
+            try:
+                if not run("AlertsSenderFunction", event)["batchItemFailures"]:
+                    return True
+            except Exception:  # noqa: S112 (the message comes again)
+                continue
+            finally:
+                faults.on = False
+        return False
+
+    fans, event = waiting_fans("clean")
+    assert received_until_done(event)
+    calls, faults.calls = faults.calls, 0  # the SES and DynamoDB calls of one clean message
+    expected, dead_lettered = list(fans), set()
+    for number in range(1, calls + 1):
+        shop.at(MIDDAY, monkeypatch)
+        fans, event = waiting_fans(f"call{number}")
+        faults.fail_call, faults.calls = number, 0  # the nth call fails, once
+        expected += fans
+        if not received_until_done(event):
+            dead_lettered |= set(fans)
+
+    later = MIDDAY + timedelta(days=3)  # emails the frequency cap deferred go out
+    shop.at(later, monkeypatch)
+    shop.fire_schedules(later)
+
+    sent = Counter(recipients(outbox))
+    assert calls > 5 and faults.injected == calls
+    assert [email for email, count in sent.items() if count > 1] == []
+    assert [e for e in expected if sent[e] == 0 and e not in dead_lettered] == []
