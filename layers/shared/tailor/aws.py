@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import DynamoDBServiceResource, Table
 
-# Standard retry mode backs off on throttling; if throttling persists the error propagates
-# and the event is retried by Lambda, then lands on the on-failure destination.
+# Adaptive retry mode backs off on throttling (SES's sending rate, DynamoDB's capacity) and
+# slows this client down while it lasts; if throttling persists the error propagates and
+# the event is retried by Lambda, then lands on the on-failure destination.
 _CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 6}, connect_timeout=3, read_timeout=10
+    retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=3, read_timeout=10
 )
+# A write that records what already happened (an email SES accepted, a claim to give back)
+# is worth more tries than botocore's: losing it would send the email twice or never.
+RECORD_ATTEMPTS = 6
 
 
 @cache
@@ -29,7 +35,18 @@ def _session() -> boto3.session.Session:
 
 @cache
 def client(service: str) -> Any:
-    return _session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    made = _session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    if service == "sesv2":
+        made.meta.events.register_first("needs-retry.sesv2.SendEmail", _no_resend)
+    return made
+
+
+def _no_resend(caught_exception: Exception | None = None, **_: Any) -> bool | None:
+    """A send whose answer never came (a read timeout, a dropped connection) may have gone
+    out: botocore must not send it again. The caller decides, by the email's type, whether
+    an email of unknown fate is sent again (see `tailor.idempotency`). Errors SES answered,
+    throttling among them, and failures to connect are retried as usual."""
+    return False if isinstance(caught_exception, HTTPClientError) else None
 
 
 @cache
@@ -51,6 +68,19 @@ def written(write: Callable[..., Any], **request: Any) -> bool:
             return False
         raise
     return True
+
+
+def recorded(write: Callable[..., Any], **request: Any) -> bool:
+    """`written`, tried again with backoff when AWS fails: for the writes that record what
+    already happened, which a retry of the whole event cannot redo."""
+    for attempt in range(RECORD_ATTEMPTS):
+        try:
+            return written(write, **request)
+        except (ClientError, BotoCoreError):
+            if attempt == RECORD_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, 0.1 * 2**attempt))  # noqa: S311 (jitter, not secrets)
+    raise AssertionError("unreachable")
 
 
 def batch_get(

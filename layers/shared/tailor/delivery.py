@@ -5,6 +5,11 @@ Every email type calls `deliver`; nothing reaches SES around it. It asks the pol
 stream's configuration set. Marketing mail gets the RFC 8058 one-click unsubscribe
 headers and a footer link to the preference page; a deferred email is scheduled to run
 its function again later, when consent and relevance are checked anew.
+
+Under `once`, every send is recorded in `idempotency.Sends` (claimed before the SES call,
+marked sent after it): a retry returns what was sent instead of sending again, and what
+it does when an earlier attempt's fate is unknown depends on the stream (transactional
+mail is at least once, marketing at most once; the table is in `tailor.idempotency`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import BotoCoreError
 
 from tailor import clock, policy
-from tailor.idempotency import Deferred
+from tailor.idempotency import Deferred, Sends
 from tailor.links import PREFERENCES_PURPOSE, UNSUBSCRIBE_PURPOSE, signer_from_secret
 from tailor.mail import Mailer, Outgoing
 from tailor.observability import lambda_context, logger, metrics
@@ -64,12 +70,20 @@ def deliver(
     `retry_event` so a deferral can run the function again with it (`dedupe_key` keeps
     two deliveries of that event from scheduling twice). A sender that claimed many
     customers' frequency-cap slots at once passes this customer's as `slot`; it is used
-    instead of claiming one here, and given back if nothing is sent.
+    instead of claiming one here, and given back if nothing is sent. Under `once`, a
+    function sends at most one email of each type per business event (its send record).
     """
     if (stream is Stream.MARKETING) != (topic is not None):
         raise ValueError("marketing mail needs a consent topic; transactional mail has none")
     settings = get_settings()
     now = clock.now()
+    record = Sends.for_current_event(email_type, at_most_once=stream is Stream.MARKETING)
+    earlier = record.earlier(now) if record is not None else None
+    if earlier is not None:
+        if slot is not None:
+            _profiles(settings).release_marketing(slot)
+        logger.info("email sent by an earlier attempt", extra={"email_type": email_type})
+        return earlier
     decision = policy.decide(profile, topic, settings, now)
     logger.info(
         "sending policy",
@@ -93,6 +107,7 @@ def deliver(
         defer(email_type, decision, retry_event, dedupe_key or profile.email, settings)
         raise Deferred(email_type, decision.reason, decision.until)
 
+    claimed = False
     try:
         if stream is Stream.MARKETING:
             assert topic is not None
@@ -103,6 +118,9 @@ def deliver(
         else:
             configuration_set = settings.need("transactional_configuration_set")
         content = _render_fitting(email_type, context, shrink)
+        if record is not None:
+            record.claim(now)
+            claimed = True
         sent = Mailer(settings.sender_address, settings.shop_name).send(
             Outgoing(
                 email_type=email_type,
@@ -114,11 +132,22 @@ def deliver(
                 tags={"stream": stream.value, **({"topic": topic} if topic else {})},
             )
         )
-    except Exception:
+    except Exception as error:
+        # SES answered with an error, so it took nothing; a timeout leaves the fate unknown.
+        if record is not None and claimed and not isinstance(error, BotoCoreError):
+            record.unsent()
         # Nothing went out: free the frequency-cap slot so the retry is not held back.
         if slot is not None:
             _profiles(settings).release_marketing(slot)
         raise
+    outcome = {
+        "status": "sent",
+        "email_type": email_type,
+        "message_id": sent.message_id,
+        "ses_message_id": sent.ses_message_id,
+    }
+    if record is not None:
+        record.sent(outcome)
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
     logger.info(
         "email sent",
@@ -128,12 +157,7 @@ def deliver(
             "bytes": content.html_bytes,
         },
     )
-    return {
-        "status": "sent",
-        "email_type": email_type,
-        "message_id": sent.message_id,
-        "ses_message_id": sent.ses_message_id,
-    }
+    return outcome
 
 
 def _profiles(settings: Settings) -> Profiles:

@@ -8,17 +8,54 @@ can set the environment first) and once per decorated function, as Powertools re
 
 `Deferred` lives here, not with `tailor.delivery` which raises it: functions that never send
 an email (catalog and profile sync, the recorders) use `once` without loading the renderer.
+
+The idempotency record alone cannot make an email exactly once: SES may accept the email
+and the "done" write fail after it; the record then stays in progress, expires, and the
+retry sends again. So every email sent under `once` also gets a send record (`Sends`) in
+the same table, keyed by the email type and the business event: claimed ("sending") right
+before the SES call, marked "sent" right after it, with a few more tries than botocore's
+(`aws.recorded`). A retry that finds "sent" returns what was sent and sends nothing. One
+that finds a claim whose invocation is over cannot know whether SES took the email; what it
+does then depends on the email type:
+
+    email type (stream)                 fate unknown on retry     why
+    ---------------------------------   -----------------------   --------------------------
+    order confirmation, shipping        send again                a receipt or a refund the
+    confirmation, delivery update,      (at least once)           customer never gets costs
+    cancellation, refund, newsletter                              more than one they get twice
+    confirmation (transactional)
+    review request, replenishment,      fail, never resend        a repeated promotion costs
+    newsletter welcome, alerts          (at most once)            more than a missed one
+    (marketing)
+
+Failing is never silent: the function raises, so Lambda retries the event and then puts it
+on the function's on-failure destination. The alerts sender, which sends many emails per
+message, keeps the same rules with its own claims (`tailor.alerts.store.Claim`), written 50
+to a transaction instead of one record per email.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from datetime import datetime
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from tailor.observability import lambda_context
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tailor import aws
+from tailor.observability import lambda_context, logger
 from tailor.settings import get_settings
+
+# How long an unfinished send claim is held when the invocation's own end is not known
+# (Lambda's longest timeout): after it, the invocation that claimed is surely over.
+SEND_LEASE = timedelta(minutes=15)
+SENDING, SENT = "sending", "sent"
 
 
 class Deferred(Exception):
@@ -32,6 +69,127 @@ class Deferred(Exception):
             "reason": reason,
             "until": until.isoformat(),
         }
+
+
+class EmailInFlight(RuntimeError):
+    """Another invocation is sending this email now: retry later, when it has finished."""
+
+
+class EmailFateUnknown(RuntimeError):
+    """An earlier attempt may or may not have sent this email, and its type must not be
+    sent twice: the event fails so that it lands on the on-failure destination."""
+
+
+# The business event the running `once` function handles (its idempotency key).
+_event_key: ContextVar[str | None] = ContextVar("tailor_event_key", default=None)
+
+
+class Sends:
+    """The send record of one email of one business event (see the module docstring)."""
+
+    def __init__(self, table_name: str, email_type: str, event_key: str, at_most_once: bool):
+        self._table = aws.table(table_name)
+        digest = hashlib.sha256(event_key.encode()).hexdigest()  # keys may hold addresses
+        self.record_id = f"send#{email_type}#{digest}"
+        self.at_most_once = at_most_once
+        self._token = ""
+
+    @classmethod
+    def for_current_event(cls, email_type: str, at_most_once: bool) -> Sends | None:
+        """The send record for the event the running `once` function handles, if any."""
+        key = _event_key.get()
+        if key is None:
+            return None
+        return cls(get_settings().need("idempotency_table"), email_type, key, at_most_once)
+
+    def earlier(self, now: datetime) -> dict[str, Any] | None:
+        """What an earlier attempt sent, if it did; raises if that cannot be known yet."""
+        item = self._table.get_item(Key={"id": self.record_id}, ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        if item["status"] == SENT:
+            return dict(json.loads(str(item["outcome"])))
+        if int(str(item["lease_until"])) > now.timestamp():
+            raise EmailInFlight(f"{self.record_id} is being sent by another invocation")
+        if self.at_most_once:
+            raise EmailFateUnknown(
+                f"{self.record_id}: an earlier attempt ended while sending; not sent again"
+            )
+        logger.warning("an earlier attempt ended while sending: sending again")
+        return None
+
+    def claim(self, now: datetime) -> None:
+        """Take the send, right before the SES call, unless another invocation holds it."""
+        self._token = uuid.uuid4().hex
+        context = lambda_context.get()
+        lease = (
+            timedelta(milliseconds=context.get_remaining_time_in_millis())
+            if context is not None
+            else SEND_LEASE
+        )
+        request: dict[str, Any] = {
+            "Item": {
+                "id": self.record_id,
+                "status": SENDING,
+                "token": self._token,
+                "lease_until": int((now + lease).timestamp()) + 1,
+                "expiration": int(
+                    (now + timedelta(days=get_settings().idempotency_days)).timestamp()
+                ),
+            },
+            "ConditionExpression": "attribute_not_exists(id)",
+        }
+        if not self.at_most_once:  # or take over the claim of an attempt that ended mid-send
+            request["ConditionExpression"] += " OR (#s = :sending AND lease_until < :now)"
+            request["ExpressionAttributeNames"] = {"#s": "status"}
+            request["ExpressionAttributeValues"] = {
+                ":sending": SENDING,
+                ":now": int(now.timestamp()),
+            }
+        taken = aws.written(self._table.put_item, **request)
+        if not taken:
+            raise EmailInFlight(f"{self.record_id} was claimed by another invocation")
+
+    def sent(self, outcome: Mapping[str, Any]) -> None:
+        """SES took the email: a retry must find it sent. Failing to record it is logged,
+        not raised (the email is out); the retry then treats its fate as unknown."""
+        try:
+            aws.recorded(
+                self._table.update_item,
+                Key={"id": self.record_id},
+                UpdateExpression="SET #s = :sent, outcome = :o REMOVE lease_until",
+                ConditionExpression="#t = :token",
+                ExpressionAttributeNames={"#s": "status", "#t": "token"},
+                ExpressionAttributeValues={
+                    ":sent": SENT,
+                    ":o": json.dumps(dict(outcome)),
+                    ":token": self._token,
+                },
+            )
+        except (ClientError, BotoCoreError):
+            logger.exception("email sent but not recorded as sent; a retry cannot tell")
+
+    def unsent(self) -> None:
+        """SES refused the email: give the send back so the retry sends it."""
+        try:
+            aws.recorded(
+                self._table.delete_item,
+                Key={"id": self.record_id},
+                ConditionExpression="#t = :token",
+                ExpressionAttributeNames={"#t": "token"},
+                ExpressionAttributeValues={":token": self._token},
+            )
+        except (ClientError, BotoCoreError):
+            logger.exception("could not give back a refused send; it frees itself after its lease")
+
+
+@contextmanager
+def _handling(event_key: str) -> Iterator[None]:
+    token = _event_key.set(event_key)
+    try:
+        yield
+    finally:
+        _event_key.reset(token)
 
 
 P = ParamSpec("P")
@@ -53,7 +211,8 @@ def once(key: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             if context is not None:
                 configs[0].register_lambda_context(context)
             try:
-                return guarded(*args, **kwargs)  # type: ignore[no-any-return]
+                with _handling(_event_key_of(func, key, kwargs.get("event"))):
+                    return guarded(*args, **kwargs)  # type: ignore[no-any-return]
             except Deferred as deferred:
                 # Not done yet: no idempotency record, so the scheduled retry can send.
                 return deferred.outcome  # type: ignore[return-value]
@@ -61,6 +220,14 @@ def once(key: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapper
 
     return decorate
+
+
+def _event_key_of(func: Callable[..., Any], key: str, event: Any) -> str:
+    """The business event a call handles: the function and its idempotency key's value."""
+    from aws_lambda_powertools.utilities.jmespath_utils import query
+
+    data = event.model_dump(mode="json") if hasattr(event, "model_dump") else event
+    return f"{func.__module__}.{func.__qualname__}#{json.dumps(query(data, key))}"
 
 
 def _guard(func: Callable[..., Any], key: str) -> tuple[Callable[..., Any], Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from alerts_shop import (
     recipients,
     stream_record,
 )
+from aws_faults import Faults
 from botocore.exceptions import ClientError
 from tailor import aws, transactions
 from tailor.alerts.store import Claim, Interests, Subscription
@@ -36,10 +38,18 @@ def shop(cloud: Template, monkeypatch: pytest.MonkeyPatch) -> Shop:
     return shop
 
 
-def size_12_delivery(shop: Shop) -> dict[str, Any]:
-    """The sender's SQS event for everyone waiting for size 12, as the fan-out writes it."""
+def size_12_delivery(
+    shop: Shop, only: list[str] | None = None, message_id: str = "message-1"
+) -> dict[str, Any]:
+    """The sender's SQS event for everyone waiting for size 12 (or `only` these of them),
+    as the fan-out writes it."""
     waiting = sorted(
-        (i for i in shop.interests() if i.get("kind") == "bis"), key=lambda i: str(i["since"])
+        (
+            i
+            for i in shop.interests()
+            if i.get("kind") == "bis" and (only is None or i["email"] in only)
+        ),
+        key=lambda i: str(i["since"]),
     )
     delivery = Delivery(
         email_type="back_in_stock",
@@ -50,7 +60,7 @@ def size_12_delivery(shop: Shop) -> dict[str, Any]:
             for i in waiting
         ],
     )
-    return sqs_event(delivery, "message-1")
+    return sqs_event(delivery, message_id)
 
 
 def test_a_poisoned_stream_record_fails_alone_and_its_retry_repeats_no_email(
@@ -254,7 +264,7 @@ def test_a_recipient_another_sender_holds_is_left_to_it(shop: Shop, outbox: Any,
     interests = Interests(shop.template.physical_name("InterestsTable"))
     held = f"bis#{SIZE['12']}#fan1@example.com"
     fan1 = Subscription("fan1@example.com", OXFORD, SIZE["12"], since="")
-    assert interests.take(Claim("restock:test", held, fan1), MIDDAY, keep_days=1)
+    assert interests.take(Claim("restock:earlier", held, fan1), MIDDAY, keep_days=1)
 
     run("AlertsSenderFunction", event)
 
@@ -262,6 +272,27 @@ def test_a_recipient_another_sender_holds_is_left_to_it(shop: Shop, outbox: Any,
     claimed = [i for i in shop.interests() if i["sk"] == held]
     assert [i["status"] for i in claimed] == ["claimed"]  # still the other sender's
     assert shop.waiting() == [f"fan1@example.com#{SIZE['12']}"]
+
+
+def test_a_recipient_an_unfinished_attempt_holds_fails_the_message_until_it_is_done(
+    shop: Shop, outbox: Any, run: Any
+) -> None:
+    """The attempt that claimed fan1 for this restock may have sent the email: fan1 is not
+    sent to again, and the message is not done (never "already told") until it is."""
+    event = restocked_with_fans(shop, 3)
+    interests = Interests(shop.template.physical_name("InterestsTable"))
+    held = f"bis#{SIZE['12']}#fan1@example.com"
+    fan1 = Claim("restock:test", held, Subscription("fan1@example.com", OXFORD, SIZE["12"], ""))
+    assert interests.take(fan1, MIDDAY, keep_days=1)
+
+    with pytest.raises(Exception, match="All records failed"):
+        run("AlertsSenderFunction", event)
+    assert recipients(outbox) == ["fan0@example.com", "fan2@example.com"]
+
+    interests.finish([fan1.key], [], MIDDAY, keep_days=1)  # that attempt told fan1 after all
+    run("AlertsSenderFunction", event)  # SQS delivers the message again
+    assert recipients(outbox) == ["fan0@example.com", "fan2@example.com"]
+    assert shop.waiting() == []
 
 
 def test_two_sizes_for_one_customer_send_one_email_and_defer_the_other(
@@ -298,3 +329,120 @@ def test_claims_that_conflict_with_another_writer_are_tried_again(
 
     assert recipients(outbox) == [f"fan{n}@example.com" for n in range(3)]
     assert shop.waiting() == []
+
+
+# ---------------------------------------------------------------------- seeded faults
+# SES throttling and DynamoDB failures at seeded rates while SQS delivers the sender's
+# messages, each failed one again after its visibility timeout, five times at most.
+
+SEED = 20261128
+RECEIVES = 5  # the delivery queue's maxReceiveCount: then the dead-letter queue
+
+
+def test_seeded_faults_send_each_alert_once_or_dead_letter_its_message(
+    shop: Shop, outbox: Any, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fans = 24
+    for number in range(fans):
+        shop.back_in_stock(f"fan{number}@example.com", "12", minutes=number)
+    aws.table("CatalogTable").put_item(
+        Item={
+            **catalog_item(),
+            "variants": [{**v, "inventory": 100} for v in catalog_item()["variants"]],
+        }
+    )
+    whole = Delivery.model_validate_json(size_12_delivery(shop)["Records"][0]["body"])
+    messages = {
+        f"message-{start}": whole.model_copy(
+            update={"recipients": whole.recipients[start : start + 4]}
+        )
+        for start in range(0, fans, 4)
+    }
+    faults = Faults(SEED, {"ses": 0.30, "dynamodb": 0.20}, {"ses": 0.10, "dynamodb": 0.05})
+    faults.install(monkeypatch)
+
+    pending = list(messages)
+    for receive in range(RECEIVES):
+        shop.at(MIDDAY + timedelta(minutes=31 * receive), monkeypatch)
+        failed: list[str] = []
+        for start in range(0, len(pending), 2):  # the event source's BatchSize
+            batch = pending[start : start + 2]
+            records = [sqs_event(messages[m], m)["Records"][0] for m in batch]
+            faults.on = True
+            try:
+                result = run("AlertsSenderFunction", {"Records": records})
+                failed += [f["itemIdentifier"] for f in result["batchItemFailures"]]
+            except Exception:  # every record failed: all come again
+                failed += batch
+            finally:
+                faults.on = False
+        pending = failed
+
+    later = MIDDAY + timedelta(days=3)  # emails the frequency cap deferred go out
+    shop.at(later, monkeypatch)
+    shop.fire_schedules(later)
+
+    assert faults.injected > fans
+    dead_lettered = {r.email for m in pending for r in messages[m].recipients}
+    sent = Counter(recipients(outbox))
+    assert [email for email, count in sent.items() if count > 1] == []
+    lost = [f"fan{n}@example.com" for n in range(fans)]
+    assert [e for e in lost if sent[e] == 0 and e not in dead_lettered] == []
+    assert len(sent) > len(dead_lettered)
+
+
+def test_every_single_call_of_the_sender_failing_in_turn_doubles_and_loses_nothing(
+    shop: Shop, outbox: Any, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faults = Faults(SEED)
+    faults.install(monkeypatch)
+
+    def stocked(inventory: int) -> None:
+        """The catalog as the restock left it (the sender reads it; no stream fires)."""
+        item = catalog_item()
+        item["variants"] = [{**v, "inventory": inventory} for v in item["variants"]]
+        aws.table("CatalogTable").put_item(Item=item)
+
+    def waiting_fans(tag: str) -> tuple[list[str], dict[str, Any]]:
+        """Three customers waiting for size 12, and the message telling them."""
+        fans = [f"{tag}-{number}@example.com" for number in range(3)]
+        stocked(0)
+        for number, email in enumerate(fans):
+            shop.back_in_stock(email, "12", minutes=number)
+        stocked(100)
+        return fans, size_12_delivery(shop, only=fans, message_id=tag)
+
+    def received_until_done(event: dict[str, Any]) -> bool:
+        """SQS delivers the message until it succeeds; False: it went to the dead letters."""
+        for receive in range(RECEIVES):
+            shop.at(MIDDAY + timedelta(minutes=31 * receive), monkeypatch)
+            faults.on = True
+            try:
+                if not run("AlertsSenderFunction", event)["batchItemFailures"]:
+                    return True
+            except Exception:  # noqa: S112 (the message comes again)
+                continue
+            finally:
+                faults.on = False
+        return False
+
+    fans, event = waiting_fans("clean")
+    assert received_until_done(event)
+    calls, faults.calls = faults.calls, 0  # the SES and DynamoDB calls of one clean message
+    expected, dead_lettered = list(fans), set()
+    for number in range(1, calls + 1):
+        shop.at(MIDDAY, monkeypatch)
+        fans, event = waiting_fans(f"call{number}")
+        faults.fail_call, faults.calls = number, 0  # the nth call fails, once
+        expected += fans
+        if not received_until_done(event):
+            dead_lettered |= set(fans)
+
+    later = MIDDAY + timedelta(days=3)  # emails the frequency cap deferred go out
+    shop.at(later, monkeypatch)
+    shop.fire_schedules(later)
+
+    sent = Counter(recipients(outbox))
+    assert calls > 5 and faults.injected == calls
+    assert [email for email, count in sent.items() if count > 1] == []
+    assert [e for e in expected if sent[e] == 0 and e not in dead_lettered] == []

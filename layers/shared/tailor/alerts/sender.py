@@ -10,12 +10,15 @@ one SES call plus a small share of the per-message reads and writes. The others 
 deferred, nothing to show them, profile changed meanwhile) are claimed one at a time and
 `deliver` decides again for each.
 
-Nothing is told twice: a redelivered message finds its recipients claimed or done and
-skips them. Nothing is lost: a recipient whose send fails is released (a subscription goes
+Nothing is told twice: a redelivered message finds its recipients done and skips them.
+Nothing is lost unreported: a recipient whose send fails is released (a subscription goes
 back to its place in the queue, the slot is given back) and the message fails, so only the
-unfinished recipients are tried again; a deferred recipient keeps its claim, and the
-schedule that `deliver` creates sends to it later. A recipient whose size sold out in the
-meantime is released to wait for the next restock.
+unfinished recipients are tried again; a claim an attempt left unfinished (it died, or could
+not write what became of it) fails the message until it reaches the dead-letter queue,
+since its email may have gone out (alerts are at most once, see `tailor.idempotency`). A
+deferred recipient keeps its claim, and the schedule that `deliver` creates sends to it
+later. A recipient whose size sold out in the meantime is released to wait for the next
+restock.
 """
 
 from __future__ import annotations
@@ -165,7 +168,7 @@ class Sending:
         held: list[tuple[Letter, MarketingSlot]] = []
         for letter, ask, result in zip(letters, asks, results, strict=True):
             if result is claims.Held.TAKEN:
-                self._count("already_told")
+                self._taken(letter.claim)
             elif result is claims.Held.CHANGED:
                 changed.append(letter.recipient)
             else:
@@ -226,9 +229,25 @@ class Sending:
         """Claim one recipient on its own, then tell them."""
         claim = self._claim(recipient)
         if not self.interests.take(claim, self.now, self.alerts.notified_days):
-            self._count("already_told")
+            self._taken(claim)
             return
         self._tell(claim, recipient, profile)
+
+    def _taken(self, claim: store.Claim) -> None:
+        """A claim this change could not take. One an earlier attempt of this change left
+        unfinished may or may not have been sent: never sent again (alerts are at most
+        once), and never counted as told; the message fails, so SQS tries it again while
+        that attempt may still finish, then moves it to the dead-letter queue."""
+        holder = self.interests.holder(claim)
+        if holder is store.Holder.UNFINISHED:
+            logger.error(
+                "an earlier attempt claimed this recipient and did not finish; not sent again",
+                extra={"email_type": self.delivery.email_type},
+            )
+            self._count("unfinished")
+            self.failed += 1
+        else:
+            self._count("already_told")
 
     def _tell(
         self,
@@ -266,7 +285,9 @@ class Sending:
             if slot is not None:
                 self.profiles.release_marketing(slot)
         except (ClientError, BotoCoreError):
-            logger.exception("could not release a claim; it frees itself after its lease")
+            logger.exception(
+                "could not release a claim; the message fails until it is dead-lettered"
+            )
 
     def _send(
         self,

@@ -23,6 +23,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
@@ -34,10 +35,20 @@ WAITING_INDEX = "waiting"
 EMAIL_INDEX = "by_email"
 
 BACK_IN_STOCK, WISH, WATCH, SEARCH = "bis", "wish", "watch", "search"
-# A claim older than this is taken to belong to a sender that died; the change may retry it.
+# A claim older than this belongs to a sender that died (SQS redelivers a message only
+# after its visibility timeout). Alerts are marketing, sent at most once: the change that
+# held it never takes it back, since the email may have gone out; a later change may.
 CLAIM_LEASE = timedelta(minutes=15)
 
-WAITING, CLAIMED, DEFERRED = "waiting", "claimed", "deferred"
+WAITING, CLAIMED, DEFERRED, DONE = "waiting", "claimed", "deferred", "done"
+
+
+class Holder(Enum):
+    """Who holds a claim this change could not take."""
+
+    TOLD = "told"  # the recipient was told of this change (or left the queue): nothing to do
+    UNFINISHED = "unfinished"  # an attempt of this change claimed it and has not finished
+    OTHER = "other"  # another change holds it: left to it
 
 
 def product_pk(product_id: str) -> str:
@@ -132,7 +143,7 @@ def _subscription_claim(claim: Claim, now: datetime) -> dict[str, Any]:
         "ConditionExpression": (
             "attribute_exists(pk) AND (#s = :waiting"
             " OR (#s = :deferred AND claimed_by = :c)"
-            " OR (#s = :claimed AND claimed_at < :stale))"
+            " OR (#s = :claimed AND claimed_at < :stale AND claimed_by <> :c))"
         ),
         "ExpressionAttributeNames": {"#s": "status", "#q": "queue"},
         "ExpressionAttributeValues": {
@@ -157,15 +168,9 @@ def _told_claim(claim: Claim, now: datetime, keep_days: int) -> dict[str, Any]:
             "claimed_at": int(now.timestamp()),
             "expires_at": int((now + timedelta(days=keep_days)).timestamp()),
         },
-        "ConditionExpression": (
-            "attribute_not_exists(pk) OR #s = :deferred OR (#s = :claimed AND claimed_at < :stale)"
-        ),
+        "ConditionExpression": "attribute_not_exists(pk) OR #s = :deferred",
         "ExpressionAttributeNames": {"#s": "status"},
-        "ExpressionAttributeValues": {
-            ":deferred": DEFERRED,
-            ":claimed": CLAIMED,
-            ":stale": int((now - CLAIM_LEASE).timestamp()),
-        },
+        "ExpressionAttributeValues": {":deferred": DEFERRED},
     }
 
 
@@ -353,14 +358,32 @@ class Interests:
             return transactions.update(self._table.name, _subscription_claim(claim, now))
         return transactions.put(self._table.name, _told_claim(claim, now, keep_days))
 
+    def holder(self, claim: Claim) -> Holder:
+        """Who holds a claim `take` could not take."""
+        pk, sk = claim.key
+        item = self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
+        if claim.subscription is not None:
+            if item is None:
+                return Holder.TOLD  # closed once told (or the customer withdrew it)
+            if item.get("status") == CLAIMED and item.get("claimed_by") == claim.change_id:
+                return Holder.UNFINISHED
+            return Holder.OTHER
+        if item is not None and item.get("status") == DONE:
+            return Holder.TOLD
+        return Holder.UNFINISHED  # claimed, or released since: either way, try again later
+
     def release(self, claim: Claim) -> None:
         """Give a claim back (nothing was sent): a subscription returns to its old place in
-        the queue; a "told" mark is deleted, so the change may claim the recipient again."""
+        the queue; a "told" mark is deleted, so the change may claim the recipient again.
+        Tried harder than other writes: a claim left behind is never taken back."""
         subscription = claim.subscription
         if subscription is None:
-            self._table.delete_item(Key=dict(zip(("pk", "sk"), claim.key, strict=True)))
+            aws.recorded(
+                self._table.delete_item, Key=dict(zip(("pk", "sk"), claim.key, strict=True))
+            )
             return
-        self._table.update_item(
+        aws.recorded(
+            self._table.update_item,
             Key={"pk": product_pk(subscription.product_id), "sk": subscription.sk},
             UpdateExpression=(
                 "SET #s = :waiting, waitlist = :w, #q = :queue REMOVE claimed_by, claimed_at"
@@ -395,10 +418,16 @@ class Interests:
         """After sending: delete the subscriptions told (they close once notified) and mark
         the other claims done, 25 to a call."""
         expires = int((now + timedelta(days=keep_days)).timestamp())
+        # Tried harder than other writes: a claim left unfinished is never taken back.
+        aws.recorded(self._finish_batch, closed=closed, done=done, expires=expires)
+        if closed or done:
+            logger.debug("claims finished", extra={"closed": len(closed), "done": len(done)})
+
+    def _finish_batch(
+        self, closed: list[tuple[str, str]], done: list[tuple[str, str]], expires: int
+    ) -> None:
         with self._table.batch_writer() as batch:
             for pk, sk in closed:
                 batch.delete_item(Key={"pk": pk, "sk": sk})
             for pk, sk in done:
-                batch.put_item(Item={"pk": pk, "sk": sk, "status": "done", "expires_at": expires})
-        if closed or done:
-            logger.debug("claims finished", extra={"closed": len(closed), "done": len(done)})
+                batch.put_item(Item={"pk": pk, "sk": sk, "status": DONE, "expires_at": expires})

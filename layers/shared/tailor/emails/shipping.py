@@ -157,16 +157,13 @@ def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
         return skipped(DELIVERY, f"{event.status} after the shipment was delivered")
     if history.voided_test:
         return skipped(DELIVERY, "voided or cancelled test order")
-    if event.fulfillment_id:
-        store.mark_carrier_status(
-            event.order_id, event.fulfillment_id, event.status, event.happened_at
-        )
     recipient = addresses.normalize(event.email) or addresses.normalize(history.email)
     if recipient is None:
         logger.info(
             "carrier event for an order we never saw",
             extra={"order_id": event.order_id, "fulfillment_id": event.fulfillment_id},
         )
+        _mark_carrier_status(store, event)
         return skipped(DELIVERY, "no address known for this order")
     profile = Profiles(settings.need("profiles_table")).get_or_new(recipient)
     zone = policy.customer_zone(profile, settings)
@@ -174,11 +171,20 @@ def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
         schedules = Schedules(
             settings.need("aftercare_schedule_group"), settings.need("scheduler_role_arn")
         )
-        reviews.schedule_request(
-            event, store.history(event.order_id), recipient, zone, settings, schedules
-        )
+        reviews.schedule_request(event, history, recipient, zone, settings, schedules)
     context = delivery_context(event, history, profile, settings, zone)
-    return base_context.send(DELIVERY, context, profile, test_order=history.test)
+    result = base_context.send(DELIVERY, context, profile, test_order=history.test)
+    # Only once the email is out: a retry after a failed send must not find the shipment
+    # delivered already and skip the note it never got.
+    _mark_carrier_status(store, event)
+    return result
+
+
+def _mark_carrier_status(store: AftercareStore, event: OrderDelivered) -> None:
+    if event.fulfillment_id:
+        store.mark_carrier_status(
+            event.order_id, event.fulfillment_id, event.status, event.happened_at
+        )
 
 
 def delivery_context(
