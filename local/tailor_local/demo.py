@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from tailor import clock as tailor_clock
+
 from tailor_local import events, outbox
 from tailor_local.cloud import Cloud, open_cloud
 from tailor_local.console import table
@@ -151,7 +153,7 @@ class Player:
         self.template = template
         self.clock = Clock(cloud.state)
         if isinstance(story.start, datetime):
-            offset = story.start - datetime.now(UTC)
+            offset = story.start - tailor_clock.now()
         else:
             offset = story.start
         cloud.state.clock_offset_seconds = offset.total_seconds()
@@ -228,7 +230,9 @@ class Player:
         if body:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        event = function_url_event(click.method, target, headers, body, "127.0.0.1", function_id)
+        event = function_url_event(
+            click.method, target, headers, body, "127.0.0.1", function_id, self.clock.now()
+        )
         report = self.runner.invoke_once(
             function, event, trigger=f"{click.who} opened a link", drain=True
         )
