@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--out", type=Path, default=REPO_ROOT / "out" / "demo", metavar="DIR", help="out/demo"
     )
+    demo.add_argument(
+        "--ephemeral", action="store_true", help="use a fresh in-process cloud even if one runs"
+    )
     demo.set_defaults(command=_demo)
     return parser
 
@@ -313,7 +316,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from tailor_local import demo
 
-    return demo.main(args.out)
+    return demo.main(args.out, ephemeral=args.ephemeral)
 
 
 if __name__ == "__main__":

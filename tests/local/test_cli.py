@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from tailor_local.cli import main
@@ -356,3 +357,55 @@ def test_a_held_email_is_reported_with_when_and_why(monkeypatch: pytest.MonkeyPa
         "held review_request until 2026-11-30 08:00 America/Chicago: quiet hours"
     ) in printed
     assert "sent review_request to alex.rivera@example.com" in printed  # at 08:00 it goes
+
+
+@pytest.mark.enable_socket
+def test_the_demo_gallerys_links_open_under_tailor_serve(local_home: Path, tmp_path: Path) -> None:
+    import http.client
+    import threading
+
+    from tailor_local import demo
+    from tailor_local.cloud import open_cloud
+    from tailor_local.serve import FunctionUrls, make_server, url_template
+
+    # A short story of the demo's own files: the catalogue, then Susie's first order.
+    folder = tmp_path / "story"
+    folder.mkdir()
+    steps = []
+    for number, name in enumerate(("01-catalog.json", "05-susie-order.json"), start=1):
+        (folder / name).write_bytes((REPO_ROOT / "events" / "demo" / name).read_bytes())
+        steps.append({"title": f"step {number}", "deliver": [name]})
+    story = {"title": "Susie", "start": "2026-10-24T15:00:00Z", "steps": steps}
+    (folder / "story.json").write_text(json.dumps(story))
+    started = tailor("local", "start", "--port", str(free_port()), home=local_home)
+    assert started.returncode == 0, started.stderr
+    try:
+        out = tmp_path / "gallery"
+        assert demo.main(out, folder / "story.json") == 0
+        (confirmation,) = json.loads((out / "emails" / "index.json").read_text())
+        page = (out / "emails" / confirmation["html"]).read_text()
+        links = [
+            href for href, _ in demo.links(page) if "Function/" in href
+        ]  # the offer and the newsletter invitation, into the function URLs
+        assert len(links) >= 2
+
+        # `tailor serve` (on a port of its own), against the local cloud the story played on.
+        port = free_port()
+        template = url_template(port)
+        with open_cloud(template) as cloud:
+            server = make_server(FunctionUrls(template, cloud, port), port)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            answers = []
+            for href in links:
+                url = urlsplit(href)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                connection.request("GET", f"{url.path}?{url.query}")
+                answers.append((url.path, connection.getresponse().status))
+                connection.close()
+            server.shutdown()
+            server.server_close()
+    finally:
+        tailor("local", "stop", home=local_home)
+
+    assert ("/OfferRedirectFunction/", 302) in answers  # the offer is still open at story time
+    assert all(status in (200, 302) for _, status in answers), answers

@@ -22,7 +22,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]:
     out = tmp_path_factory.mktemp("demo")
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        status = main(out)
+        status = main(out, ephemeral=True)
     return out, printed.getvalue(), status
 
 
