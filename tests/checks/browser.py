@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -50,7 +51,11 @@ def browser(javascript: bool = False) -> Iterator[Any]:
             options.add_experimental_option(
                 "prefs", {"profile.managed_default_content_settings.javascript": 2}
             )
-        session = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+        # Only the code under test runs on a faked clock (`make test-clock` preloads
+        # libfaketime); chromedriver crashes under it.
+        unfaked = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+        service = Service(executable_path=driver, env=unfaked)
+        session = webdriver.Chrome(service=service, options=options)
         try:
             yield session
         finally:

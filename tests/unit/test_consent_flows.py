@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from conftest import html_part, link_token, load_event, url_request
-from tailor import aws
+from tailor import aws, clock
 
 MIDDAY = "2026-11-20T12:00:00+00:00"  # the local template's shop zone is UTC
 
@@ -300,7 +299,7 @@ def test_the_welcome_the_customer_just_confirmed_goes_out_at_once_even_at_night(
 
 def test_invite_in_the_order_confirmation_only_for_the_undecided(run: Any, outbox: Any) -> None:
     order = load_event("canonical/order-placed.json")
-    order["detail"]["placed_at"] = datetime.now(UTC).isoformat()
+    order["detail"]["placed_at"] = clock.now().isoformat()
     run("OrderConfirmationFunction", order)
     invite = html_part(outbox.messages[-1])
     assert "Sign up for our occasional newsletter" in invite

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from conftest import html_part, load_event
+from tailor import clock
 
 
 def url_event(query: dict[str, str], method: str = "GET") -> dict[str, Any]:
@@ -30,7 +31,7 @@ def offer_token(run: Any, outbox: Any) -> str:
     order = load_event("shopify/orders-create.json")
     payload = order["detail"]["payload"]
     payload["line_items"] = payload["line_items"][:1]
-    payload["created_at"] = payload["processed_at"] = datetime.now(UTC).isoformat()
+    payload["created_at"] = payload["processed_at"] = clock.now().isoformat()
     run("OrderConfirmationFunction", order)
     html = html_part(outbox.only())
     start = html.index('href="http://127.0.0.1:3000/OfferRedirectFunction/?t=') + len('href="')
@@ -48,7 +49,7 @@ def test_valid_offer_redirects_to_the_cart_with_the_item(run: Any, offer_token: 
 def test_expired_offer_shows_a_friendly_page(
     run: Any, offer_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    later = datetime.now(UTC) + timedelta(minutes=16)
+    later = clock.now() + timedelta(minutes=16)
     monkeypatch.setenv("TAILOR_NOW", later.isoformat())
 
     response = run("OfferRedirectFunction", url_event({"t": offer_token}))
