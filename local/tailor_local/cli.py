@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--ephemeral", action="store_true", help="use a fresh in-process cloud even if one runs"
     )
+    demo.add_argument(
+        "--story", type=Path, metavar="FILE", help="a story of your own (events/demo/story.json)"
+    )
     demo.set_defaults(command=_demo)
     return parser
 
@@ -316,7 +319,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from tailor_local import demo
 
-    return demo.main(args.out, ephemeral=args.ephemeral)
+    return demo.main(args.out, args.story or demo.STORY, ephemeral=args.ephemeral)
 
 
 if __name__ == "__main__":

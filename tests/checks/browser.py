@@ -21,6 +21,12 @@ FLAGS = [
 ]
 
 
+def unfaked_environment() -> dict[str, str]:
+    """The environment without libfaketime (`make test-clock` preloads it): only the code
+    under test runs on a faked clock; Chromium and chromedriver crash under it."""
+    return {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
+
+
 def ensure_chromium() -> tuple[str, str]:
     """Paths of chromium and chromedriver, installing Debian's packages when missing."""
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
@@ -51,10 +57,7 @@ def browser(javascript: bool = False) -> Iterator[Any]:
             options.add_experimental_option(
                 "prefs", {"profile.managed_default_content_settings.javascript": 2}
             )
-        # Only the code under test runs on a faked clock (`make test-clock` preloads
-        # libfaketime); chromedriver crashes under it.
-        unfaked = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-        service = Service(executable_path=driver, env=unfaked)
+        service = Service(executable_path=driver, env=unfaked_environment())
         session = webdriver.Chrome(service=service, options=options)
         try:
             yield session

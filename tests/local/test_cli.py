@@ -361,12 +361,7 @@ def test_a_held_email_is_reported_with_when_and_why(monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.enable_socket
 def test_the_demo_gallerys_links_open_under_tailor_serve(local_home: Path, tmp_path: Path) -> None:
-    import http.client
-    import threading
-
-    from tailor_local import demo
-    from tailor_local.cloud import open_cloud
-    from tailor_local.serve import FunctionUrls, make_server, url_template
+    from tailor_local.demo import links
 
     # A short story of the demo's own files: the catalogue, then Susie's first order.
     folder = tmp_path / "story"
@@ -377,35 +372,52 @@ def test_the_demo_gallerys_links_open_under_tailor_serve(local_home: Path, tmp_p
         steps.append({"title": f"step {number}", "deliver": [name]})
     story = {"title": "Susie", "start": "2026-10-24T15:00:00Z", "steps": steps}
     (folder / "story.json").write_text(json.dumps(story))
+    out, port = tmp_path / "gallery", free_port()
     started = tailor("local", "start", "--port", str(free_port()), home=local_home)
     assert started.returncode == 0, started.stderr
+    serve = None
     try:
-        out = tmp_path / "gallery"
-        assert demo.main(out, folder / "story.json") == 0
+        played = tailor(
+            "demo", "--story", str(folder / "story.json"), "--out", str(out), home=local_home
+        )
+        assert played.returncode == 0, played.stdout + played.stderr
+        assert "`tailor serve` opens the gallery's links" in played.stdout
         (confirmation,) = json.loads((out / "emails" / "index.json").read_text())
         page = (out / "emails" / confirmation["html"]).read_text()
-        links = [
-            href for href, _ in demo.links(page) if "Function/" in href
-        ]  # the offer and the newsletter invitation, into the function URLs
-        assert len(links) >= 2
+        # The offer and the newsletter invitation, into the function URLs.
+        hrefs = [urlsplit(href) for href, _ in links(page) if "Function/" in href]
+        assert len(hrefs) >= 2
 
-        # `tailor serve` (on a port of its own), against the local cloud the story played on.
-        port = free_port()
-        template = url_template(port)
-        with open_cloud(template) as cloud:
-            server = make_server(FunctionUrls(template, cloud, port), port)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            answers = []
-            for href in links:
-                url = urlsplit(href)
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                connection.request("GET", f"{url.path}?{url.query}")
-                answers.append((url.path, connection.getresponse().status))
-                connection.close()
-            server.shutdown()
-            server.server_close()
+        serve = subprocess.Popen(  # noqa: S603 - `tailor serve`, as a user starts it
+            [sys.executable, "-m", "tailor_local.cli", "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "TAILOR_HOME": str(local_home)},
+            cwd=REPO_ROOT,
+        )
+        answers = [(url.path, get_status(port, f"{url.path}?{url.query}")) for url in hrefs]
     finally:
+        if serve is not None:
+            serve.terminate()
+            serve.wait(timeout=30)
         tailor("local", "stop", home=local_home)
 
     assert ("/OfferRedirectFunction/", 302) in answers  # the offer is still open at story time
     assert all(status in (200, 302) for _, status in answers), answers
+
+
+def get_status(port: int, target: str) -> int:
+    """The HTTP status `tailor serve` answers `target` with, once it listens (60 s at most)."""
+    import http.client
+    import time
+
+    for _ in range(600):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", target)
+            status = connection.getresponse().status
+            connection.close()
+            return status
+        except ConnectionRefusedError:
+            time.sleep(0.1)
+    raise AssertionError(f"tailor serve did not listen on port {port}")

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from checks.browser import FLAGS, ensure_chromium
+from checks.browser import FLAGS, ensure_chromium, unfaked_environment
 from tailor_local.demo import load_story, main
 
 CHROMIUM_FLAGS = FLAGS
@@ -39,6 +39,7 @@ def rendered(page: Path, profile: Path) -> str:
         text=True,
         timeout=120,
         check=True,
+        env=unfaked_environment(),
     )
     return result.stdout
 
