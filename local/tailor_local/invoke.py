@@ -101,6 +101,9 @@ def _reset_caches() -> None:
 
     service = os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
     logger.append_keys(service=service)
+    # Handlers clear the logger's state on entry, back to the keys it was created with (the
+    # service of the first function this process loaded): those must name this one.
+    logger._default_log_keys["service"] = service
     metrics.service = service
     aws.reset()
     try:

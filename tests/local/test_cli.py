@@ -145,15 +145,18 @@ def test_a_bad_event_file_is_one_line_and_nothing_is_delivered(
     assert "Delivering" not in captured.out
 
 
-def logged_by(logs: str, function_id: str) -> list[str]:
-    """The log messages in function-logs.txt under each invocation of `function_id`."""
+def logged_by(logs: str, function_id: str, service: str) -> list[str]:
+    """The log messages in function-logs.txt under each invocation of `function_id`, each
+    checked to name the function's service (its POWERTOOLS_SERVICE_NAME)."""
     sections = [s for s in logs.split("\n\n") if s.startswith(f"== {function_id} <- ")]
-    return [
-        json.loads(line).get("message", "")
+    lines = [
+        json.loads(line)
         for section in sections
         for line in section.splitlines()[1:]
-        if line.startswith("{")
+        if line.startswith('{"level"')
     ]
+    assert {line["service"] for line in lines} <= {service}
+    return [line["message"] for line in lines]
 
 
 def test_function_logs_keep_what_every_invocation_logged(tmp_path: Path) -> None:
@@ -162,8 +165,9 @@ def test_function_logs_keep_what_every_invocation_logged(tmp_path: Path) -> None
     assert main(["run", *(str(SHOPIFY / f) for f in files), "--outbox", str(tmp_path)]) == 0
 
     logs = (tmp_path / "function-logs.txt").read_text()
-    assert "catalog changes read" in logged_by(logs, "CatalogAlertsFunction")
-    assert {"sending policy", "email sent"} <= set(logged_by(logs, "OrderConfirmationFunction"))
+    assert "catalog changes read" in logged_by(logs, "CatalogAlertsFunction", "catalog_alerts")
+    sent = logged_by(logs, "OrderConfirmationFunction", "order_confirmation")
+    assert {"sending policy", "email sent"} <= set(sent)
 
 
 @pytest.mark.parametrize(
