@@ -21,11 +21,12 @@ CHECKOV_VERSION := 3.3.30
 PY313_DIR := $(dir $(shell for p in python3.13 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null); do \
 	  "$$p" -c '' 2>/dev/null && { command -v "$$p"; break; }; done))
 
-.PHONY: help install demo test lint typecheck cfn-lint checkov unit bench sam-build sam-validate sam-check schemas clean
+.PHONY: help install demo test test-clock lint typecheck cfn-lint checkov unit bench sam-build sam-validate sam-check schemas clean
 
 help:
 	@echo "make demo   - install, run the demo story on the local cloud, write out/demo/index.html"
 	@echo "make test   - install, run lint, type checks, template checks and the test suite"
+	@echo "make test-clock - the time-sensitive tests at 03:00 and 12:00 in two time zones (faketime)"
 	@echo "make bench  - cold-start, warm-path and alerts-at-scale ratios, written to bench/results.json"
 	@echo "make sam-build - sam build (SAM CLI in $(SAM_VENV), Python 3.13 on PATH)"
 
@@ -74,6 +75,20 @@ test: lint typecheck cfn-lint checkov unit sam-check
 
 bench: $(STAMP)
 	$(BIN)/python -m tailor_local.bench
+
+# The tests whose outcome once hung on the hour (quiet hours, review requests at a local hour,
+# offers that expire), run with the machine's clock at night and at noon in two time zones
+# (libfaketime): they must pass whatever the machine's clock and zone say.
+CLOCK_TESTS := tests/unit/test_policy.py tests/unit/test_consent_flows.py \
+	tests/unit/aftercare/test_review_request.py tests/unit/test_offer_link.py \
+	tests/local/test_clock.py tests/local/test_preferences_browser.py
+test-clock: $(STAMP)
+	@command -v faketime >/dev/null || { echo "error: make test-clock needs faketime (apt-get install faketime)"; exit 1; }
+	@set -e; for zone in America/Chicago Asia/Tokyo; do for hour in 03:00 12:00; do \
+	  echo "== machine clock $$(date -u +%F) $$hour $$zone"; \
+	  TZ=$$zone FAKETIME_SKIP_CMDS=chromium,chromedriver faketime -m "$$(date -u +%F) $$hour:00" \
+	    $(BIN)/pytest -n 2 -q -p no:cacheprovider $(CLOCK_TESTS); \
+	done; done
 
 $(SAM):
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is required for the SAM CLI"; exit 1; }

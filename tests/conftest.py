@@ -37,6 +37,16 @@ from tailor_local.provision import provision
 from tailor_local.template import REPO_ROOT, Template
 
 EVENTS = REPO_ROOT / "events"
+# Noon in Chicago on a Wednesday: outside quiet hours for the shop's customers, whatever the
+# machine's clock or time zone says.
+PINNED_NOW = "2026-11-25T18:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs at PINNED_NOW (tailor.clock.now() honours TAILOR_NOW) unless it sets its
+    own; the wall clock never decides an outcome."""
+    monkeypatch.setenv("TAILOR_NOW", PINNED_NOW)
 
 
 def load_event(name: str) -> dict[str, Any]:

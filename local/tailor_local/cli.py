@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="play the seed story and write a gallery")
     demo.add_argument(
         "--out", type=Path, default=REPO_ROOT / "out" / "demo", metavar="DIR", help="out/demo"
+    )
+    demo.add_argument(
+        "--ephemeral", action="store_true", help="use a fresh in-process cloud even if one runs"
+    )
+    demo.add_argument(
+        "--story", type=Path, metavar="FILE", help="a story of your own (events/demo/story.json)"
     )
     demo.set_defaults(command=_demo)
     return parser
@@ -185,26 +192,17 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _read_event(path: Path | None) -> Any:
+def _read_event(path: Path | None, now: datetime) -> Any:
     """The event as given (like `sam local invoke -e`), with {{now}} placeholders filled in."""
-    from datetime import UTC, datetime
-
-    from tailor_local.events import substitute_now
+    from tailor_local.events import parse
 
     if path is None:
         return {}
     if str(path) == "-":
-        where, text = "standard input", sys.stdin.read()
-    elif not path.is_file():
+        return parse(sys.stdin.buffer.read(), "standard input", now)
+    if not path.is_file():
         raise LocalError(f"{path}: no such file; pass -e with the path of a JSON event")
-    else:
-        where, text = str(path), path.read_text(encoding="utf-8")
-    try:
-        return json.loads(substitute_now(text, datetime.now(UTC)))
-    except json.JSONDecodeError as error:
-        raise LocalError(
-            f"{where}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
+    return parse(path.read_bytes(), str(path), now)
 
 
 def _invoke(args: argparse.Namespace) -> int:
@@ -213,9 +211,10 @@ def _invoke(args: argparse.Namespace) -> int:
 
     template = command_template(_parameters(args))
     function = template.function(args.function_id)
-    event = _read_event(args.event)
     with open_cloud(template) as cloud:
-        report = Runner(template, cloud).invoke_once(function, event, str(args.event or ""))
+        runner = Runner(template, cloud)
+        event = _read_event(args.event, runner.clock.now())
+        report = runner.invoke_once(function, event, str(args.event or ""))
     invocation = report.invocations[0]
     for send in invocation.sends:
         print(
@@ -320,7 +319,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from tailor_local import demo
 
-    return demo.main(args.out)
+    return demo.main(args.out, args.story or demo.STORY, ephemeral=args.ephemeral)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from datetime import datetime
+from typing import Any, TextIO
 
 from tailor_local.runner import Report
 
@@ -47,14 +48,26 @@ def report_lines(report: Report, number: int | None = None) -> list[str]:
 
 
 def _skipped(result: object) -> str:
-    """A handler's own word that it chose not to send (the layer's `skipped` answers)."""
+    """A handler's own word that it chose not to send now: the layer's `skipped` answers and
+    `Deferred` outcomes, in words."""
     answers = result if isinstance(result, list) else [result]
-    found = [
-        f"; skipped {a.get('email_type') or 'email'}: {a.get('reason')}"
-        for a in answers
-        if isinstance(a, dict) and a.get("status") == "skipped" and a.get("reason")
-    ]
+    found = []
+    for answer in answers:
+        if not isinstance(answer, dict) or not answer.get("reason"):
+            continue
+        email_type, reason = answer.get("email_type") or "email", answer["reason"]
+        if answer.get("status") == "skipped":
+            found.append(f"; skipped {email_type}: {reason}")
+        elif answer.get("status") == "deferred":
+            found.append(f"; held {email_type} until {_local_time(answer)}: {reason}")
     return "".join(found)
+
+
+def _local_time(deferred: dict[str, Any]) -> str:
+    """`2026-11-26 08:00 America/Chicago`: when a deferred email goes, in its own zone."""
+    until = datetime.fromisoformat(str(deferred["until"]))
+    zone = str(deferred.get("time_zone") or "")
+    return f"{until:%Y-%m-%d %H:%M} {zone or until.tzname() or ''}".rstrip()
 
 
 def print_report(report: Report, number: int | None = None, out: TextIO | None = None) -> None:

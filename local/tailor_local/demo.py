@@ -1,4 +1,9 @@
-"""`tailor demo`: the seed story played on an ephemeral local cloud, written as a gallery.
+"""`tailor demo`: the seed story played on a local cloud, written as a gallery.
+
+The story plays on the running local cloud when there is one (it must be fresh: the story
+starts with an empty shop), so the gallery's links open with `tailor serve` afterwards: the
+cloud keeps the signing key that signed them, the shop they point into and the story's
+clock. Without one it plays on an ephemeral cloud, whose links open nowhere once it is gone.
 
 The story is data (`events/demo/story.json`): steps that move the clock on, deliver event
 files, or click a link in an email the way a customer would (through the function URL the
@@ -20,14 +25,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from tailor import clock as tailor_clock
+
 from tailor_local import events, outbox
-from tailor_local.cloud import Cloud, open_cloud
+from tailor_local.cloud import Cloud, command_template, open_cloud
 from tailor_local.console import table
 from tailor_local.runner import Report, Runner
 from tailor_local.schedules import Clock, Scheduler, parse_duration
 from tailor_local.serve import function_url_event, http_response
 from tailor_local.state import LocalError
-from tailor_local.template import REPO_ROOT, Template, local_template
+from tailor_local.template import REPO_ROOT, Template
 
 STORY = REPO_ROOT / "events" / "demo" / "story.json"
 SCHEDULED = "schedule:"  # the event id of a schedule's firing
@@ -151,10 +158,11 @@ class Player:
         self.template = template
         self.clock = Clock(cloud.state)
         if isinstance(story.start, datetime):
-            offset = story.start - datetime.now(UTC)
+            offset = story.start - tailor_clock.now()
         else:
             offset = story.start
         cloud.state.clock_offset_seconds = offset.total_seconds()
+        cloud.state.save()  # `tailor serve` then opens the links at the story's time
         self.runner = Runner(template, cloud, self.clock)
         self.scheduler = Scheduler(self.runner)
         self.seen: set[str] = set()
@@ -228,7 +236,9 @@ class Player:
         if body:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        event = function_url_event(click.method, target, headers, body, "127.0.0.1", function_id)
+        event = function_url_event(
+            click.method, target, headers, body, "127.0.0.1", function_id, self.clock.now()
+        )
         report = self.runner.invoke_once(
             function, event, trigger=f"{click.who} opened a link", drain=True
         )
@@ -314,15 +324,20 @@ def first_form(page: str, base: str) -> tuple[str, list[tuple[str, str]], str] |
 
 
 # ---------------------------------------------------------------------- the command
-def main(out: Path, story_path: Path = STORY) -> int:
+def main(out: Path, story_path: Path = STORY, *, ephemeral: bool = False) -> int:
     from tailor_local import gallery
 
     started = time.monotonic()
     story = load_story(story_path)
-    template = local_template(story.parameters)
+    template = command_template(story.parameters, ephemeral=ephemeral)
     results: list[StepResult] = []
-    print(f"Playing “{story.title}” on an ephemeral local cloud", flush=True)
-    with open_cloud(template, ephemeral=True) as cloud:
+    with open_cloud(template, ephemeral=ephemeral) as cloud:
+        if not cloud.ephemeral and cloud.sent_messages():
+            raise LocalError(
+                f"{cloud.describe()} already holds a shop that sent email; the story starts "
+                "with an empty one: `tailor local stop && tailor local start`, then `tailor demo`"
+            )
+        print(f"Playing “{story.title}” on {cloud.describe()}", flush=True)
         player = Player(story, cloud, template)
         for number, step in enumerate(story.steps, start=1):
             print(f"  [{number}/{len(story.steps)}] {step.title} ...", end="", flush=True)
@@ -347,6 +362,13 @@ def main(out: Path, story_path: Path = STORY) -> int:
     print(table(rows, ["#", "step", "type", "to", "subject"]) if rows else "No email was sent.")
     seconds = time.monotonic() - started
     print(f"\nGallery: {out / 'index.html'}  ({len(rows)} email(s), {seconds:.1f}s)")
+    if cloud.ephemeral:
+        print(
+            "Its links need the cloud that signed them, which is gone: to open them, play the "
+            "story on a running one: `tailor local start`, `tailor demo`, then `tailor serve`"
+        )
+    else:
+        print("The local cloud keeps the story's shop: `tailor serve` opens the gallery's links")
     failed = sum(len(r.failures) for r in results)
     if failed:
         print(f"{failed} problem(s) in the story; see above", file=sys.stderr)

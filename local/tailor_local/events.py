@@ -18,11 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tailor import clock
+
 from tailor_local.schedules import parse_duration
 from tailor_local.state import LocalError
 from tailor_local.template import ACCOUNT, REGION
 
 _PLACEHOLDER = re.compile(r"\{\{\s*now\s*(?:([+-])\s*([0-9smhdw. ]+?))?\s*\}\}")
+# Far deeper than any real event, and far shallower than Python's recursion limit, which the
+# code walking an event (rule matching, validation, json.dumps) would otherwise run into.
+MAX_JSON_DEPTH = 100
 
 
 class EventFileError(LocalError):
@@ -58,17 +63,10 @@ def load(path: Path, now: datetime | None = None) -> list[FileEvent]:
     if path.suffix.lower() == ".eml":
         return [_mail(path)]
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise EventFileError(f"{path}: cannot be read ({error})") from None
-    text = substitute_now(text, now or datetime.now(UTC))
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise EventFileError(
-            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
-            "fix the file"
-        ) from None
+        raw = path.read_bytes()
+    except OSError as error:
+        raise EventFileError(f"{path}: cannot be read ({error.strerror})") from None
+    data = parse(raw, str(path), now or clock.now())
     items = data if isinstance(data, list) else [data]
     if not items:
         raise EventFileError(f"{path}: the list is empty; put at least one event in it")
@@ -79,6 +77,50 @@ def load(path: Path, now: datetime | None = None) -> list[FileEvent]:
         event, bus = _event(item, where)
         found.append(FileEvent(event, bus, origin))
     return found
+
+
+def parse(raw: bytes, where: str, now: datetime) -> Any:
+    """The JSON in an event file, `{{now}}` filled in; or EventFileError naming the problem."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4]:
+        raise EventFileError(
+            f"{where}: the file is UTF-16 (or UTF-32) text; JSON must be UTF-8 (RFC 8259): "
+            "save it as UTF-8"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise EventFileError(
+            f"{where}: not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); "
+            "JSON must be UTF-8 (RFC 8259): save it as UTF-8"
+        ) from None
+    too_deep = EventFileError(
+        f"{where}: JSON nested deeper than {MAX_JSON_DEPTH} levels; no event is that deep"
+    )
+    try:
+        data = json.loads(substitute_now(text, now))
+    except json.JSONDecodeError as error:
+        raise EventFileError(
+            f"{where}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
+            "fix the file"
+        ) from None
+    except RecursionError:
+        raise too_deep from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise too_deep
+    return data
+
+
+def _depth(data: Any) -> int:
+    """How deeply arrays and objects nest (without recursion: the input may be hostile)."""
+    deepest, pending = 0, [(data, 1)]
+    while pending:
+        value, level = pending.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in value)
+    return deepest
 
 
 def _mail(path: Path) -> FileEvent:
@@ -152,7 +194,7 @@ def _entry(item: dict[str, Any], where: str) -> tuple[dict[str, Any], str | None
 
 
 def _now_z() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def load_all(paths: list[Path], now: datetime | None = None) -> list[FileEvent]:

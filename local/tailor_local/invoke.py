@@ -101,6 +101,9 @@ def _reset_caches() -> None:
 
     service = os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
     logger.append_keys(service=service)
+    # Handlers clear the logger's state on entry, back to the keys it was created with (the
+    # service of the first function this process loaded): those must name this one.
+    logger._default_log_keys["service"] = service
     metrics.service = service
     aws.reset()
     try:
@@ -180,10 +183,16 @@ def run_handler(
     return Outcome(ok=True, result=result, logs=output.getvalue())
 
 
+class _Capture(io.StringIO):
+    """One invocation's output. A logger created during an invocation (Powertools binds its
+    handler to the sys.stdout of that moment) is left writing into that invocation's capture,
+    so later invocations take it over too."""
+
+
 @contextmanager
 def captured_output() -> Iterator[io.StringIO]:
     """What handlers print or log (Powertools writes JSON lines to stdout) goes to a buffer."""
-    buffer = io.StringIO()
+    buffer = _Capture()
     consoles = {id(s) for s in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)}
     loggers = [logging.getLogger()] + [
         logger
@@ -193,9 +202,8 @@ def captured_output() -> Iterator[io.StringIO]:
     swapped = []
     for logger in loggers:
         for log_handler in logger.handlers:
-            if (
-                isinstance(log_handler, logging.StreamHandler)
-                and id(log_handler.stream) in consoles
+            if isinstance(log_handler, logging.StreamHandler) and (
+                id(log_handler.stream) in consoles or isinstance(log_handler.stream, _Capture)
             ):
                 swapped.append((log_handler, log_handler.setStream(buffer)))
     try:

@@ -27,6 +27,9 @@ from tailor_local.template import ACCOUNT, REGION, Function, Template
 
 # Draining stops after this many rounds even if work keeps appearing (a loop of events).
 MAX_ROUNDS = 100
+# The largest SQS message body; a failure record over it keeps a summary of its event.
+SQS_MAX_BYTES = 256 * 1024
+ERROR_MESSAGE_CHARS = 4096
 
 
 @dataclass
@@ -223,6 +226,13 @@ class Runner:
             },
             "responsePayload": invocation.outcome.error_payload(),
         }
+        size = len(json.dumps(record, default=str).encode())
+        if size > SQS_MAX_BYTES:
+            record.update(_summarised(event, invocation.outcome, size))
+            self.current.notes.append(
+                f"the failure record of {function.logical_id} was {size:,} bytes, over SQS's "
+                f"{SQS_MAX_BYTES:,}; {queue} got it with the event summarised"
+            )
         self.send_to_queue(queue, record)
 
     def send_to_queue(self, queue: str, body: Any) -> None:
@@ -286,6 +296,25 @@ class Runner:
             "resources": [],
             "detail": detail,
         }
+
+
+def _summarised(event: Any, outcome: Outcome, size: int) -> dict[str, Any]:
+    """What replaces the payloads of a failure record too large for SQS: the event's identity
+    (to find it again) and the error's first words."""
+    envelope = event if isinstance(event, dict) else {}
+    identity = {k: envelope[k] for k in ("id", "detail-type", "source", "time") if k in envelope}
+    error = outcome.error_payload()
+    message = str(error["errorMessage"] or "")
+    if len(message) > ERROR_MESSAGE_CHARS:
+        message = message[:ERROR_MESSAGE_CHARS] + f"... ({len(message):,} characters)"
+    return {
+        "requestPayload": {**identity, "truncated": True, "recordBytes": size},
+        "responsePayload": {
+            **error,
+            "errorMessage": message,
+            "stackTrace": [line[:ERROR_MESSAGE_CHARS] for line in error["stackTrace"][-3:]],
+        },
+    }
 
 
 class _Reporting:

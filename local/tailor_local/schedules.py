@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tailor import clock as tailor_clock
+
 from tailor_local.state import LocalError, State
 
 if TYPE_CHECKING:
@@ -65,11 +67,12 @@ def format_duration(delta: timedelta) -> str:
 
 
 class Clock:
-    """Real time plus the local cloud's offset; pinned to a moment while a schedule fires."""
+    """Real time (tailor.clock's, so TAILOR_NOW pins it) plus the local cloud's offset;
+    pinned to a moment while a schedule fires."""
 
     def __init__(self, state: State, real_now: Callable[[], datetime] | None = None) -> None:
         self.state = state
-        self._real_now = real_now or (lambda: datetime.now(UTC))
+        self._real_now = real_now or tailor_clock.now
         self._pinned: datetime | None = None
 
     @property

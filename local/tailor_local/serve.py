@@ -50,13 +50,14 @@ def function_url_event(
     body: bytes,
     source_ip: str,
     function_id: str,
+    now: datetime,
 ) -> dict[str, Any]:
-    """The payload-2.0 event Lambda builds for a request to a function URL."""
+    """The payload-2.0 event Lambda builds for a request received at `now`."""
     parts = urlsplit(target)
     path = "/" + parts.path.split("/", 2)[2] if parts.path.count("/") >= 2 else "/"
     lowered = {k.lower(): v for k, v in headers.items()}
     cookies = [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()]
-    now = datetime.now(UTC)
+    now = now.astimezone(UTC)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": "$default",
@@ -151,15 +152,18 @@ class FunctionUrls:
                 self._missing(function_id),
             )
             return
-        event = function_url_event(
-            request.command,
-            request.path,
-            dict(request.headers.items()),
-            body,
-            request.client_address[0],
-            function_id,
-        )
         with self.lock:
+            # `tailor clock advance` may have moved the local clock since the last request.
+            self.runner.cloud.state.refresh()
+            event = function_url_event(
+                request.command,
+                request.path,
+                dict(request.headers.items()),
+                body,
+                request.client_address[0],
+                function_id,
+                self.runner.clock.now(),
+            )
             # Unlike AWS, what the function set off is done before the page is answered, so a
             # page on the screen means its emails are in the outbox.
             report = self.runner.invoke_once(

@@ -61,6 +61,14 @@ class State:
             path=path,
         )
 
+    def refresh(self) -> None:
+        """Read again what other commands (`tailor clock advance`) saved since."""
+        if self.path is None:
+            return
+        fresh = State.load(self.path)
+        self.clock_offset_seconds = fresh.clock_offset_seconds
+        self.checkpoints, self.fired = fresh.checkpoints, fresh.fired
+
     def save(self) -> None:
         if self.path is not None:
             data = asdict(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,12 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def unfaked_environment() -> dict[str, str]:
+    """The environment without libfaketime (`make test-clock` preloads it): only the code
+    under test runs on a faked clock; Chromium and chromedriver crash under it."""
+    return {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
 
 
 def ensure_chromium() -> tuple[str, str]:
@@ -50,7 +57,8 @@ def browser(javascript: bool = False) -> Iterator[Any]:
             options.add_experimental_option(
                 "prefs", {"profile.managed_default_content_settings.javascript": 2}
             )
-        session = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+        service = Service(executable_path=driver, env=unfaked_environment())
+        session = webdriver.Chrome(service=service, options=options)
         try:
             yield session
         finally:

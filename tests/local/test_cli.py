@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from tailor_local.cli import main
@@ -144,6 +145,70 @@ def test_a_bad_event_file_is_one_line_and_nothing_is_delivered(
     assert "Delivering" not in captured.out
 
 
+def logged_by(logs: str, function_id: str, service: str) -> list[str]:
+    """The log messages in function-logs.txt under each invocation of `function_id`, each
+    checked to name the function's service (its POWERTOOLS_SERVICE_NAME)."""
+    sections = [s for s in logs.split("\n\n") if s.startswith(f"== {function_id} <- ")]
+    lines = [
+        json.loads(line)
+        for section in sections
+        for line in section.splitlines()[1:]
+        if line.startswith('{"level"')
+    ]
+    assert {line["service"] for line in lines} <= {service}
+    return [line["message"] for line in lines]
+
+
+def test_function_logs_keep_what_every_invocation_logged(tmp_path: Path) -> None:
+    files = ["products-create.json", "orders-create.json"]
+
+    assert main(["run", *(str(SHOPIFY / f) for f in files), "--outbox", str(tmp_path)]) == 0
+
+    logs = (tmp_path / "function-logs.txt").read_text()
+    assert "catalog changes read" in logged_by(logs, "CatalogAlertsFunction", "catalog_alerts")
+    sent = logged_by(logs, "OrderConfirmationFunction", "order_confirmation")
+    assert {"sending policy", "email sent"} <= set(sent)
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        (
+            '{"detail-type": "OrderPlaced"}'.encode("utf-16"),
+            "broken.json: the file is UTF-16 (or UTF-32) text; JSON must be UTF-8 (RFC 8259)",
+        ),
+        (
+            '{"detail-type": "Caf\xe9"}'.encode("latin-1"),
+            "broken.json: not valid UTF-8 (byte 0xe9 at offset 20)",
+        ),
+        (b"[" * 100_000 + b"]" * 100_000, "broken.json: JSON nested deeper than 100 levels"),
+        (
+            b'{"detail": ' + b'{"a": ' * 150 + b"1" + b"}" * 151,
+            "broken.json: JSON nested deeper than 100 levels",
+        ),
+    ],
+    ids=["utf-16", "latin-1", "deep-arrays", "deep-objects"],
+)
+@pytest.mark.parametrize("command", ["run", "invoke"])
+def test_an_event_file_in_the_wrong_encoding_or_too_deep_is_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    complaint: str,
+    command: str,
+) -> None:
+    path = tmp_path / "broken.json"
+    path.write_bytes(content)
+    args = ["run", str(path)] if command == "run" else ["invoke", "CatalogSyncFunction", "-e"]
+
+    status = main([*args, str(path)] if command == "invoke" else args)
+
+    captured = capsys.readouterr()
+    assert status == 1
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"tailor: {path.parent}/{complaint}")
+
+
 def test_invoke_prints_what_the_handler_returned(capsys: pytest.CaptureFixture[str]) -> None:
     status = main(["invoke", "CatalogSyncFunction", "-e", str(SHOPIFY / "products-create.json")])
 
@@ -252,3 +317,111 @@ def test_start_on_a_port_in_use_says_so_in_one_line(local_home: Path) -> None:
         "`tailor local start --port N`, or stop whatever is listening there"
     ]
     assert not (local_home / "cloud.json").exists()
+
+
+def customer(zone: str, moment: str) -> dict[str, object]:
+    """Alex's account as the shop's own system describes it: newsletter, time zone."""
+    return {
+        "detail-type": "CustomerUpdated",
+        "source": "com.example.shop",
+        "detail": {
+            "customer_id": "7812345678901",
+            "email": "alex.rivera@example.com",
+            "time_zone": zone,
+            "marketing_consent": {"state": "subscribed", "updated_at": moment},
+            "updated_at": moment,
+        },
+    }
+
+
+def test_a_held_email_is_reported_with_when_and_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tailor_local.cloud import command_template, open_cloud
+    from tailor_local.console import report_lines
+    from tailor_local.events import load
+    from tailor_local.runner import Runner
+    from tailor_local.schedules import Scheduler, parse_duration
+
+    monkeypatch.setenv("TAILOR_NOW", "2026-11-23T19:00:00+00:00")
+    template = command_template(ephemeral=True)
+    with open_cloud(template, ephemeral=True) as cloud:
+        runner = Runner(template, cloud)
+        # Alex lives in Berlin when the shoes arrive: the review request is due 10:00 there.
+        runner.deliver(customer("Europe/Berlin", "2026-11-23T19:00:00+00:00"))
+        for name in ("products-create", "orders-create", "fulfillments-create"):
+            runner.deliver(load(SHOPIFY / f"{name}.json")[0].event)
+        runner.deliver(load(SHOPIFY / "fulfillment-events-create-delivered.json")[0].event)
+        # Then moves to Chicago, where 10:00 in Berlin is 03:00: quiet hours.
+        runner.deliver(customer("America/Chicago", "2026-11-24T12:00:00+00:00"))
+
+        reports = Scheduler(runner).advance(parse_duration("10d"))
+
+    printed = "\n".join(line for report in reports for line in report_lines(report))
+    assert (
+        "ok     ReviewRequestFunction  <- schedule target ReviewRequestFunction; "
+        "held review_request until 2026-11-30 08:00 America/Chicago: quiet hours"
+    ) in printed
+    assert "sent review_request to alex.rivera@example.com" in printed  # at 08:00 it goes
+
+
+@pytest.mark.enable_socket
+def test_the_demo_gallerys_links_open_under_tailor_serve(local_home: Path, tmp_path: Path) -> None:
+    from tailor_local.demo import links
+
+    # A short story of the demo's own files: the catalogue, then Susie's first order.
+    folder = tmp_path / "story"
+    folder.mkdir()
+    steps = []
+    for number, name in enumerate(("01-catalog.json", "05-susie-order.json"), start=1):
+        (folder / name).write_bytes((REPO_ROOT / "events" / "demo" / name).read_bytes())
+        steps.append({"title": f"step {number}", "deliver": [name]})
+    story = {"title": "Susie", "start": "2026-10-24T15:00:00Z", "steps": steps}
+    (folder / "story.json").write_text(json.dumps(story))
+    out, port = tmp_path / "gallery", free_port()
+    started = tailor("local", "start", "--port", str(free_port()), home=local_home)
+    assert started.returncode == 0, started.stderr
+    serve = None
+    try:
+        played = tailor(
+            "demo", "--story", str(folder / "story.json"), "--out", str(out), home=local_home
+        )
+        assert played.returncode == 0, played.stdout + played.stderr
+        assert "`tailor serve` opens the gallery's links" in played.stdout
+        (confirmation,) = json.loads((out / "emails" / "index.json").read_text())
+        page = (out / "emails" / confirmation["html"]).read_text()
+        # The offer and the newsletter invitation, into the function URLs.
+        hrefs = [urlsplit(href) for href, _ in links(page) if "Function/" in href]
+        assert len(hrefs) >= 2
+
+        serve = subprocess.Popen(  # noqa: S603 - `tailor serve`, as a user starts it
+            [sys.executable, "-m", "tailor_local.cli", "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "TAILOR_HOME": str(local_home)},
+            cwd=REPO_ROOT,
+        )
+        answers = [(url.path, get_status(port, f"{url.path}?{url.query}")) for url in hrefs]
+    finally:
+        if serve is not None:
+            serve.terminate()
+            serve.wait(timeout=30)
+        tailor("local", "stop", home=local_home)
+
+    assert ("/OfferRedirectFunction/", 302) in answers  # the offer is still open at story time
+    assert all(status in (200, 302) for _, status in answers), answers
+
+
+def get_status(port: int, target: str) -> int:
+    """The HTTP status `tailor serve` answers `target` with, once it listens (60 s at most)."""
+    import http.client
+    import time
+
+    for _ in range(600):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", target)
+            status = connection.getresponse().status
+            connection.close()
+            return status
+        except ConnectionRefusedError:
+            time.sleep(0.1)
+    raise AssertionError(f"tailor serve did not listen on port {port}")

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from checks.browser import FLAGS, ensure_chromium
+from checks.browser import FLAGS, ensure_chromium, unfaked_environment
 from tailor_local.demo import load_story, main
 
 CHROMIUM_FLAGS = FLAGS
@@ -22,7 +22,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]:
     out = tmp_path_factory.mktemp("demo")
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        status = main(out)
+        status = main(out, ephemeral=True)
     return out, printed.getvalue(), status
 
 
@@ -39,6 +39,7 @@ def rendered(page: Path, profile: Path) -> str:
         text=True,
         timeout=120,
         check=True,
+        env=unfaked_environment(),
     )
     return result.stdout
 

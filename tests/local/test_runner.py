@@ -94,6 +94,30 @@ def test_a_failing_handler_is_retried_then_lands_on_the_failure_queue(runner: Ru
     assert record["responsePayload"]["errorMessage"] == "boom: cannot handle Explode"
 
 
+def test_a_failure_record_too_large_for_sqs_keeps_the_events_identity(runner: Runner) -> None:
+    # An event file as large as an SQS message may be: with the error and the invocation's
+    # details beside it, the failure record is over.
+    explode = event("Explode", note="x" * 262_000)
+    report = runner.deliver(explode)
+
+    assert report.failures[0].endswith("; sent to FailedEvents")
+    (note,) = report.notes
+    assert note.startswith("the failure record of FailingFunction was ")
+    assert note.endswith("over SQS's 262,144; FailedEvents got it with the event summarised")
+    (record,) = queued(runner, "FailedEvents")
+    assert record["requestPayload"] == {
+        "id": explode["id"],
+        "detail-type": "Explode",
+        "source": "fixture.test",
+        "time": explode["time"],
+        "truncated": True,
+        "recordBytes": record["requestPayload"]["recordBytes"],
+    }
+    assert record["requestPayload"]["recordBytes"] > 256 * 1024
+    assert record["responsePayload"]["errorMessage"] == "boom: cannot handle Explode"
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+
+
 def stream_items() -> list[dict[str, Any]]:
     return [{"id": "1"}, {"id": "2", "poison": True}, {"id": "3"}, {"id": "4"}, {"id": "5"}]
 

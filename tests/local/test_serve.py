@@ -10,15 +10,18 @@ import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from tailor import clock
 from tailor_local import outbox
 from tailor_local.cloud import open_cloud
 from tailor_local.events import load
 from tailor_local.invoke import Outcome
 from tailor_local.runner import Runner
+from tailor_local.schedules import Clock, parse_duration
 from tailor_local.serve import (
     FunctionUrls,
     function_url_event,
@@ -26,6 +29,7 @@ from tailor_local.serve import (
     make_server,
     url_template,
 )
+from tailor_local.state import State
 from tailor_local.template import REPO_ROOT
 
 SHOPIFY = REPO_ROOT / "events" / "shopify"
@@ -71,7 +75,7 @@ def order_just_placed() -> dict[str, Any]:
     event = copy.deepcopy(item.event)
     payload = event["detail"]["payload"]
     payload["line_items"] = [li for li in payload["line_items"] if li["title"] == "Classic Oxford"]
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     payload.update(created_at=now, processed_at=now)
     return event
 
@@ -90,6 +94,27 @@ def test_the_offer_link_in_a_confirmation_redirects_to_the_cart(site: tuple[Runn
 
     assert status == 302
     assert headers["location"].startswith("https://shop.example.com/cart/")
+
+
+@pytest.mark.enable_socket
+def test_serve_follows_the_local_clock_another_command_moves(
+    site: tuple[Runner, str], tmp_path: Path
+) -> None:
+    runner, host = site
+    # As with `tailor local start`: the clock lives in state.json, shared by every command.
+    runner.cloud.state.path = tmp_path / "state.json"
+    runner.cloud.state.save()
+    runner.deliver(order_just_placed())
+    (sent,) = outbox.emails(runner.cloud)
+    link = re.search(r'href="http://[^/]+(/OfferRedirectFunction/\?t=[^"]+)"', sent.html)
+    assert link is not None, "no offer link in the confirmation"
+
+    # `tailor clock advance 20m`, in another process, while `tailor serve` runs.
+    Clock(State.load(tmp_path / "state.json")).advance(parse_duration("20m"))
+    status, _, body = get(host, link.group(1).replace("&amp;", "&"))
+
+    assert status == 410  # the 15-minute offer is over by the local clock
+    assert "This offer has ended" in body
 
 
 @pytest.mark.enable_socket
@@ -122,6 +147,7 @@ def test_requests_become_payload_2_events() -> None:
         b"\x89PNG",
         "127.0.0.1",
         "PreferencesFunction",
+        datetime(2026, 11, 25, 18, 0, 5, tzinfo=UTC),
     )
 
     assert event["version"] == "2.0"
@@ -133,6 +159,8 @@ def test_requests_become_payload_2_events() -> None:
     assert event["requestContext"]["http"]["method"] == "POST"
     assert event["requestContext"]["http"]["path"] == "/unsubscribe"
     assert event["isBase64Encoded"] is True
+    assert event["requestContext"]["time"] == "25/Nov/2026:18:00:05 +0000"
+    assert event["requestContext"]["timeEpoch"] == 1795629605000
     assert event["body"] == "iVBORw=="
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from conftest import html_part, link_token, load_event, url_request
-from tailor import aws
+from tailor import aws, clock
 from tailor.consent import TOPICS as CONSENT_TOPICS
 
 MIDDAY = "2026-11-20T12:00:00+00:00"  # the local template's shop zone is UTC
@@ -336,33 +335,26 @@ def test_odd_ses_events_are_ignored_or_refused_clearly(run: Any, change: Any, ou
             run("SesFeedbackFunction", event)
 
 
-def test_quiet_hours_defer_the_welcome_with_a_one_time_schedule(
-    run: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("night", ["2026-11-21T23:30:00+00:00", "2026-11-22T03:00:00+00:00"])
+def test_the_welcome_the_customer_just_confirmed_goes_out_at_once_even_at_night(
+    run: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch, night: str
 ) -> None:
-    confirm_newsletter(run, outbox)
+    monkeypatch.setenv("TAILOR_NOW", night)  # quiet hours in the shop's zone (UTC)
+    confirm_newsletter(run, outbox)  # the confirmation, then the click on "confirm"
     sent_before = len(outbox.messages)
-    monkeypatch.setenv("TAILOR_NOW", "2026-11-21T23:30:00+00:00")  # night in the shop's zone
 
     result = run("NewsletterWelcomeFunction", subscribed_event())
 
-    assert result["status"] == "deferred" and result["reason"] == "quiet hours"
-    assert len(outbox.messages) == sent_before
+    assert result["status"] == "sent"
+    assert len(outbox.messages) == sent_before + 1
+    assert "List-Unsubscribe" in outbox.messages[-1]  # still marketing, with its headers
     schedules = aws.client("scheduler").list_schedules(GroupName="tailor-local-deferred")
-    assert len(schedules["Schedules"]) == 1
-    name = schedules["Schedules"][0]["Name"]
-    schedule = aws.client("scheduler").get_schedule(Name=name, GroupName="tailor-local-deferred")
-    assert schedule["ScheduleExpression"] == "at(2026-11-22T08:00:00)"
-    assert schedule["ActionAfterCompletion"] == "DELETE"
-    assert '"NewsletterSubscribed"' in schedule["Target"]["Input"]
-
-    # The schedule fires in the morning: the function runs again and now sends.
-    monkeypatch.setenv("TAILOR_NOW", "2026-11-22T08:00:30+00:00")
-    assert run("NewsletterWelcomeFunction", subscribed_event())["status"] == "sent"
+    assert schedules["Schedules"] == []
 
 
 def test_invite_in_the_order_confirmation_only_for_the_undecided(run: Any, outbox: Any) -> None:
     order = load_event("canonical/order-placed.json")
-    order["detail"]["placed_at"] = datetime.now(UTC).isoformat()
+    order["detail"]["placed_at"] = clock.now().isoformat()
     run("OrderConfirmationFunction", order)
     invite = html_part(outbox.messages[-1])
     assert "Sign up for our occasional newsletter" in invite

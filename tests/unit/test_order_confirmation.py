@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from conftest import html_part, load_event, text_part
+from tailor import clock
 from tailor.events.inbound import InvalidEvent
 
 
 def placed_now(event: dict[str, Any]) -> dict[str, Any]:
     """The order as if placed a moment ago (the add-to-order offer runs from that time)."""
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     event["detail"]["payload"].update(created_at=now, processed_at=now)
     return event
 

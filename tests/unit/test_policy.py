@@ -84,3 +84,27 @@ def test_frequency_cap_defers_until_sixteen_hours_after_the_last_marketing_mail(
 def test_an_unknown_topic_is_a_programming_error() -> None:
     with pytest.raises(consent.UnknownTopic):
         decide(Profile(email="s@example.com"), "spam", SETTINGS, NOON_CHICAGO)
+
+
+def test_mail_the_customer_just_asked_for_is_held_by_neither_quiet_hours_nor_the_cap() -> None:
+    three_am_chicago = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    last = three_am_chicago - timedelta(hours=1)
+    profile = subscribed("newsletter", last_marketing_epoch=int(last.timestamp()))
+    assert decide(profile, "newsletter", SETTINGS, three_am_chicago).action == "defer"
+
+    asked = decide(profile, "newsletter", SETTINGS, three_am_chicago, requested_by_customer=True)
+
+    assert (asked.action, asked.until) == ("send", None)
+    assert asked.reason == "requested by the customer (newsletter)"
+
+
+def test_mail_the_customer_asked_for_still_needs_consent_and_a_deliverable_address() -> None:
+    pending = consent.change(Profile(email="s@example.com"), ["newsletter"], "pending", "signup")
+    bounced = subscribed("newsletter").model_copy(update={"suppressed": "hard bounce"})
+
+    for profile, reason in (
+        (pending, "no consent for newsletter"),
+        (bounced, "address suppressed"),
+    ):
+        decision = decide(profile, "newsletter", SETTINGS, NOON_CHICAGO, requested_by_customer=True)
+        assert decision.action == "skip" and decision.reason.startswith(reason)

@@ -63,6 +63,7 @@ def deliver(
     retry_event: Mapping[str, Any] | None = None,
     dedupe_key: str = "",
     slot: MarketingSlot | None = None,
+    requested_by_customer: bool = False,
 ) -> dict[str, Any]:
     """Send one email to `profile.email` if the policy allows.
 
@@ -72,6 +73,8 @@ def deliver(
     customers' frequency-cap slots at once passes this customer's as `slot`; it is used
     instead of claiming one here, and given back if nothing is sent. Under `once`, a
     function sends at most one email of each type per business event (its send record).
+    An email the customer just asked for (`requested_by_customer`) goes out at once: see
+    `policy.decide`.
     """
     if (stream is Stream.MARKETING) != (topic is not None):
         raise ValueError("marketing mail needs a consent topic; transactional mail has none")
@@ -84,7 +87,9 @@ def deliver(
             _profiles(settings).release_marketing(slot)
         logger.info("email sent by an earlier attempt", extra={"email_type": email_type})
         return earlier
-    decision = policy.decide(profile, topic, settings, now)
+    decision = policy.decide(
+        profile, topic, settings, now, requested_by_customer=requested_by_customer
+    )
     logger.info(
         "sending policy",
         extra={"email_type": email_type, "action": decision.action, "reason": decision.reason},
@@ -95,7 +100,12 @@ def deliver(
         slot = None
     if decision.action == "skip":
         return skipped(email_type, decision.reason)
-    if decision.action == "send" and topic is not None and slot is None:
+    if (
+        decision.action == "send"
+        and topic is not None
+        and slot is None
+        and not requested_by_customer
+    ):
         try:
             slot = _profiles(settings).reserve_marketing(
                 profile.email, now, settings.cap_hours(topic)

@@ -68,6 +68,8 @@ class Deferred(Exception):
             "email_type": email_type,
             "reason": reason,
             "until": until.isoformat(),
+            # The zone `until` is given in (the customer's, for quiet hours), for people to read.
+            "time_zone": str(getattr(until.tzinfo, "key", None) or until.tzname() or "UTC"),
         }
 
 

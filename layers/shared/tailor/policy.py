@@ -4,7 +4,8 @@ send, defer until a time, or skip with a reason. Suppressed addresses (hard boun
 complaint, repeated soft bounces) get nothing. Transactional mail is otherwise always
 sent, never capped or deferred. Marketing needs consent for its topic, and is deferred
 (not dropped) during quiet hours in the customer's time zone and while the customer's
-frequency cap is used up.
+frequency cap is used up, unless the customer asked for it by their own action just now
+(the welcome after confirming a subscription): that goes out at once.
 """
 
 from __future__ import annotations
@@ -31,14 +32,26 @@ class Decision:
 SEND_TRANSACTIONAL = Decision("send", "transactional")
 
 
-def decide(profile: Profile, topic: str | None, settings: Settings, now: datetime) -> Decision:
-    """`topic` is None for transactional mail, else the marketing topic it belongs to."""
+def decide(
+    profile: Profile,
+    topic: str | None,
+    settings: Settings,
+    now: datetime,
+    *,
+    requested_by_customer: bool = False,
+) -> Decision:
+    """`topic` is None for transactional mail, else the marketing topic it belongs to.
+
+    `requested_by_customer`: the customer's own action just now asked for this email, so
+    they are awake and waiting for it; quiet hours and the frequency cap do not hold it."""
     if profile.suppressed:
         return Decision("skip", f"address suppressed ({profile.suppressed})")
     if topic is None:
         return SEND_TRANSACTIONAL
     if not consent.allows(profile, topic):
         return Decision("skip", f"no consent for {topic}")
+    if requested_by_customer:
+        return Decision("send", f"requested by the customer ({topic})")
     quiet_until = end_of_quiet_hours(now, customer_zone(profile, settings), settings)
     if quiet_until is not None:
         return Decision("defer", "quiet hours", quiet_until)

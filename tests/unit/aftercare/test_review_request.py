@@ -21,7 +21,7 @@ from aftercare_kit import (
     template,
 )
 from conftest import html_part, load_event, text_part
-from tailor import aws, consent
+from tailor import aws, clock, consent
 from tailor.aftercare.reviews import verify_review_token
 from tailor.links import ExpiredToken, InvalidToken, signer_from_secret
 from tailor.profiles import Profiles
@@ -76,7 +76,7 @@ def test_review_links_are_signed_for_their_purpose_and_expire() -> None:
     from tailor.links import Signer
 
     signer = Signer(b"k" * 32)
-    token = signer.sign("review", {"o": "1", "p": "2", "e": "a@b.c"}, expires_at=datetime.now(UTC))
+    token = signer.sign("review", {"o": "1", "p": "2", "e": "a@b.c"}, expires_at=clock.now())
     with pytest.raises(ExpiredToken):
         verify_review_token(token, signer)
     with pytest.raises(InvalidToken):

@@ -1,8 +1,9 @@
 """Newsletter double opt-in: a confirmation email with a signed link, then a welcome.
 
 Until the link is used the subscription is only pending, and pending never receives
-marketing. The welcome email is the first marketing mail, so it goes through consent,
-quiet hours and the frequency cap like any other.
+marketing. Both emails answer the customer's own action (signing up, clicking "confirm"),
+so both go out at once, whatever the hour; the welcome is marketing, so it still needs
+the confirmed consent.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def send_confirmation(*, event: NewsletterSignupRequested) -> dict[str, Any]:
             signer_from_secret(settings.need("link_signing_secret_arn")),
         ),
     }
-    return deliver(CONFIRMATION, Stream.TRANSACTIONAL, context, profile)
+    return deliver(CONFIRMATION, Stream.TRANSACTIONAL, context, profile, requested_by_customer=True)
 
 
 @once(key="email")
@@ -88,4 +89,5 @@ def send_welcome(*, event: NewsletterSubscribed, raw: Mapping[str, Any]) -> dict
         profile,
         topic=consent.NEWSLETTER,
         retry_event=raw,
+        requested_by_customer=True,
     )
