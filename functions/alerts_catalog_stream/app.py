@@ -1,4 +1,4 @@
-"""Catalog alerts: the catalog table's stream -> restocks, price drops and sales, queued."""
+"""Alerts catalog stream: the catalog table's stream -> restocks, price drops and sales, queued."""
 
 from typing import Any
 

@@ -1,4 +1,5 @@
-"""Interests: back-in-stock and sale alert requests, wish lists, searches -> the interests table."""
+"""Alerts interests: back-in-stock and sale alert requests, wish lists, searches -> the
+interests table."""
 
 from typing import Any
 

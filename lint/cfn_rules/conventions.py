@@ -66,6 +66,18 @@ def events(properties: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any
             )
 
 
+def log_groups(cfn: Any, function: str) -> list[tuple[str, dict[str, Any]]]:
+    """The log groups (logical id, properties) named !Sub /aws/lambda/${function}."""
+    return [
+        (group, resource.get("Properties") or {})
+        for group, resource in _resources(cfn).items()
+        if isinstance(resource, dict)
+        and resource.get("Type") == "AWS::Logs::LogGroup"
+        and _sub_text(_get(resource, "Properties", "LogGroupName"))
+        == f"/aws/lambda/${{{function}}}"
+    ]
+
+
 class Problem(NamedTuple):
     """Where a function breaks a convention, and what to add or change."""
 
@@ -315,13 +327,7 @@ class LogGroupWithRetention(TailorRule, CloudFormationLintRule):
 
     def problems(self, cfn: Any, name: str, properties: dict[str, Any]) -> Iterator[Problem]:
         expected = f"/aws/lambda/${{{name}}}"
-        groups = [
-            (group, resource.get("Properties") or {})
-            for group, resource in _resources(cfn).items()
-            if isinstance(resource, dict)
-            and resource.get("Type") == "AWS::Logs::LogGroup"
-            and _sub_text(_get(resource, "Properties", "LogGroupName")) == expected
-        ]
+        groups = log_groups(cfn, name)
         if not groups:
             suggested = name.removesuffix("Function") + "LogGroup"
             yield Problem(
@@ -543,6 +549,33 @@ class PowertoolsServiceName(TailorRule, CloudFormationLintRule):
                     [*path, "Environment", "Variables", "POWERTOOLS_SERVICE_NAME"],
                     (f"POWERTOOLS_SERVICE_NAME {service} is already {first}'s; give it its own"),
                 )
+
+
+class NamedAfterItsFolder(TailorRule, CloudFormationLintRule):
+    """One name per function: `tailor invoke X`, its logs and its code folder must agree."""
+
+    id = "E9009"
+    shortdesc = "A function's logical id and log group are named after its code folder"
+    description = (
+        "A function whose CodeUri is functions/<name>/ is <Name>Function (snake_case to "
+        "CamelCase), and its log group is <Name>LogGroup."
+    )
+
+    def problems(self, cfn: Any, name: str, properties: dict[str, Any]) -> Iterator[Problem]:
+        folder = re.fullmatch(r"functions/(\w+)/?", str(properties.get("CodeUri", "")))
+        if folder is None:
+            return
+        stem = "".join(word.capitalize() for word in folder.group(1).split("_"))
+        if name != f"{stem}Function":
+            yield Problem(
+                ["Resources", name],
+                f"its code is in {folder.group(0)}; name it {stem}Function, or move the "
+                "code to the folder its name says",
+            )
+            return
+        for group, _ in log_groups(cfn, name):
+            if group != f"{stem}LogGroup":
+                yield Problem(["Resources", group], f"name its log group {stem}LogGroup")
 
 
 class SchedulesPassTheSchedulerRole(TailorRule, CloudFormationLintRule):

@@ -39,7 +39,7 @@ def test_run_writes_each_accepted_email_and_an_index(
     printed = capsys.readouterr().out
     assert status == 0
     assert (
-        "rules matched: OrderConfirmationFunctionShopify, OrderRecorderFunctionShopify" in printed
+        "rules matched: OrderConfirmationFunctionShopify, PurchaseHistoryFunctionShopify" in printed
     )
     assert "sent order_confirmation to alex.rivera@example.com" in printed
     assert sorted(p.name for p in outbox.iterdir()) == [
@@ -165,7 +165,9 @@ def test_function_logs_keep_what_every_invocation_logged(tmp_path: Path) -> None
     assert main(["run", *(str(SHOPIFY / f) for f in files), "--outbox", str(tmp_path)]) == 0
 
     logs = (tmp_path / "function-logs.txt").read_text()
-    assert "catalog changes read" in logged_by(logs, "CatalogAlertsFunction", "catalog_alerts")
+    assert "catalog changes read" in logged_by(
+        logs, "AlertsCatalogStreamFunction", "alerts_catalog_stream"
+    )
     sent = logged_by(logs, "OrderConfirmationFunction", "order_confirmation")
     assert {"sending policy", "email sent"} <= set(sent)
 

@@ -19,7 +19,7 @@ from tailor_local.runner import Runner
 from tailor_local.template import REPO_ROOT, Template
 
 EVENTS = REPO_ROOT / "events"
-ORDERS = {"OrderConfirmationFunction", "OrderRecorderFunction"}
+ORDERS = {"OrderConfirmationFunction", "PurchaseHistoryFunction"}
 CATALOG = {"CatalogSyncFunction"}
 PROFILES = {"ProfileSyncFunction"}
 HANDLED_BY = {

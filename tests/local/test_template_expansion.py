@@ -168,8 +168,8 @@ def test_functions_get_globals_merged_under_their_own_settings(real: Template) -
 def test_function_urls_resolve_to_where_the_local_cloud_serves_them() -> None:
     served = Template(urls={"PreferencesFunction": "http://127.0.0.1:9/p/"})
     assert served.get_att("PreferencesFunctionUrl", "FunctionUrl") == "http://127.0.0.1:9/p/"
-    assert served.get_att("PrivateSaleFunctionUrl", "FunctionUrl") == (
-        "http://127.0.0.1:3000/PrivateSaleFunction/"
+    assert served.get_att("PrivateSaleLinkFunctionUrl", "FunctionUrl") == (
+        "http://127.0.0.1:3000/PrivateSaleLinkFunction/"
     )
 
 

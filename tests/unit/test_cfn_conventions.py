@@ -502,6 +502,7 @@ def test_a_function_without_service_name_is_named(tmp_path: Path) -> None:
 def test_a_copied_function_keeping_the_service_name_is_named(tmp_path: Path) -> None:
     template = good()
     copied = copy.deepcopy(template["Resources"][FUNCTION])
+    copied["Properties"]["CodeUri"] = "functions/order_copy/"
     template["Resources"]["OrderCopyFunction"] = copied
     template["Resources"]["OrderCopyLogGroup"] = {
         "Type": "AWS::Logs::LogGroup",
@@ -514,6 +515,27 @@ def test_a_copied_function_keeping_the_service_name_is_named(tmp_path: Path) -> 
     assert lint(tmp_path, template) == [
         "OrderCopyFunction: POWERTOOLS_SERVICE_NAME order_confirmation is already "
         "OrderConfirmationFunction's; give it its own"
+    ]
+
+
+# ------------------------------------------------------------------ E9009 one name per function
+def test_a_function_named_apart_from_its_folder_is_named(tmp_path: Path) -> None:
+    template = good()
+    function(template)["CodeUri"] = "functions/order_receipt/"
+
+    assert lint(tmp_path, template) == [
+        "OrderConfirmationFunction: its code is in functions/order_receipt/; name it "
+        "OrderReceiptFunction, or move the code to the folder its name says"
+    ]
+
+
+def test_a_log_group_named_apart_from_its_function_is_named(tmp_path: Path) -> None:
+    template = good()
+    resources = template["Resources"]
+    resources["ReceiptLogGroup"] = resources.pop("OrderConfirmationLogGroup")
+
+    assert lint(tmp_path, template) == [
+        "OrderConfirmationFunction: name its log group OrderConfirmationLogGroup"
     ]
 
 

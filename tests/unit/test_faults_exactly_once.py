@@ -92,7 +92,7 @@ def order_remembered(run: Any, kind: str, n: int) -> None:
 
 
 def order_remembered_and_subscribed(run: Any, kind: str, n: int) -> None:
-    run("OrderRecorderFunction", order(kind, n))
+    run("PurchaseHistoryFunction", order(kind, n))
     order_remembered(run, kind, n)
     Profiles("ProfilesTable").update(
         customer(kind, n),

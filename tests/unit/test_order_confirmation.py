@@ -153,9 +153,9 @@ def test_returning_customer_is_welcomed_back(shop: Any, outbox: Any) -> None:
     second = copy.deepcopy(first)
     second["detail"]["order_id"] = second["detail"]["order_number"] = "7002"
 
-    shop("OrderRecorderFunction", first)
+    shop("PurchaseHistoryFunction", first)
     shop("OrderConfirmationFunction", first)
-    shop("OrderRecorderFunction", second)
+    shop("PurchaseHistoryFunction", second)
     shop("OrderConfirmationFunction", second)
 
     greetings = [html_part(m) for m in outbox.messages]
@@ -165,7 +165,7 @@ def test_returning_customer_is_welcomed_back(shop: Any, outbox: Any) -> None:
 
 def test_first_time_greeting_holds_even_when_the_recorder_ran_first(shop: Any, outbox: Any) -> None:
     order = load_event("canonical/order-placed.json")
-    shop("OrderRecorderFunction", order)
+    shop("PurchaseHistoryFunction", order)
     shop("OrderConfirmationFunction", order)
 
     assert "Thank you for your first order" in html_part(outbox.only())

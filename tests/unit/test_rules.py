@@ -10,7 +10,7 @@ from tailor_local.template import Template
 # An order reaches its confirmation, the profile, the emails after it and the support desk.
 ORDER = {
     "OrderConfirmationFunction",
-    "OrderRecorderFunction",
+    "PurchaseHistoryFunction",
     "AftercareRecorderFunction",
     "SupportOrderIndexFunction",
 }
@@ -39,7 +39,7 @@ EXPECTED: dict[str, set[str]] = {
     "canonical/order-delivered.json": {"DeliveryUpdateFunction"},
     "canonical/order-cancelled.json": {"OrderCancelledFunction"},
     "canonical/refund-issued.json": {"RefundIssuedFunction"},
-    "canonical/review-submitted.json": {"ReviewRecorderFunction", "SupportReviewsFunction"},
+    "canonical/review-submitted.json": {"ReviewRecorderFunction", "ReviewModerationFunction"},
     "shopify/fulfillments-create.json": {"ShippingConfirmationFunction"},
     "shopify/fulfillments-update.json": {"ShippingConfirmationFunction"},
     "shopify/fulfillment-events-create.json": {"DeliveryUpdateFunction"},
@@ -48,15 +48,15 @@ EXPECTED: dict[str, set[str]] = {
     "shopify/refunds-create.json": {"RefundIssuedFunction"},
     "shopify/refunds-create-jpy.json": {"RefundIssuedFunction"},
     # catalog alerts
-    "canonical/back-in-stock-requested.json": {"InterestsFunction"},
-    "canonical/sale-alert-requested.json": {"InterestsFunction"},
-    "canonical/wishlist-item-added.json": {"InterestsFunction"},
-    "canonical/wishlist-item-removed.json": {"InterestsFunction"},
-    "canonical/product-searched.json": {"InterestsFunction"},
+    "canonical/back-in-stock-requested.json": {"AlertsInterestsFunction"},
+    "canonical/sale-alert-requested.json": {"AlertsInterestsFunction"},
+    "canonical/wishlist-item-added.json": {"AlertsInterestsFunction"},
+    "canonical/wishlist-item-removed.json": {"AlertsInterestsFunction"},
+    "canonical/product-searched.json": {"AlertsInterestsFunction"},
     "canonical/private-sale-started.json": {"PrivateSaleInvitesFunction"},
     # support desk
     "support/ticket-reply-requested.json": {"SupportReplyFunction"},
-    "support/review-submitted.json": {"SupportReviewsFunction", "ReviewRecorderFunction"},
+    "support/review-submitted.json": {"ReviewModerationFunction", "ReviewRecorderFunction"},
 }
 
 

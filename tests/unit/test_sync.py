@@ -55,8 +55,8 @@ def test_order_is_recorded_once_with_sizes_and_co_purchases(run: Any, cloud: Any
     run("CatalogSyncFunction", load_event("shopify/products-update.json"))
     order = load_event("shopify/orders-create.json")
 
-    run("OrderRecorderFunction", order)
-    run("OrderRecorderFunction", copy.deepcopy(order))
+    run("PurchaseHistoryFunction", order)
+    run("PurchaseHistoryFunction", copy.deepcopy(order))
 
     susie = profile(cloud, "alex.rivera@example.com")
     assert susie.order_ids == [str(order["detail"]["payload"]["id"])]
@@ -150,7 +150,7 @@ def test_a_consent_update_without_an_address_finds_the_profile_by_customer_id(
     run: Any, cloud: Any, known_from: str, update: str, address_field: str
 ) -> None:
     seed = load_event(known_from)
-    run("OrderRecorderFunction" if "orders" in known_from else "ProfileSyncFunction", seed)
+    run("PurchaseHistoryFunction" if "orders" in known_from else "ProfileSyncFunction", seed)
     event = load_event(update)
     email = str(event["detail"]["payload"][address_field]).lower()
     event["detail"]["payload"][address_field] = None
@@ -170,7 +170,7 @@ def test_consent_given_at_checkout_counts_but_never_resubscribes_after_an_unsubs
 
     alex = "alex.rivera@example.com"
     monkeypatch.setenv("TAILOR_NOW", "2026-11-20T12:00:00+00:00")
-    run("OrderRecorderFunction", order_with_consent("subscribed", "2026-11-20T10:12:00Z", "1001"))
+    run("PurchaseHistoryFunction", order_with_consent("subscribed", "2026-11-20T10:12:00Z", "1001"))
     assert profile(cloud, alex).consent["newsletter"].state == "subscribed"
     assert ledger(alex) == [("newsletter", "subscribed", "shopify")]
 
@@ -179,8 +179,8 @@ def test_consent_given_at_checkout_counts_but_never_resubscribes_after_an_unsubs
     Profiles("ProfilesTable").update(
         alex, lambda p: consent.change(p, consent.TOPICS, "unsubscribed", "preference_page")
     )
-    run("OrderRecorderFunction", order_with_consent("subscribed", "2026-11-20T10:12:00Z", "1002"))
-    run("OrderRecorderFunction", order_with_consent("subscribed", None, "1003"))
+    run("PurchaseHistoryFunction", order_with_consent("subscribed", "2026-11-20T10:12:00Z", "1002"))
+    run("PurchaseHistoryFunction", order_with_consent("subscribed", None, "1003"))
 
     stored = profile(cloud, alex)
     assert stored.order_ids == ["1001", "1002", "1003"]
@@ -188,7 +188,7 @@ def test_consent_given_at_checkout_counts_but_never_resubscribes_after_an_unsubs
     assert ledger(alex) == [("newsletter", "subscribed", "shopify")]
 
     # A new opt-in at a later checkout is a new, explicit choice.
-    run("OrderRecorderFunction", order_with_consent("subscribed", "2026-11-25T10:00:00Z", "1004"))
+    run("PurchaseHistoryFunction", order_with_consent("subscribed", "2026-11-25T10:00:00Z", "1004"))
     assert profile(cloud, alex).consent["newsletter"].state == "subscribed"
 
 

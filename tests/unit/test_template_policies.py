@@ -107,7 +107,9 @@ def reserved(template: Template, props: dict[str, Any]) -> object:
 
 def test_every_public_url_function_has_a_small_concurrency_ceiling(template: Template) -> None:
     functions = public_url_functions(template)
-    assert {"OfferRedirectFunction", "PreferencesFunction", "PrivateSaleFunction"} <= set(functions)
+    assert {"OfferRedirectFunction", "PreferencesFunction", "PrivateSaleLinkFunction"} <= set(
+        functions
+    )
     default = template.raw["Parameters"]["PublicLinkConcurrency"]["Default"]
     assert 0 < default <= 50
     assert {name: reserved(template, props) for name, props in functions.items()} == {

@@ -38,7 +38,7 @@ def at(moment: str, monkeypatch: pytest.MonkeyPatch) -> None:
 def place_order(run: Any, name: str = "shopify/orders-create.json") -> dict[str, Any]:
     """An order as the shop's rules deliver it: profile, aftercare record, reminders."""
     event = load_event(name)
-    run("OrderRecorderFunction", event)
+    run("PurchaseHistoryFunction", event)
     run("AftercareRecorderFunction", event)
     return event
 

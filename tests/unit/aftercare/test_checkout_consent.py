@@ -18,7 +18,7 @@ def test_a_customer_subscribed_in_shopify_is_asked_for_a_review(
     at("2026-11-23T19:00:00+00:00", monkeypatch)
     load_catalog(run)
     order = order_with_consent("subscribed", "2026-11-20T05:12:00-05:00")
-    run("OrderRecorderFunction", order)
+    run("PurchaseHistoryFunction", order)
     run("AftercareRecorderFunction", order)
     run("ShippingConfirmationFunction", load_event("shopify/fulfillments-create.json"))
     run("DeliveryUpdateFunction", load_event("shopify/fulfillment-events-create-delivered.json"))

@@ -140,7 +140,7 @@ def test_carrier_event_for_an_order_we_never_saw_sends_nothing_and_logs_why(
 
 
 def test_canonical_delivery(run: Any, outbox: Any) -> None:
-    run("OrderRecorderFunction", load_event("canonical/order-placed.json"))
+    run("PurchaseHistoryFunction", load_event("canonical/order-placed.json"))
     run("AftercareRecorderFunction", load_event("canonical/order-placed.json"))
     run("ShippingConfirmationFunction", load_event("canonical/order-shipped.json"))
 

@@ -139,7 +139,7 @@ def test_no_reminder_when_bought_again_since(
     bought: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stale = copy.deepcopy(reminders()[SOCK])  # fires although a newer order re-keyed it
-    bought("OrderRecorderFunction", second_order())
+    bought("PurchaseHistoryFunction", second_order())
 
     assert fire(bought, stale, monkeypatch)["reason"] == "bought again since"
     assert outbox.messages == []
@@ -188,7 +188,7 @@ def test_canonical_replenishment_due(
     run: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run("CatalogSyncFunction", load_event("canonical/product-updated.json"))
-    run("OrderRecorderFunction", load_event("canonical/order-placed.json"))
+    run("PurchaseHistoryFunction", load_event("canonical/order-placed.json"))
     subscribe(SUSIE, consent.REPLENISHMENT)
     at("2027-08-17T15:00:00+00:00", monkeypatch)
 

@@ -198,7 +198,7 @@ def test_canonical_review_due_for_a_product_missing_from_the_catalog(
     run: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at("2026-12-01T15:00:00+00:00", monkeypatch)
-    run("OrderRecorderFunction", load_event("canonical/order-placed.json"))
+    run("PurchaseHistoryFunction", load_event("canonical/order-placed.json"))
     subscribe("susie@example.com", consent.REVIEW_REQUESTS)
 
     result = run("ReviewRequestFunction", load_event("canonical/review-due.json"))

@@ -57,7 +57,7 @@ def test_a_hostile_order_status_url_leaves_the_status_link_out(
 ) -> None:
     order = load_event("shopify/orders-create.json")
     order["detail"]["payload"]["order_status_url"] = status_url
-    run("OrderRecorderFunction", order)
+    run("PurchaseHistoryFunction", order)
     run("AftercareRecorderFunction", order)
 
     run("ShippingConfirmationFunction", load_event("shopify/fulfillments-create.json"))

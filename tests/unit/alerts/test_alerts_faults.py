@@ -89,7 +89,7 @@ def test_a_poisoned_stream_record_fails_alone_and_its_retry_repeats_no_email(
         stream_record(5, incomplete, restocked),
     ]
     batch[1]["dynamodb"]["NewImage"] = {"product_id": {"Q": "poison"}}
-    stream = shop.template.function("CatalogAlertsFunction")
+    stream = shop.template.function("AlertsCatalogStreamFunction")
 
     first = shop.runner.invoke_once(stream, {"Records": batch}, drain=True)
 

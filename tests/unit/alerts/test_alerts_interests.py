@@ -20,7 +20,9 @@ def shop(cloud: Template, monkeypatch: pytest.MonkeyPatch) -> Shop:
 
 
 def results(report: Any) -> list[dict[str, Any]]:
-    return [i.outcome.result for i in report.invocations if i.function_id == "InterestsFunction"]
+    return [
+        i.outcome.result for i in report.invocations if i.function_id == "AlertsInterestsFunction"
+    ]
 
 
 def test_a_guest_request_records_consent_for_back_in_stock_only(shop: Shop) -> None:
@@ -120,4 +122,4 @@ def test_a_malformed_interest_event_fails_naming_the_field(shop: Shop, run: Any)
     }
 
     with pytest.raises(ValueError, match="requested_at"):
-        run("InterestsFunction", event)
+        run("AlertsInterestsFunction", event)

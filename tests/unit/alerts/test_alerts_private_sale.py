@@ -57,9 +57,9 @@ def test_the_link_opens_the_cart_with_the_discount_during_the_sale(
 ) -> None:
     shop.deliver("PrivateSaleStarted", **SALE)
     susie = next(m for m in outbox.messages if "susie" in str(m["To"]))
-    token = link_token(html_part(susie), "PrivateSaleFunction")
+    token = link_token(html_part(susie), "PrivateSaleLinkFunction")
 
-    opened = run("PrivateSaleFunction", url_request("/", {"t": token}))
+    opened = run("PrivateSaleLinkFunction", url_request("/", {"t": token}))
     assert opened["statusCode"] == 302
     location = opened["headers"]["Location"]
     assert location.startswith("https://shop.example.com/cart/")
@@ -68,13 +68,13 @@ def test_the_link_opens_the_cart_with_the_discount_during_the_sale(
     assert SIZE["13"] in location or "44112233445590" in location
 
     monkeypatch.setenv("TAILOR_NOW", (MIDDAY + timedelta(days=4)).isoformat())
-    ended = run("PrivateSaleFunction", url_request("/", {"t": token}))
+    ended = run("PrivateSaleLinkFunction", url_request("/", {"t": token}))
     assert ended["statusCode"] == 410 and "This private sale has ended" in ended["body"]
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "eyJzIjoid2lzaGxpc3QifQ.forged", "x" * 5000])
 def test_a_tampered_link_gets_a_friendly_page(shop: Shop, run: Any, token: str) -> None:
-    page = run("PrivateSaleFunction", url_request("/", {"t": token}))
+    page = run("PrivateSaleLinkFunction", url_request("/", {"t": token}))
 
     assert page["statusCode"] == 400 and "This link is not valid" in page["body"]
 
@@ -85,14 +85,14 @@ def test_a_sold_out_item_and_an_early_click_get_their_own_pages(
     early = {**SALE, "starts_at": (MIDDAY + timedelta(hours=2)).isoformat()}
     shop.deliver("PrivateSaleStarted", **early)
     susie = next(m for m in outbox.messages if "susie" in str(m["To"]))
-    token = link_token(html_part(susie), "PrivateSaleFunction")
+    token = link_token(html_part(susie), "PrivateSaleLinkFunction")
 
-    too_early = run("PrivateSaleFunction", url_request("/", {"t": token}))
+    too_early = run("PrivateSaleLinkFunction", url_request("/", {"t": token}))
     assert too_early["statusCode"] == 425 and "has not started yet" in too_early["body"]
 
     monkeypatch.setenv("TAILOR_NOW", (MIDDAY + timedelta(hours=3)).isoformat())
     shop.oxford({"11": 0, "12": 4, "13": 0})  # her size sold out meanwhile
-    sold_out = run("PrivateSaleFunction", url_request("/", {"t": token}))
+    sold_out = run("PrivateSaleLinkFunction", url_request("/", {"t": token}))
     assert sold_out["statusCode"] == 410 and "Sold out in your size" in sold_out["body"]
 
 

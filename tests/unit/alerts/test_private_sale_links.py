@@ -62,7 +62,7 @@ def invitation(outbox: Any, email: str) -> str:
 
 
 def opened(run: Any, token: str) -> str:
-    response = run("PrivateSaleFunction", url_request("/", {"t": token}))
+    response = run("PrivateSaleLinkFunction", url_request("/", {"t": token}))
     assert response["statusCode"] == 302
     return str(response["headers"]["Location"])
 
@@ -83,7 +83,7 @@ def test_the_link_leads_only_to_the_shops_own_domains(
     oxford(shop, product_url)
     shop.wish("susie@example.com", OXFORD)
     shop.deliver("PrivateSaleStarted", **SALE)
-    token = link_token(invitation(outbox, "susie"), "PrivateSaleFunction")
+    token = link_token(invitation(outbox, "susie"), "PrivateSaleLinkFunction")
 
     assert opened(run, token) == "https://shop.example.com/products/classic-oxford"
 
@@ -101,7 +101,7 @@ def test_each_invitee_gets_a_discount_code_of_their_own(shop: Shop, outbox: Any,
 
     codes = {}
     for email in ("susie@example.com", "mina@example.com"):
-        location = opened(run, link_token(invitation(outbox, email), "PrivateSaleFunction"))
+        location = opened(run, link_token(invitation(outbox, email), "PrivateSaleLinkFunction"))
         assert location.startswith("https://shop.example.com/cart/")
         codes[email] = parse_qs(urlsplit(location).query)["discount"][0]
 

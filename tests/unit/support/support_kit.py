@@ -41,7 +41,7 @@ def shop(run: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Monday morning; Susie's order #7001 is recorded in her profile and indexed."""
     monkeypatch.setenv("TAILOR_NOW", MONDAY)
     order = json.loads((EVENTS / "canonical" / "order-placed.json").read_text())
-    run("OrderRecorderFunction", order)
+    run("PurchaseHistoryFunction", order)
     run("SupportOrderIndexFunction", order)
     return run
 

@@ -1,4 +1,4 @@
-"""Support comments: SES receipt for the comments address -> moderated, published if approved."""
+"""Comment moderation: SES receipt for the comments address -> moderated, published if approved."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from tailor.observability import entrypoint, metrics
 from tailor.settings import Settings
 from tailor.support.config import SupportSettings
 from tailor.support.events import mail_received
-from tailor.support.feedback import comment_received
+from tailor.support.moderation import comment_received
 
 NEEDS = Settings.require("idempotency_table") + SupportSettings.require(
     "tickets_table", "mail_bucket", "event_bus_name"

@@ -1,4 +1,5 @@
-"""Support reviews: ReviewSubmitted -> moderated, published as ReviewPublished if approved."""
+"""Review moderation: ReviewSubmitted -> moderated, published as ReviewPublished if approved
+(review_recorder, on the same event, stops review requests asking again)."""
 
 from typing import Any
 
@@ -8,7 +9,7 @@ from tailor.observability import entrypoint, logger, metrics
 from tailor.settings import Settings, get_settings
 from tailor.support.config import SupportSettings
 from tailor.support.events import ReviewSubmitted
-from tailor.support.feedback import review_submitted
+from tailor.support.moderation import review_submitted
 
 NEEDS = Settings.require("idempotency_table") + SupportSettings.require(
     "tickets_table", "event_bus_name"

@@ -1,4 +1,5 @@
-"""Private sale (function URL): the signed link in the invitation -> the item in the cart."""
+"""Private sale link (function URL): the signed link in the invitation -> the item in the cart
+(the invitation email itself is sent by alerts_sender)."""
 
 from typing import Any
 

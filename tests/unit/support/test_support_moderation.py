@@ -14,7 +14,7 @@ from support_kit import (
     deliver_mail,
     template,  # noqa: F401 - the desk's template world
 )
-from tailor.support.feedback import moderate, public_name
+from tailor.support.moderation import moderate, public_name
 
 
 def published() -> list[dict[str, Any]]:
@@ -28,7 +28,7 @@ def published() -> list[dict[str, Any]]:
 
 
 def test_an_approved_review_is_stored_and_published(run: Any) -> None:
-    result = run("SupportReviewsFunction", load_event("support/review-submitted.json"))
+    result = run("ReviewModerationFunction", load_event("support/review-submitted.json"))
 
     assert result["status"] == "published"
     (event,) = published()
@@ -42,7 +42,7 @@ def test_a_review_with_a_link_is_kept_but_not_published(run: Any) -> None:
     event = load_event("support/review-submitted.json")
     event["detail"]["body"] = "Great shoes, cheaper at www.knockoffs.example though!"
 
-    result = run("SupportReviewsFunction", event)
+    result = run("ReviewModerationFunction", event)
 
     assert result == {
         "status": "rejected",
@@ -57,8 +57,8 @@ def test_a_review_with_a_link_is_kept_but_not_published(run: Any) -> None:
 
 def test_a_review_delivered_twice_is_published_once(run: Any) -> None:
     event = load_event("support/review-submitted.json")
-    run("SupportReviewsFunction", event)
-    run("SupportReviewsFunction", {**event, "id": "redelivered"})
+    run("ReviewModerationFunction", event)
+    run("ReviewModerationFunction", {**event, "id": "redelivered"})
 
     assert len(published()) == 1
 
@@ -74,7 +74,7 @@ def test_a_comment_by_mail_is_moderated_and_published(run: Any) -> None:
         run,
         raw,
         "ses-comment",
-        function="SupportCommentsFunction",
+        function="CommentModerationFunction",
         recipients=("comments@shop.example.com",),
     )
 
@@ -86,7 +86,7 @@ def test_a_comment_by_mail_is_moderated_and_published(run: Any) -> None:
 def test_an_unverified_comment_is_held_back(run: Any) -> None:
     raw = compose("I love this shop so much, truly.", authenticated=False)
 
-    result = deliver_mail(run, raw, "ses-c2", function="SupportCommentsFunction")
+    result = deliver_mail(run, raw, "ses-c2", function="CommentModerationFunction")
 
     assert result["status"] == "rejected" and result["reasons"] == ["sender not verified"]
 
@@ -119,7 +119,7 @@ def test_review_events_must_be_well_formed(run: Any) -> None:
 
     with pytest.raises(InvalidEvent, match="rating"):
         run(
-            "SupportReviewsFunction",
+            "ReviewModerationFunction",
             canonical(
                 "ReviewSubmitted",
                 {

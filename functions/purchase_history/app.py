@@ -1,4 +1,5 @@
-"""Order recorder: OrderPlaced or Shopify orders/create -> profile and co-purchase counts."""
+"""Purchase history: OrderPlaced or Shopify orders/create -> what the buyer bought, in their
+profile, and the co-purchase counts (aftercare_recorder remembers the order itself)."""
 
 from typing import Any
 
