@@ -9,5 +9,5 @@ How the pieces fit (each function in template.yaml's "catalog alerts" section):
   delivery queue many recipients per message.
 - `sender`: delivery messages -> one email per recipient, each claimed first so that no
   subscription is told twice about one change, through the one sending policy.
-- `access`: the private sale's signed link -> the shop.
+- `access`: the private sale's signed link -> the shop (functions/private_sale_link).
 """
