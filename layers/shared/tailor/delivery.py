@@ -41,13 +41,14 @@ __all__ = ["Stream", "deliver", "skipped"]
 
 
 def count(outcome: str, email_type: str, **dimensions: str) -> None:
-    """One metric for one email, dimensioned by its type and stream.
+    """Count one email in the function's total, and once more under its type and stream.
 
     Powertools' `metrics` holds one set of dimensions per flush, and a function (the alert
     sender) may send several types in one invocation: each email gets an EMF record of
     its own, so a dashboard or an alarm can be per type.
     """
     kind = declared(email_type)
+    metrics.add_metric(name=outcome, unit=MetricUnit.Count, value=1)  # the function's total
     with single_metric(
         name=outcome,
         unit=MetricUnit.Count,

@@ -184,6 +184,16 @@ _DECLARATIONS = (
         demo_step="A private sale for wish lists",
     ),
     EmailType(
+        name="referral_invitation",
+        topic=None,
+        why="sent once, at a customer's request, to a friend who is not a customer: the "
+        "friend gave no consent, so nothing promotional follows and no profile is kept",
+        trigger="`ReferralInvitationRequested` (your storefront's refer-a-friend form)",
+        senders=("ReferralInvitationFunction",),
+        samples=("canonical/referral-invitation-requested.json",),
+        demo_step="Susie invites a friend",
+    ),
+    EmailType(
         name="support_acknowledgement",
         topic=None,
         why=_SUPPORT,

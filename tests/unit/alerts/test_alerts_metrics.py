@@ -35,10 +35,9 @@ def counted(records: list[dict[str, Any]], metric: str) -> dict[tuple[str, str],
     """How many of `metric` each (email type, stream) was given, from the EMF records."""
     counts: dict[tuple[str, str], int] = {}
     for record in records:
-        if metric not in record:
-            continue
-        declared = record["_aws"]["CloudWatchMetrics"][0]
-        assert "email_type" in declared["Dimensions"][0], declared
+        dimensions = record["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]
+        if metric not in record or "email_type" not in dimensions:
+            continue  # the function's total, or another metric
         key = (record["email_type"], record["stream"])
         value = record[metric]  # a number, or a list of them
         counts[key] = counts.get(key, 0) + int(sum(value) if isinstance(value, list) else value)
@@ -66,7 +65,7 @@ def test_a_skip_is_counted_under_its_email_type_and_reason(shop: Shop) -> None:
 
     dropped = shop.oxford({"11": 4, "12": 0, "13": 2}, price="159.00")
 
-    records = [r for r in sender_metrics(dropped) if "EmailsSkipped" in r]
+    records = [r for r in sender_metrics(dropped) if "EmailsSkipped" in r and "email_type" in r]
     assert [(r["email_type"], r["stream"], r["reason"]) for r in records] == [
         ("price_drop", "marketing", "no consent for price_drops")
     ]
