@@ -37,7 +37,7 @@ from tailor.settings import Settings, get_settings
 Shrink = Callable[[Mapping[str, Any], float], Mapping[str, Any]]
 
 
-__all__ = ["Stream", "deliver", "skipped"]
+__all__ = ["Stream", "count", "deliver", "skipped"]
 
 
 def count(outcome: str, email_type: str, **dimensions: str) -> None:
