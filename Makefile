@@ -21,7 +21,7 @@ CHECKOV_VERSION := 3.3.30
 PY313_DIR := $(dir $(shell for p in python3.13 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null); do \
 	  "$$p" -c '' 2>/dev/null && { command -v "$$p"; break; }; done))
 
-.PHONY: help install demo test test-clock lint typecheck cfn-lint checkov unit bench sam-build sam-validate sam-check schemas clean
+.PHONY: help install demo test test-clock lint typecheck cfn-lint checkov unit bench sam-build sam-validate sam-check schemas email-types clean
 
 help:
 	@echo "make demo   - install, run the demo story on the local cloud, write out/demo/index.html"
@@ -112,3 +112,7 @@ clean:
 
 schemas: $(STAMP)
 	$(BIN)/python -m tailor.events.schemas events/schemas
+
+# The README's table of emails, from the declarations in tailor/email_types.py.
+email-types: $(STAMP)
+	$(BIN)/python -m tailor.email_types README.md

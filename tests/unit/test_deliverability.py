@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -20,35 +21,26 @@ from checks.mailcheck import (
     html_of,
     spam_scores,
 )
+from tailor.email_types import EMAIL_TYPES, Stream
 from tailor_local import demo
-from tailor_local.template import REPO_ROOT
 
-TRANSACTIONAL_TYPES = {
-    "order_confirmation",
-    "newsletter_confirmation",
-    "shipping_confirmation",
-    "delivery_update",
-    "order_cancelled",
-    "refund_issued",
-    "support_acknowledgement",
-    "support_reply",
-    "support_sla_digest",
-}
-MARKETING_TYPES = {
-    "newsletter_welcome",
-    "review_request",
-    "replenishment_reminder",
-    "back_in_stock",
-    "price_drop",
-    "private_sale",
-}
+# From the declarations: the stream of each type is decided there, once.
+TRANSACTIONAL_TYPES = {k.name for k in EMAIL_TYPES.values() if k.stream is Stream.TRANSACTIONAL}
+MARKETING_TYPES = {k.name for k in EMAIL_TYPES.values() if k.stream is Stream.MARKETING}
 
 
 @pytest.fixture(scope="module")
-def sent(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EmailMessage]:
-    """One email of each type from a full demo run (the first of each type)."""
+def played(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of a full demo run."""
     out = tmp_path_factory.mktemp("demo")
     assert demo.main(out) == 0, "the demo story reported problems"
+    return out
+
+
+@pytest.fixture(scope="module")
+def sent(played: Path) -> dict[str, EmailMessage]:
+    """One email of each type from a full demo run (the first of each type)."""
+    out = played
     by_type: dict[str, EmailMessage] = {}
     for path in sorted(out.rglob("*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -60,9 +52,13 @@ def _email_type(path: Path) -> str:
     return path.stem.split("-", 1)[1]
 
 
-def test_the_demo_shows_every_email_type_the_bundle_has(sent: dict[str, EmailMessage]) -> None:
-    email_types = {p.parent.name for p in (REPO_ROOT / "templates").glob("*/body.html.j2")}
-    assert email_types - set(sent) == set(), "email types missing from the demo story"
+def test_the_demo_shows_every_declared_email_type_in_its_declared_step(played: Path) -> None:
+    index = json.loads((played / "emails" / "index.json").read_text())
+    shown = {(entry["email_type"], entry["step"]) for entry in index}
+    declared = {(kind.name, kind.demo_step) for kind in EMAIL_TYPES.values()}
+
+    assert declared - shown == set(), "email types missing from their demo step"
+    assert {kind for kind, _ in shown} - set(EMAIL_TYPES) == set(), "undeclared types sent"
 
 
 def test_every_email_stays_under_gmails_clipping_limit(sent: dict[str, EmailMessage]) -> None:

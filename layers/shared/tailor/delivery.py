@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC
-from enum import StrEnum
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError
 
 from tailor import clock, policy
+from tailor.email_types import Stream, declared
 from tailor.idempotency import Deferred, Sends
 from tailor.links import PREFERENCES_PURPOSE, UNSUBSCRIBE_PURPOSE, signer_from_secret
 from tailor.mail import Mailer, Outgoing
@@ -37,26 +37,42 @@ from tailor.settings import Settings, get_settings
 Shrink = Callable[[Mapping[str, Any], float], Mapping[str, Any]]
 
 
-class Stream(StrEnum):
-    """Transactional and marketing mail travel on separate SES configuration sets."""
+__all__ = ["Stream", "count", "deliver", "skipped"]
 
-    TRANSACTIONAL = "transactional"
-    MARKETING = "marketing"
+
+def count(outcome: str, email_type: str, **dimensions: str) -> None:
+    """Count one email in the function's total, and once more under its type and stream.
+
+    Powertools' `metrics` holds one set of dimensions per flush, and a function (the alert
+    sender) may send several types in one invocation: each email gets an EMF record of
+    its own, so a dashboard or an alarm can be per type.
+    """
+    kind = declared(email_type)
+    metrics.add_metric(name=outcome, unit=MetricUnit.Count, value=1)  # the function's total
+    with single_metric(
+        name=outcome,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=metrics.namespace,
+        default_dimensions=metrics.default_dimensions,
+    ) as metric:
+        metric.add_dimension(name="email_type", value=email_type)
+        metric.add_dimension(name="stream", value=kind.stream)
+        for name, value in dimensions.items():
+            metric.add_dimension(name=name, value=value)
 
 
 def skipped(email_type: str, reason: str) -> dict[str, Any]:
     logger.info("email skipped", extra={"email_type": email_type, "reason": reason})
-    metrics.add_metric(name="EmailsSkipped", unit=MetricUnit.Count, value=1)
+    count("EmailsSkipped", email_type, reason=reason)
     return {"status": "skipped", "email_type": email_type, "reason": reason}
 
 
 def deliver(
     email_type: str,
-    stream: Stream,
     context: Mapping[str, Any],
     profile: Profile,
     *,
-    topic: str | None = None,
     name: str | None = None,
     headers: Mapping[str, str] | None = None,
     shrink: Shrink | None = None,
@@ -67,7 +83,8 @@ def deliver(
 ) -> dict[str, Any]:
     """Send one email to `profile.email` if the policy allows.
 
-    Marketing mail names its `topic`, and passes the event that triggered it as
+    The stream, and for marketing mail the consent topic, come from the type's
+    declaration in `tailor.email_types`. Marketing mail passes the event that triggered it as
     `retry_event` so a deferral can run the function again with it (`dedupe_key` keeps
     two deliveries of that event from scheduling twice). A sender that claimed many
     customers' frequency-cap slots at once passes this customer's as `slot`; it is used
@@ -76,8 +93,8 @@ def deliver(
     An email the customer just asked for (`requested_by_customer`) goes out at once: see
     `policy.decide`.
     """
-    if (stream is Stream.MARKETING) != (topic is not None):
-        raise ValueError("marketing mail needs a consent topic; transactional mail has none")
+    kind = declared(email_type)
+    stream, topic = kind.stream, kind.topic
     settings = get_settings()
     now = clock.now()
     record = Sends.for_current_event(email_type, at_most_once=stream is Stream.MARKETING)
@@ -115,6 +132,7 @@ def deliver(
     if decision.action == "defer":
         assert decision.until is not None
         defer(email_type, decision, retry_event, dedupe_key or profile.email, settings)
+        count("EmailsDeferred", email_type, reason=decision.reason)
         raise Deferred(email_type, decision.reason, decision.until)
 
     claimed = False
@@ -149,6 +167,7 @@ def deliver(
         # Nothing went out: free the frequency-cap slot so the retry is not held back.
         if slot is not None:
             _profiles(settings).release_marketing(slot)
+        count("EmailsFailed", email_type)
         raise
     outcome = {
         "status": "sent",
@@ -158,7 +177,7 @@ def deliver(
     }
     if record is not None:
         record.sent(outcome)
-    metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
+    count("EmailsSent", email_type)
     logger.info(
         "email sent",
         extra={

@@ -2,8 +2,9 @@
 
 Logs are JSON with the business key (order id, ticket id) as correlation id. Never log an
 email address or a customer's name: log ids and reasons instead. Each function's
-POWERTOOLS_SERVICE_NAME (set in template.yaml) is its email type or job, so metrics such
-as EmailsSent come out per email type.
+POWERTOOLS_SERVICE_NAME (set in template.yaml) is its job; `tailor.delivery` counts each
+email (EmailsSent, EmailsSkipped by reason, EmailsDeferred, EmailsFailed) under its
+`email_type` and `stream` too, since one function may send several types.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from babel.dates import format_date, format_time
 
 from tailor import i18n
 from tailor.aftercare.store import OrderRecord
-from tailor.delivery import Stream, deliver
+from tailor.delivery import deliver
 from tailor.events.fulfillment import OrderEvent
 from tailor.mail import test_order_headers
 from tailor.profiles import Profile
@@ -52,7 +52,6 @@ def send(
     """A transactional email about an order, to the name it greets, marked if a test order."""
     return deliver(
         email_type,
-        Stream.TRANSACTIONAL,
         context,
         profile,
         name=context["first_name"],

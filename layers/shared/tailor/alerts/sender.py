@@ -42,7 +42,8 @@ from tailor.alerts import claims, store
 from tailor.alerts.config import AlertSettings, get_alert_settings
 from tailor.alerts.work import Delivery, Recipient, digest, sqs_event
 from tailor.catalog import Catalog
-from tailor.delivery import Stream, deliver
+from tailor.delivery import deliver
+from tailor.email_types import declared
 from tailor.emails import back_in_stock, price_drop, private_sale
 from tailor.events.canonical import Product, Variant
 from tailor.idempotency import Deferred
@@ -86,7 +87,7 @@ class Letter:
     recipient: Recipient
     claim: store.Claim
     profile: Profile
-    email: tuple[str, str, dict[str, Any]]  # email type, consent topic, context
+    email: tuple[str, dict[str, Any]]  # email type, context
 
 
 @dataclass
@@ -148,7 +149,8 @@ class Sending:
             except Unavailable:
                 alone.append((recipient, profile))
                 continue
-            decision = policy.decide(profile, email[1], self.settings, self.now)
+            topic = declared(email[0]).topic
+            decision = policy.decide(profile, topic, self.settings, self.now)
             if decision.action == "send":
                 together.append(Letter(recipient, self._claim(recipient), profile, email))
             else:
@@ -255,7 +257,7 @@ class Sending:
         recipient: Recipient,
         profile: Profile,
         slot: MarketingSlot | None = None,
-        email: tuple[str, str, dict[str, Any]] | None = None,
+        email: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
         """Send to a claimed recipient and record what became of the claim."""
         kind = self.delivery.email_type
@@ -294,16 +296,14 @@ class Sending:
         recipient: Recipient,
         profile: Profile,
         slot: MarketingSlot | None,
-        email: tuple[str, str, dict[str, Any]] | None,
+        email: tuple[str, dict[str, Any]] | None,
     ) -> Mapping[str, Any]:
         """Build what this recipient is shown and send it through the sending policy."""
-        email_type, topic, context = email or self._email(recipient, profile)
+        email_type, context = email or self._email(recipient, profile)
         return deliver(
             email_type,
-            Stream.MARKETING,
             context,
             profile,
-            topic=topic,
             # A deferred send runs this function again for this recipient alone.
             retry_event=sqs_event(
                 self.delivery.only(recipient),
@@ -313,13 +313,13 @@ class Sending:
             slot=slot,
         )
 
-    def _email(self, recipient: Recipient, profile: Profile) -> tuple[str, str, dict[str, Any]]:
+    def _email(self, recipient: Recipient, profile: Profile) -> tuple[str, dict[str, Any]]:
         if self.delivery.email_type == "back_in_stock":
             product, variant = self._restocked(recipient)
             context = back_in_stock.back_in_stock_context(
                 product, variant, profile, self.alerts.few_left, self.settings
             )
-            return back_in_stock.EMAIL_TYPE, back_in_stock.TOPIC, context
+            return back_in_stock.EMAIL_TYPE, context
         if self.delivery.email_type == "price_drop":
             product, variant = self._cheaper_in_their_size(recipient, profile)
             changed = next(v for v in self.delivery.variants if v.variant_id == variant.variant_id)
@@ -333,7 +333,7 @@ class Sending:
                 reasons=recipient.reasons,
                 query=recipient.query,
             )
-            return price_drop.EMAIL_TYPE, price_drop.TOPIC, context
+            return price_drop.EMAIL_TYPE, context
         assert self.delivery.sale is not None
         context = private_sale.private_sale_context(
             self.delivery.sale,
@@ -343,7 +343,7 @@ class Sending:
             base_url=self.alerts.need("private_sale_url"),
             signer=signer_from_secret(self.settings.need("link_signing_secret_arn")),
         )
-        return private_sale.EMAIL_TYPE, private_sale.TOPIC, context
+        return private_sale.EMAIL_TYPE, context
 
     # ------------------------------------------------------------------ what to show
     def _product(self) -> Product:

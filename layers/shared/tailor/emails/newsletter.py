@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tailor import addresses, consent, i18n
-from tailor.delivery import Stream, deliver, skipped
+from tailor.delivery import deliver, skipped
 from tailor.events.canonical import NewsletterSignupRequested, NewsletterSubscribed
 from tailor.idempotency import once
 from tailor.links import OPT_IN_PURPOSE, Signer, signer_from_secret
@@ -72,7 +72,7 @@ def send_confirmation(*, event: NewsletterSignupRequested) -> dict[str, Any]:
             signer_from_secret(settings.need("link_signing_secret_arn")),
         ),
     }
-    return deliver(CONFIRMATION, Stream.TRANSACTIONAL, context, profile, requested_by_customer=True)
+    return deliver(CONFIRMATION, context, profile, requested_by_customer=True)
 
 
 @once(key="email")
@@ -84,10 +84,8 @@ def send_welcome(*, event: NewsletterSubscribed, raw: Mapping[str, Any]) -> dict
         return skipped(WELCOME, "no profile for this subscription")
     return deliver(
         WELCOME,
-        Stream.MARKETING,
         page_context(profile, settings),
         profile,
-        topic=consent.NEWSLETTER,
         retry_event=raw,
         requested_by_customer=True,
     )

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from tailor import addresses, clock, i18n
 from tailor.catalog import Catalog, product_page
 from tailor.consent import NEWSLETTER
-from tailor.delivery import Stream, deliver, skipped
+from tailor.delivery import deliver, skipped
 from tailor.emails.newsletter import opt_in_url
 from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
 from tailor.idempotency import once
@@ -47,7 +47,6 @@ def send_order_confirmation(*, event: OrderPlaced) -> dict[str, Any]:
     context = confirmation_context(event, profile, bought, suggestion, settings, signer)
     return deliver(
         EMAIL_TYPE,
-        Stream.TRANSACTIONAL,
         context,
         profile,
         name=event.customer.first_name,

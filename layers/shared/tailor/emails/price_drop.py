@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tailor import consent
 from tailor.alerts.views import cart_url, item, percent_off
 from tailor.emails.newsletter import page_context
 from tailor.events.canonical import Money, Product, Variant
@@ -18,7 +17,6 @@ from tailor.profiles import Profile
 from tailor.settings import Settings
 
 EMAIL_TYPE = "price_drop"
-TOPIC = consent.PRICE_DROPS
 REASONS = ("wish", "watch", "search")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from tailor import consent, i18n
+from tailor import i18n
 from tailor.aftercare.coupons import derived_code
 from tailor.alerts.views import discounted, item
 from tailor.emails.newsletter import page_context
@@ -24,7 +24,6 @@ from tailor.profiles import Profile
 from tailor.settings import Settings
 
 EMAIL_TYPE = "private_sale"
-TOPIC = consent.OFFERS
 PRIVATE_SALE_PURPOSE = "private-sale"
 INVITEE_CODE_PURPOSE = "private-sale-code"
 

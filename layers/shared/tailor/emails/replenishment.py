@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from tailor import addresses, clock, consent
+from tailor import addresses, clock
 from tailor.aftercare import context as base_context
 from tailor.aftercare import replenishment
 from tailor.aftercare.config import get_aftercare_settings
 from tailor.aftercare.store import AftercareStore
 from tailor.catalog import Catalog, product_page
-from tailor.delivery import Stream, deliver, skipped
+from tailor.delivery import deliver, skipped
 from tailor.events.fulfillment import ReplenishmentDue
 from tailor.idempotency import once
 from tailor.profiles import Profiles
@@ -65,10 +65,8 @@ def send_replenishment_reminder(
     }
     return deliver(
         EMAIL_TYPE,
-        Stream.MARKETING,
         context,
         profile,
-        topic=consent.REPLENISHMENT,
         retry_event=raw,
         dedupe_key=f"{email}|{event.product_id}",
     )

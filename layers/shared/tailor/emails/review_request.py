@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tailor import addresses, clock, consent, policy
+from tailor import addresses, clock, policy
 from tailor.aftercare import context as base_context
 from tailor.aftercare import reviews
 from tailor.aftercare.config import get_aftercare_settings
 from tailor.aftercare.store import AftercareStore
 from tailor.catalog import Catalog
-from tailor.delivery import Stream, deliver, skipped
+from tailor.delivery import deliver, skipped
 from tailor.events.fulfillment import ReviewDue
 from tailor.idempotency import once
 from tailor.links import signer_from_secret
@@ -68,10 +68,8 @@ def send_review_request(*, event: ReviewDue, raw: Mapping[str, Any]) -> dict[str
     }
     return deliver(
         EMAIL_TYPE,
-        Stream.MARKETING,
         context,
         profile,
-        topic=consent.REVIEW_REQUESTS,
         retry_event=raw,
         dedupe_key=f"{email}|{event.order_id}",
     )

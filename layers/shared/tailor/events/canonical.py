@@ -248,12 +248,28 @@ class NewsletterSubscribed(Model):
     subscribed_at: AwareDatetime
 
 
+class ReferralInvitationRequested(Model):
+    """A customer asked the shop to invite a friend (refer-a-friend): the friend gets one
+    email with the shop's new-customer offer, and nothing after it."""
+
+    detail_type: ClassVar[str] = "ReferralInvitationRequested"
+
+    referrer_email: str = Field(max_length=320)
+    # As the customer typed it: shown to the friend as text, never as markup.
+    referrer_name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
+    friend_email: str = Field(max_length=320)
+    note: str | None = Field(default=None, max_length=500)
+    locale: str | None = Field(default=None, max_length=35)
+    requested_at: AwareDatetime
+
+
 CANONICAL_EVENTS: tuple[type[Model], ...] = (
     OrderPlaced,
     ProductUpdated,
     CustomerUpdated,
     NewsletterSignupRequested,
     NewsletterSubscribed,
+    ReferralInvitationRequested,
 )
 
 # The catalog stores products in their canonical shape.

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tailor import clock
-from tailor.delivery import Stream, deliver
+from tailor.delivery import deliver
 from tailor.headers import message_ids
 from tailor.profiles import Profile
 from tailor.support.models import Ticket, TicketMessage
@@ -81,7 +81,6 @@ def send_on_ticket(
     address; then nothing is filed and the message is None."""
     result = deliver(
         email_type,
-        Stream.TRANSACTIONAL,
         context,
         profile or Profile(email=ticket.customer_email),
         name=ticket.customer_name or None,

@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from babel.dates import format_timedelta
 
 from tailor import clock, i18n
-from tailor.delivery import Stream, deliver, skipped
+from tailor.delivery import deliver, skipped
 from tailor.observability import logger, metrics
 from tailor.profiles import Profile
 from tailor.support.models import Ticket
@@ -68,7 +68,7 @@ def watch() -> dict[str, Any]:
             "p90": _duration(p90),
         },
     }
-    result = deliver(EMAIL_TYPE, Stream.TRANSACTIONAL, context, Profile(email=lead))
+    result = deliver(EMAIL_TYPE, context, Profile(email=lead))
     for ticket in fresh:
         stage = "overdue" if ticket in overdue else "at_risk"
         desk.store.update_ticket(
