@@ -275,11 +275,21 @@ def test_the_email_shows_where_and_how_the_order_ships_and_is_paid(shop: Any, ou
     shop("OrderConfirmationFunction", order_event(payload))
 
     html, text = html_part(outbox.only()), text_part(outbox.only())
-    for shown in ("Alex Rivera", "118 W 27th St", "Apt 4R", "10001 New York", "United States"):
+    street = ("Alex Rivera", "118 W 27th St", "Apt 4R")
+    for shown in (*street, "New York, New York 10001", "United States"):
         assert shown in text
     assert "Standard" in text
     assert "Shopify Payments" in text and "Net 30" in text
     assert "4242" not in html and "4242" not in text
+
+
+def test_a_german_address_puts_the_postcode_before_the_city(shop: Any, outbox: Any) -> None:
+    shop("OrderConfirmationFunction", load_event("shopify/orders-create-guest.json"))
+
+    text = text_part(outbox.only())
+    for shown in ("Jürgen Müller", "Lindenstraße 12", "3. OG links", "10969 Berlin", "Germany"):
+        assert shown in text
+    assert "DHL Paket International" in text and "PayPal" in text
 
 
 def test_lines_show_the_product_picture_with_its_alt_text_and_size(shop: Any, outbox: Any) -> None:

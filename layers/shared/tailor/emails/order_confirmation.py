@@ -18,7 +18,7 @@ from tailor.catalog import Catalog, product_page
 from tailor.consent import NEWSLETTER
 from tailor.delivery import Stream, deliver, skipped
 from tailor.emails.newsletter import opt_in_url
-from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
+from tailor.events.canonical import Address, Money, OrderLine, OrderPlaced, Product
 from tailor.idempotency import once
 from tailor.links import OFFER_PURPOSE, Signer, signer_from_secret
 from tailor.mail import test_order_headers
@@ -91,7 +91,7 @@ def confirmation_context(
             "placed_on": i18n.long_date(order.placed_at, locale),
             "status_url": order.status_url,
             **receipt(order, bought),
-            "shipping_address": order.shipping_address,
+            "shipping_address": postal_lines(order.shipping_address),
             "shipping_method": order.shipping_method,
             "payment_methods": order.payment_methods,
             "payment_terms": order.payment_terms,
@@ -127,6 +127,24 @@ def receipt(order: OrderPlaced, bought: Mapping[str, Product]) -> dict[str, Any]
         "taxes_included": order.taxes_included,
         "total": order.total,
     }
+
+
+# Where the city, province and postcode share one line in that order ("Austin, TX 78701").
+CITY_FIRST = frozenset({"US", "CA", "AU"})
+
+
+def postal_lines(address: Address | None) -> list[str]:
+    """The address as it goes on a parcel: name, street lines, the city's line, country."""
+    if address is None:
+        return []
+    code = (address.country_code or "").upper()
+    if not code or code in CITY_FIRST:
+        place = ", ".join(filter(None, [address.city, address.province]))
+        places = [" ".join(filter(None, [place, address.zip]))]
+    else:
+        places = [" ".join(filter(None, [address.zip, address.city])), address.province or ""]
+    lines = [address.name, address.address1, address.address2, *places, address.country]
+    return [line for line in lines if line]
 
 
 def _line(line: OrderLine, bought: Mapping[str, Product]) -> dict[str, Any]:
