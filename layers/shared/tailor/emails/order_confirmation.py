@@ -1,8 +1,8 @@
 """Order confirmation: the receipt, a greeting that knows the customer, and one cross-sell.
 
 "You never have a better time to cement your relationship with a customer, and generate
-an additional sale": the suggested item comes with a signed add-to-your-order link that
-works for the first minutes after the order.
+an additional sale": the suggested item comes with a signed link to a new checkout for it,
+filled in for the customer, that works for the first minutes after the order (tailor.offers).
 """
 
 from __future__ import annotations
