@@ -1,4 +1,4 @@
-"""Offer redirect (function URL): the 15-minute add-to-your-order link -> the shop's cart."""
+"""Offer redirect (function URL): the 15-minute offer link -> a prefilled checkout for the item."""
 
 from typing import Any
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tailor.events.canonical import Money, Product, Variant
-from tailor.profiles import Profile
+from tailor.profiles import Profile, Purchase
 from tailor.recommend import cross_sell
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
@@ -86,7 +86,7 @@ def test_merchant_pairing_beats_popular_co_purchases() -> None:
         shoes, product("rag-socks"), product("laces"), pairs={"shoes": {"laces": 50}}
     )
 
-    pick = cross_sell({"shoes": shoes}, SUSIE, catalog)
+    pick = cross_sell({"shoes": shoes}, SUSIE, catalog, NOW)
 
     assert pick is not None and pick.product.product_id == "rag-socks" and pick.reason == "paired"
 
@@ -96,7 +96,7 @@ def test_what_other_buyers_bought_together_wins_without_pairings() -> None:
         SHOES, product("laces"), product("polish"), pairs={"shoes": {"laces": 2, "polish": 7}}
     )
 
-    pick = cross_sell({"shoes": SHOES}, SUSIE, catalog)
+    pick = cross_sell({"shoes": SHOES}, SUSIE, catalog, NOW)
 
     assert pick is not None and pick.product.product_id == "polish"
     assert pick.reason == "bought_together"
@@ -105,7 +105,7 @@ def test_what_other_buyers_bought_together_wins_without_pairings() -> None:
 def test_closeout_is_suggested_when_nothing_else_is_known() -> None:
     catalog = FakeCatalog(SHOES, product("rag-socks", price="9.00", compare_at="18.00"))
 
-    pick = cross_sell({"shoes": SHOES}, SUSIE, catalog)
+    pick = cross_sell({"shoes": SHOES}, SUSIE, catalog, NOW)
 
     assert pick is not None and pick.reason == "promoted" and pick.variant.on_sale
 
@@ -114,7 +114,7 @@ def test_never_suggests_what_is_already_in_the_order() -> None:
     socks = product("rag-socks", compare_at="20.00")
     catalog = FakeCatalog(SHOES, socks, pairs={"shoes": {"rag-socks": 9}})
 
-    assert cross_sell({"shoes": SHOES, "rag-socks": socks}, SUSIE, catalog) is None
+    assert cross_sell({"shoes": SHOES, "rag-socks": socks}, SUSIE, catalog, NOW) is None
 
 
 def test_out_of_stock_and_inactive_items_are_skipped() -> None:
@@ -125,14 +125,14 @@ def test_out_of_stock_and_inactive_items_are_skipped() -> None:
         pairs={"shoes": {"gone": 10, "draft": 9}},
     )
 
-    assert cross_sell({"shoes": SHOES}, SUSIE, catalog) is None
+    assert cross_sell({"shoes": SHOES}, SUSIE, catalog, NOW) is None
 
 
 def test_sized_item_is_offered_only_in_the_customers_size() -> None:
     boots = product("boots", product_type="Shoes", sizes={"12": 4, "13": 1})
     catalog = FakeCatalog(SHOES, boots, pairs={"shoes": {"boots": 3}})
 
-    pick = cross_sell({"shoes": SHOES}, SUSIE, catalog)
+    pick = cross_sell({"shoes": SHOES}, SUSIE, catalog, NOW)
 
     assert pick is not None and pick.variant.size == "13"
 
@@ -141,11 +141,35 @@ def test_sized_item_without_the_customers_size_in_stock_is_not_offered() -> None
     boots = product("boots", product_type="Shoes", sizes={"12": 4, "13": 0})
     catalog = FakeCatalog(SHOES, boots, pairs={"shoes": {"boots": 3}})
 
-    assert cross_sell({"shoes": SHOES}, SUSIE, catalog) is None
+    assert cross_sell({"shoes": SHOES}, SUSIE, catalog, NOW) is None
 
 
-def test_sized_item_is_not_guessed_when_the_size_is_unknown() -> None:
-    hats = product("hats", product_type="Hats", sizes={"S": 4, "M": 4})
+def test_sized_item_is_offered_for_the_customer_to_choose_the_size_when_it_is_unknown() -> None:
+    hats = product("hats", product_type="Hats", sizes={"S": 4, "M": 0})
     catalog = FakeCatalog(SHOES, hats, pairs={"shoes": {"hats": 3}})
 
-    assert cross_sell({"shoes": SHOES}, SUSIE, catalog) is None
+    pick = cross_sell({"shoes": SHOES}, SUSIE, catalog, NOW)
+
+    assert pick is not None and pick.product.product_id == "hats"
+    assert pick.variant is None  # no size guessed: the customer picks it on the product page
+    sold_out = product("hats", product_type="Hats", sizes={"S": 0, "M": 0})
+    assert cross_sell({"shoes": SHOES}, SUSIE, FakeCatalog(SHOES, sold_out), NOW) is None
+
+
+def bought(days_ago: int) -> Purchase:
+    return Purchase(last_order_id="earlier", last_bought_at=NOW - timedelta(days=days_ago))
+
+
+def test_never_suggests_what_the_customer_bought_in_the_last_twelve_months() -> None:
+    socks = product("rag-socks")
+    laces = product("laces", price="5.00")
+    shoes = product("shoes", product_type="Shoes", tags=["pairs-with:rag-socks"], sizes={"13": 2})
+    catalog = FakeCatalog(shoes, socks, laces, pairs={"shoes": {"laces": 2}})
+
+    def pick_for(days_ago: int) -> str | None:
+        owner = SUSIE.model_copy(update={"purchases": {"rag-socks": bought(days_ago)}})
+        pick = cross_sell({"shoes": shoes}, owner, catalog, NOW)
+        return pick.product.product_id if pick else None
+
+    assert pick_for(200) == "laces"
+    assert pick_for(400) == "rag-socks"  # bought over a year ago: fine to suggest again

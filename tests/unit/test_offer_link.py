@@ -58,7 +58,9 @@ def test_valid_offer_redirects_to_the_cart_with_the_item(run: Any, offer_token: 
     response = run("OfferRedirectFunction", url_event({"t": offer_token}))
 
     assert response["statusCode"] == 302
-    assert response["headers"]["Location"] == "https://shop.example.com/cart/44112233449999:1"
+    location = response["headers"]["Location"]
+    assert location.startswith("https://shop.example.com/cart/44112233449999:1?")
+    assert parse_qs(urlparse(location).query)["checkout[email]"] == ["alex.rivera@example.com"]
 
 
 def test_expired_offer_shows_a_friendly_page(

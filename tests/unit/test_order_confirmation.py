@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from conftest import html_part, load_event, text_part
+from order_helpers import shoes_only, stock_the_shop
 from tailor import clock
 from tailor.events.inbound import InvalidEvent
 
@@ -18,16 +19,9 @@ def placed_now(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def shoes_only(event: dict[str, Any]) -> dict[str, Any]:
-    payload = event["detail"]["payload"]
-    payload["line_items"] = [li for li in payload["line_items"] if li["title"] == "Classic Oxford"]
-    return event
-
-
 @pytest.fixture
 def shop(run: Any) -> Any:
-    run("CatalogSyncFunction", load_event("shopify/products-create.json"))
-    run("CatalogSyncFunction", load_event("shopify/products-update.json"))
+    stock_the_shop(run)
     return run
 
 
@@ -152,6 +146,7 @@ def test_returning_customer_is_welcomed_back(shop: Any, outbox: Any) -> None:
     first = load_event("canonical/order-placed.json")
     second = copy.deepcopy(first)
     second["detail"]["order_id"] = second["detail"]["order_number"] = "7002"
+    second["detail"]["placed_at"] = "2026-12-20T15:04:00+00:00"  # a month later
 
     shop("PurchaseHistoryFunction", first)
     shop("OrderConfirmationFunction", first)

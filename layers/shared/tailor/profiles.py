@@ -19,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from tailor import aws, clock, transactions
 from tailor.events.canonical import CustomerUpdated, OrderPlaced, Product
 
+# Orders this close together are one shopping visit: the second is no "welcome back".
+SAME_VISIT = timedelta(hours=24)
+
 ConsentState = Literal["subscribed", "not_subscribed", "unsubscribed", "pending"]
 
 
@@ -53,6 +56,9 @@ class Profile(BaseModel):
     time_zone: str | None = None
     sizes: dict[str, str] = Field(default_factory=dict, description="product type -> size")
     order_ids: list[str] = Field(default_factory=list)
+    order_times: dict[str, datetime] = Field(
+        default_factory=dict, description="order id -> placed at, for the orders in order_ids"
+    )
     first_order_at: datetime | None = None
     last_order_at: datetime | None = None
     purchases: dict[str, Purchase] = Field(default_factory=dict, description="by product id")
@@ -69,9 +75,20 @@ class Profile(BaseModel):
             return None
         return datetime.fromtimestamp(self.last_marketing_epoch, UTC)
 
-    def is_returning(self, order_id: str) -> bool:
-        """True when the customer ordered before this order (whether or not it is recorded)."""
-        return any(known != order_id for known in self.order_ids)
+    def is_returning(self, order_id: str, placed_at: datetime) -> bool:
+        """True when the customer ordered before this order (whether or not it is recorded),
+        on an earlier visit: an order placed within SAME_VISIT before is the same visit."""
+        times = [self.order_times.get(known) for known in self.order_ids if known != order_id]
+        earlier = [when for when in times if when is None or when <= placed_at]
+        if not earlier:
+            return False
+        # An order recorded before order times were kept was placed long ago.
+        latest = max((when for when in earlier if when is not None), default=None)
+        return latest is None or latest <= placed_at - SAME_VISIT
+
+    def bought_since(self, since: datetime) -> set[str]:
+        """The products (ids) the customer bought at `since` or later."""
+        return {pid for pid, p in self.purchases.items() if p.last_bought_at >= since}
 
     def size_for(self, product_type: str) -> str | None:
         return self.sizes.get(product_type.strip().lower()) if product_type else None
@@ -111,6 +128,8 @@ def record_order(profile: Profile, order: OrderPlaced, products: Mapping[str, Pr
             else order.placed_at,
         )
     first_name = profile.first_name or order.customer.first_name
+    order_ids = [*profile.order_ids, order.order_id][-500:]
+    order_times = {**profile.order_times, order.order_id: order.placed_at}
     return profile.model_copy(
         update={
             "customer_id": profile.customer_id or order.customer.customer_id,
@@ -119,7 +138,8 @@ def record_order(profile: Profile, order: OrderPlaced, products: Mapping[str, Pr
             "locale": order.locale or profile.locale,
             "sizes": sizes,
             "purchases": purchases,
-            "order_ids": [*profile.order_ids, order.order_id][-500:],
+            "order_ids": order_ids,
+            "order_times": {k: order_times[k] for k in order_ids if k in order_times},
             "first_order_at": min(filter(None, [profile.first_order_at, order.placed_at])),
             "last_order_at": max(filter(None, [profile.last_order_at, order.placed_at])),
         }

@@ -3,8 +3,10 @@
 Candidates come from three sources, strongest first: the merchant's own pairings (a
 `pairs-with:<handle>` tag on a bought product), what other buyers bought together (counts
 kept from orders), and promoted items (on sale: compare-at above price). A candidate must be
-active, in stock, in the customer's size where sizes apply, and not already in the order.
-When nothing fits, there is no recommendation rather than a poor one.
+active, in stock, in the customer's size where sizes apply, and neither in the order nor
+bought in the customer's recent orders. A sized item whose size the customer never told us
+is still offered: they pick the size on the product page. When nothing fits, there is no
+recommendation rather than a poor one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from tailor.events.canonical import Product, Variant
@@ -20,6 +23,8 @@ from tailor.profiles import Profile
 PAIRING_TAG = "pairs-with:"
 PAIRED_SCORE = 1000.0
 PROMOTED_SCORE = 1.0
+# What the customer bought this long before is not suggested again.
+RECENT_PURCHASES = timedelta(days=365)
 
 Reason = Literal["paired", "bought_together", "promoted"]
 
@@ -34,7 +39,8 @@ class CatalogReader(Protocol):
 @dataclass(frozen=True)
 class CrossSell:
     product: Product
-    variant: Variant
+    # None when the customer's size for this product is unknown: they choose it on its page.
+    variant: Variant | None
     reason: Reason
 
 
@@ -48,14 +54,15 @@ def pairing_handles(products: Iterable[Product]) -> set[str]:
 
 
 def cross_sell(
-    bought: Mapping[str, Product], profile: Profile, catalog: CatalogReader
+    bought: Mapping[str, Product], profile: Profile, catalog: CatalogReader, as_of: datetime
 ) -> CrossSell | None:
-    """The best item to offer next to `bought` (product id -> product), or None."""
+    """The best item to offer next to `bought` (product id -> product) at `as_of`, or None."""
     scores: dict[str, float] = defaultdict(float)
     reasons: dict[str, Reason] = {}
+    owned = set(bought) | profile.bought_since(as_of - RECENT_PURCHASES)
 
     def consider(product_id: str, score: float, reason: Reason) -> None:
-        if product_id in bought:
+        if product_id in owned:
             return
         scores[product_id] += score
         if reason == "paired" or product_id not in reasons:
@@ -74,9 +81,18 @@ def cross_sell(
     ranked = sorted(candidates.values(), key=lambda p: (-scores[p.product_id], p.product_id))
     for product in ranked:
         variant = fitting_variant(product, profile)
-        if variant is not None:
+        if variant is not None or _size_to_choose(product, profile):
             return CrossSell(product=product, variant=variant, reason=reasons[product.product_id])
     return None
+
+
+def _size_to_choose(product: Product, profile: Profile) -> bool:
+    """A sized item in stock whose size for this customer we do not know."""
+    return (
+        product.listed
+        and profile.size_for(product.product_type) is None
+        and any(v.size and v.in_stock for v in product.variants)
+    )
 
 
 def fitting_variant(product: Product, profile: Profile) -> Variant | None:

@@ -1,8 +1,8 @@
 """Order confirmation: the receipt, a greeting that knows the customer, and one cross-sell.
 
 "You never have a better time to cement your relationship with a customer, and generate
-an additional sale": the suggested item comes with a signed add-to-your-order link that
-works for the first minutes after the order.
+an additional sale": the suggested item comes with a signed link to a new checkout for it,
+filled in for the customer, that works for the first minutes after the order (tailor.offers).
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from tailor.catalog import Catalog, product_page
 from tailor.consent import NEWSLETTER
 from tailor.delivery import deliver, skipped
 from tailor.emails.newsletter import opt_in_url
-from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
+from tailor.events.canonical import Address, Money, OrderLine, OrderPlaced, Product
 from tailor.idempotency import once
 from tailor.links import OFFER_PURPOSE, Signer, signer_from_secret
 from tailor.mail import test_order_headers
+from tailor.observability import logger
+from tailor.offers import offer_claims
 from tailor.profiles import Profile, Profiles, record_order
 from tailor.recommend import CrossSell, cross_sell
 from tailor.settings import Settings, get_settings
@@ -42,7 +44,7 @@ def send_order_confirmation(*, event: OrderPlaced) -> dict[str, Any]:
     bought = catalog.get_many(line.product_id for line in event.lines if line.product_id)
     # Learn sizes from this very order, so the suggestion fits even a first-time buyer.
     knowing_this_order = record_order(profile, event, bought)
-    suggestion = cross_sell(bought, knowing_this_order, catalog)
+    suggestion = cross_sell(bought, knowing_this_order, catalog, event.placed_at)
     signer = signer_from_secret(settings.need("link_signing_secret_arn"))
     context = confirmation_context(event, profile, bought, suggestion, settings, signer)
     return deliver(
@@ -81,30 +83,73 @@ def confirmation_context(
         "lang": i18n.language(locale),
         "locale": locale,
         "first_name": order.customer.first_name or profile.first_name,
-        "returning": profile.is_returning(order.order_id),
+        "returning": profile.is_returning(order.order_id, order.placed_at),
         "order": {
             "number": order.order_number,
             "confirmation_number": order.confirmation_number,
             "placed_on": i18n.long_date(order.placed_at, locale),
             "status_url": order.status_url,
-            "lines": [_line(line, bought) for line in order.lines],
-            "hidden_lines": 0,
-            "discounts": order.discounts,
-            "subtotal": order.subtotal,
-            "shipping": order.shipping,
-            "tax": order.tax,
-            "taxes_included": order.taxes_included,
-            "total": order.total,
-            "shipping_address": order.shipping_address,
+            **receipt(order, bought),
+            "shipping_address": postal_lines(order.shipping_address),
+            "shipping_method": order.shipping_method,
+            "payment_methods": order.payment_methods,
+            "payment_terms": order.payment_terms,
         },
         "cross_sell": _suggestion(order, suggestion, settings, signer, now or clock.now()),
         "newsletter_invite": _newsletter_invite(order, profile, settings, signer),
     }
 
 
-def _line(line: OrderLine, bought: dict[str, Product]) -> dict[str, Any]:
+def receipt(order: OrderPlaced, bought: Mapping[str, Product]) -> dict[str, Any]:
+    """The receipt as Shopify shows it, each discount once, so its rows add up:
+    items at their price with their own discounts, the subtotal of those, the order's
+    discounts, shipping, tax when added on top, and the total paid."""
+    currency = order.currency
+    lines = [_line(line, bought) for line in order.lines]
+    subtotal = sum((line["total"].amount for line in lines), Decimal(0))
+    shipping = order.shipping.amount if order.shipping else Decimal(0)
+    added_tax = order.tax.amount if order.tax and not order.taxes_included else Decimal(0)
+    taken_off = sum((d.amount.amount for d in order.discounts), Decimal(0))
+    if subtotal + shipping + added_tax - taken_off != order.total.amount:
+        # Duties, tips or a source that sums differently: the total paid is still the truth.
+        logger.warning(
+            "receipt rows do not add up to the total", extra={"order_id": order.order_id}
+        )
+    return {
+        "lines": lines,
+        "hidden_lines": 0,
+        "subtotal": Money(amount=subtotal, currency=currency),
+        "discounts": [d for d in order.discounts if not d.on_shipping],
+        "shipping": order.shipping,
+        "shipping_discounts": [d for d in order.discounts if d.on_shipping],
+        "tax": order.tax,
+        "taxes_included": order.taxes_included,
+        "total": order.total,
+    }
+
+
+# Where the city, province and postcode share one line in that order ("Austin, TX 78701").
+CITY_FIRST = frozenset({"US", "CA", "AU"})
+
+
+def postal_lines(address: Address | None) -> list[str]:
+    """The address as it goes on a parcel: name, street lines, the city's line, country."""
+    if address is None:
+        return []
+    code = (address.country_code or "").upper()
+    if not code or code in CITY_FIRST:
+        place = ", ".join(filter(None, [address.city, address.province]))
+        places = [" ".join(filter(None, [place, address.zip]))]
+    else:
+        places = [" ".join(filter(None, [address.zip, address.city])), address.province or ""]
+    lines = [address.name, address.address1, address.address2, *places, address.country]
+    return [line for line in lines if line]
+
+
+def _line(line: OrderLine, bought: Mapping[str, Product]) -> dict[str, Any]:
     product = bought.get(line.product_id or "")
-    total = line.unit_price.amount * line.quantity - (line.discount.amount if line.discount else 0)
+    before = line.unit_price.amount * line.quantity
+    total = before - (line.discount.amount if line.discount else 0)
     variant = product.variant(line.variant_id) if product else None
     # "12" alone says little; the catalog knows it is a size.
     label = line.variant_title
@@ -116,8 +161,11 @@ def _line(line: OrderLine, bought: dict[str, Product]) -> dict[str, Any]:
         "quantity": line.quantity,
         "unit_price": line.unit_price,
         "discount": line.discount,
+        "before_discount": Money(amount=before, currency=line.unit_price.currency),
         "total": Money(amount=max(total, Decimal(0)), currency=line.unit_price.currency),
         "image_url": line.image_url or (product.image_url if product else None),
+        # The shop's description of its picture, else what it shows.
+        "image_alt": (product.image_alt or product.title) if product else line.title,
     }
 
 
@@ -135,26 +183,31 @@ def _suggestion(
     offer_url = None
     # A confirmation delayed past the window shows the item without an offer that already ended.
     if settings.offer_url and now < expires:
-        token = signer.sign(
-            OFFER_PURPOSE,
-            {"o": order.order_id, "p": product.product_id, "v": variant.variant_id},
-            expires_at=expires,
-        )
+        claims = offer_claims(order, product.product_id, variant.variant_id if variant else None)
+        token = signer.sign(OFFER_PURPOSE, claims, expires_at=expires)
         offer_url = f"{settings.offer_url}?{urlencode({'t': token})}"
+    # Without a variant the customer picks the size; the price shown is the lowest one.
+    choices = [variant] if variant else [v for v in product.variants if v.in_stock]
+    cheapest = min(choices, key=lambda v: v.price.amount)
     # Catalog prices are in the shop's currency; a customer paying in another sees the
     # price in the shop (converted by Shopify) rather than a figure in a foreign currency.
-    same_currency = variant.price.currency == order.currency
+    same_currency = cheapest.price.currency == order.currency
     return {
         "title": product.title,
-        "variant_title": variant.title or None,
-        "size": variant.size,
-        "price": variant.price if same_currency else None,
-        "compare_at_price": variant.compare_at_price if variant.on_sale and same_currency else None,
+        "variant_title": (variant.title or None) if variant else None,
+        "size": variant.size if variant else None,
+        "choose_size": variant is None,
+        "price": cheapest.price if same_currency else None,
+        "price_from": len({v.price.amount for v in choices}) > 1,
+        "compare_at_price": cheapest.compare_at_price
+        if cheapest.on_sale and same_currency and variant
+        else None,
         "image_url": product.image_url,
         "url": product_page(product, settings),
         "reason": suggestion.reason,
         "offer_url": offer_url,
         "offer_minutes": settings.offer_minutes,
+        "offer_discount": bool(settings.offer_discount_code),
     }
 
 

@@ -68,6 +68,8 @@ class Money(Model):
 
 class Address(Model):
     name: Text | None = None
+    first_name: Text | None = None
+    last_name: Text | None = None
     address1: Text | None = None
     address2: Text | None = None
     city: Text | None = None
@@ -107,14 +109,21 @@ class ItemLine(Model):
 
 
 class OrderLine(ItemLine):
-    unit_price: Money
-    discount: Money | None = None
-    image_url: str | None = None
+    unit_price: Money = Field(description="The price of one, before discounts")
+    discount: Money | None = Field(
+        default=None,
+        description="The line's own discounts; its share of an order-level discount is not "
+        "in it (the order lists that discount once)",
+    )
+    image_url: str | None = Field(default=None, max_length=2048)
 
 
 class Discount(Model):
-    code: Text
+    """A discount as the receipt shows it once: on the items or on shipping."""
+
+    code: Text = Field(description="The code, or the title of an automatic discount")
     amount: Money
+    on_shipping: bool = False
 
 
 class OrderPlaced(Model):
@@ -136,9 +145,16 @@ class OrderPlaced(Model):
     locale: str | None = Field(default=None, max_length=35)
     customer: Customer = Customer()
     lines: list[OrderLine] = Field(min_length=1, max_length=1000)
-    discounts: list[Discount] = []
+    discounts: list[Discount] = Field(
+        default=[], description="Order-level and shipping discounts, each once"
+    )
     subtotal: Money
-    shipping: Money | None = None
+    shipping: Money | None = Field(default=None, description="Before shipping discounts")
+    shipping_method: Text | None = Field(default=None, description="e.g. Standard, DHL Paket")
+    payment_methods: list[Text] = Field(
+        default=[], description="How the order is paid (gateway names), never card numbers"
+    )
+    payment_terms: Text | None = Field(default=None, description="e.g. Net 30")
     tax: Money | None = None
     taxes_included: bool = False
     total: Money
@@ -190,6 +206,7 @@ class ProductUpdated(Model):
     status: Status = Field(default="active", description="active, draft, archived, unlisted...")
     url: str | None = Field(default=None, max_length=2048)
     image_url: str | None = Field(default=None, max_length=2048)
+    image_alt: Text | None = Field(default=None, description="The image's alt text")
     variants: list[Variant] = Field(min_length=1, max_length=2000)
     updated_at: AwareDatetime
 

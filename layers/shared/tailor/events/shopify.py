@@ -8,6 +8,7 @@ deprecated, so every read here tolerates absence. The customer sees presentment 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -89,10 +90,13 @@ def order_placed(payload: Payload, shop_currency: str) -> OrderPlaced:
         customer_payload.get("first_name") or address_payload.get("first_name"),
         customer_payload.get("last_name") or address_payload.get("last_name"),
     )
+    applications = payload.get("discount_applications") or []
+    order_wide = {i for i, a in enumerate(applications) if _order_wide(a)}
     lines = [
-        _order_line(item, currency, shop_currency, f"line_items.{index}.")
+        _order_line(item, currency, shop_currency, order_wide, f"line_items.{index}.")
         for index, item in enumerate(payload.get("line_items") or [])
     ]
+    shipping_lines = payload.get("shipping_lines") or []
 
     def as_paid(field: str) -> Money | None:
         return paid(payload, field, currency, shop_currency)
@@ -113,9 +117,12 @@ def order_placed(payload: Payload, shop_currency: str) -> OrderPlaced:
             marketing_consent=_consent(customer_payload.get("email_marketing_consent")),
         ),
         lines=lines,
-        discounts=_discounts(payload, currency, shop_currency),
+        discounts=_discounts(payload, applications, order_wide, currency, shop_currency),
         subtotal=as_paid("subtotal_price") or Money.zero(currency),
         shipping=as_paid("total_shipping_price"),
+        shipping_method=" + ".join(s["title"] for s in shipping_lines if s.get("title")) or None,
+        payment_methods=[_gateway(name) for name in payload.get("payment_gateway_names") or []],
+        payment_terms=(payload.get("payment_terms") or {}).get("payment_terms_name") or None,
         tax=as_paid("total_tax"),
         taxes_included=bool(payload.get("taxes_included")),
         total=_paid_required(payload, "total_price", currency, shop_currency),
@@ -125,16 +132,44 @@ def order_placed(payload: Payload, shop_currency: str) -> OrderPlaced:
     )
 
 
-def _order_line(item: Payload, currency: str, shop_currency: str, where: str) -> OrderLine:
+def _order_wide(application: Payload) -> bool:
+    """An order-level discount: spread across all items, shown once under the items."""
+    return application.get("target_type") == "line_item" and (
+        application.get("target_selection") == "all"
+    )
+
+
+def _allocated(
+    allocations: Any, currency: str, shop_currency: str, *, where: str
+) -> dict[int, Decimal]:
+    """Amounts by discount application index, in presentment money."""
+    amounts: dict[int, Decimal] = defaultdict(Decimal)
+    for number, allocation in enumerate(allocations or []):
+        money = _paid_required(
+            allocation, "amount", currency, shop_currency, where=f"{where}{number}."
+        )
+        amounts[int(allocation.get("discount_application_index") or 0)] += money.amount
+    return amounts
+
+
+def _order_line(
+    item: Payload, currency: str, shop_currency: str, order_wide: set[int], where: str
+) -> OrderLine:
     unit = _paid_required(item, "price", currency, shop_currency, where=where)
-    allocated = [
-        Decimal(str(a["amount_set"]["presentment_money"]["amount"]))
-        for a in item.get("discount_allocations") or []
-        if a.get("amount_set")
-    ]
+    allocations = item.get("discount_allocations")
+    own = sum(
+        (
+            amount
+            for index, amount in _allocated(
+                allocations, currency, shop_currency, where=f"{where}discount_allocations."
+            ).items()
+            if index not in order_wide
+        ),
+        Decimal(0),
+    )
     discount = (
-        Money(amount=sum(allocated, Decimal(0)), currency=unit.currency)
-        if allocated
+        Money(amount=own, currency=unit.currency)
+        if allocations
         else paid(item, "total_discount", currency, shop_currency)
     )
     return OrderLine(
@@ -147,23 +182,76 @@ def _order_line(item: Payload, currency: str, shop_currency: str, where: str) ->
         quantity=item.get("quantity") or 1,
         unit_price=unit,
         discount=discount if discount and discount.amount > 0 else None,
+        image_url=_image_src(item.get("image")),
     )
 
 
-def _discounts(payload: Payload, currency: str, shop_currency: str) -> list[Discount]:
-    codes = [c for c in payload.get("discount_codes") or [] if c.get("code")]
-    if not codes:
-        return []
-    if currency == shop_currency:
-        return [
-            Discount(code=c["code"], amount=Money(amount=c.get("amount") or 0, currency=currency))
-            for c in codes
-        ]
-    # Per-code amounts are in the shop's currency; the total exists in presentment money.
-    total = paid(payload, "total_discounts", currency, shop_currency)
+def _image_src(image: Any) -> str | None:
+    """The line's image when the payload carries one (as `image.src` or a plain URL)."""
+    src = image.get("src") if isinstance(image, Mapping) else image
+    return src if isinstance(src, str) and src else None
+
+
+def _discounts(
+    payload: Payload,
+    applications: list[Payload],
+    order_wide: set[int],
+    currency: str,
+    shop_currency: str,
+) -> list[Discount]:
+    """Each order-level and shipping discount once, at what it took off in total.
+
+    Shopify spreads an order-level discount over the lines (`discount_allocations`); adding
+    those shares back up gives its exact amount in the buyer's currency.
+    """
+    totals: dict[tuple[int, bool], Decimal] = defaultdict(Decimal)
+    for number, item in enumerate(payload.get("line_items") or []):
+        where = f"line_items.{number}.discount_allocations."
+        for index, amount in _allocated(
+            item.get("discount_allocations"), currency, shop_currency, where=where
+        ).items():
+            if index in order_wide:
+                totals[index, False] += amount
+    for number, line in enumerate(payload.get("shipping_lines") or []):
+        where = f"shipping_lines.{number}.discount_allocations."
+        for index, amount in _allocated(
+            line.get("discount_allocations"), currency, shop_currency, where=where
+        ).items():
+            totals[index, True] += amount
     return [
-        Discount(code=", ".join(c["code"] for c in codes), amount=total or Money.zero(currency))
+        Discount(
+            code=_discount_name(applications[index] if index < len(applications) else {}),
+            amount=Money(amount=amount, currency=currency),
+            on_shipping=on_shipping,
+        )
+        for (index, on_shipping), amount in sorted(totals.items())
+        if amount
     ]
+
+
+def _discount_name(application: Payload) -> str:
+    return str(
+        application.get("code")
+        or application.get("title")
+        or application.get("description")
+        or "Discount"
+    )
+
+
+# Gateway names Shopify sends, as buyers know them; others are shown tidied up.
+_GATEWAYS = {
+    "shopify_payments": "Shopify Payments",
+    "paypal": "PayPal",
+    "manual": "Manual payment",
+    "gift_card": "Gift card",
+    "shop_pay_installments": "Shop Pay Installments",
+    "bogus": "Test payment",
+}
+
+
+def _gateway(name: str) -> str:
+    key = str(name).strip()
+    return _GATEWAYS.get(key.lower()) or key.replace("_", " ").strip().capitalize()
 
 
 def _address(payload: Payload | None) -> Address | None:
@@ -174,6 +262,8 @@ def _address(payload: Payload | None) -> Address | None:
     )
     return Address(
         name=name or None,
+        first_name=payload.get("first_name") or None,
+        last_name=payload.get("last_name") or None,
         address1=payload.get("address1"),
         address2=payload.get("address2"),
         city=payload.get("city"),
@@ -206,6 +296,7 @@ def product_updated(payload: Payload, shop_currency: str, shop_base_url: str) ->
         status=payload.get("status") or "active",
         url=f"{shop_base_url}/products/{handle}",
         image_url=image.get("src"),
+        image_alt=image.get("alt") or None,
         variants=[_variant(v, size_position, shop_currency) for v in payload.get("variants") or []],
         updated_at=payload.get("updated_at") or clock.now(),
     )
