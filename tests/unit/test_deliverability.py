@@ -13,15 +13,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from checks.mailcheck import (
+from tailor_local import demo
+from tailor_local.template import REPO_ROOT
+
+from tests.helpers.mailcheck import (
     GMAIL_CLIP_BYTES,
     SPAM_LIMIT,
     accessibility_problems,
     html_of,
     spam_scores,
 )
-from tailor_local import demo
-from tailor_local.template import REPO_ROOT
 
 TRANSACTIONAL_TYPES = {
     "order_confirmation",

@@ -6,9 +6,11 @@ import copy
 from typing import Any
 
 import pytest
-from conftest import html_part, load_event, text_part
 from tailor import clock
 from tailor.events.inbound import InvalidEvent
+
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part, text_part
 
 
 def placed_now(event: dict[str, Any]) -> dict[str, Any]:

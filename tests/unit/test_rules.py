@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EVENTS, load_event
 from tailor_local.patterns import matches
 from tailor_local.template import Template
+
+from tests.helpers.events import EVENTS, load_event
 
 # An order reaches its confirmation, the profile, the emails after it and the support desk.
 ORDER = {
