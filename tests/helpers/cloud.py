@@ -47,7 +47,8 @@ def _snapshot(template: Template) -> tuple[list[_Place], list[BaseBackend]]:
             provision(template)
             places: list[_Place] = []
             live: list[BaseBackend] = []
-            for backends in BackendDict._instances:  # every service provisioning touched
+            # Every service provisioning touched (moto's own list, typed as moto types it).
+            for backends in BackendDict._instances:  # type: ignore[misc]
                 for account, region, backend in backends.iter_backends():
                     places.append((backends, account, region))
                     live.append(backend)

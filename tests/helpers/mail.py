@@ -21,14 +21,14 @@ class Outbox:
 
     @property
     def messages(self) -> list[EmailMessage]:
-        parsed = []
+        parsed: list[EmailMessage] = []
         for sent in self._backend.sent_messages:
             raw = getattr(sent, "raw_data", None)
             if raw is None:
                 continue
             data = raw if isinstance(raw, bytes) else raw.encode()
             parsed.append(email.message_from_bytes(data, policy=email.policy.default))
-        return parsed  # type: ignore[return-value]
+        return parsed
 
     def only(self) -> EmailMessage:
         assert len(self.messages) == 1, f"expected one email, SES has {len(self.messages)}"
