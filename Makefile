@@ -48,7 +48,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy layers/shared/tailor local/tailor_local functions lint/cfn_rules
+	$(BIN)/mypy layers/shared/tailor local/tailor_local functions lint/cfn_rules \
+	  tests/helpers $(wildcard tests/conftest.py tests/*/conftest.py tests/*/*/conftest.py)
 
 # The template first: --append-rules would take it for another rules directory.
 cfn-lint: $(STAMP)

@@ -10,8 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from checks.browser import FLAGS, ensure_chromium, unfaked_environment
 from tailor_local.demo import load_story, main
+
+from tests.helpers.browser import FLAGS, ensure_chromium, unfaked_environment
 
 CHROMIUM_FLAGS = FLAGS
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from checks.browser import browser
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
@@ -20,6 +19,8 @@ from tailor_local.cloud import open_cloud
 from tailor_local.runner import Runner
 from tailor_local.serve import FunctionUrls, make_server, url_template
 from tailor_local.template import REPO_ROOT
+
+from tests.helpers.browser import browser
 
 SIGNUP = REPO_ROOT / "events" / "canonical" / "newsletter-signup-requested.json"
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import html_part, link_token, load_event, url_request
 from tailor import aws, clock
 from tailor.consent import TOPICS as CONSENT_TOPICS
+
+from tests.helpers.events import load_event, url_request
+from tests.helpers.mail import html_part, link_token
 
 MIDDAY = "2026-11-20T12:00:00+00:00"  # the local template's shop zone is UTC
 ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058 body

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import load_event, url_request
 from tailor import aws, consent
 from tailor.links import PREFERENCES_PURPOSE, signer_from_secret
 from tailor.profiles import Profiles
+
+from tests.helpers.events import load_event, url_request
 
 MIDDAY = "2026-11-20T12:00:00+00:00"
 SUSIE = "susie@example.com"  # the address in the SES feedback events

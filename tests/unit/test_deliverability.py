@@ -14,15 +14,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from checks.mailcheck import (
+from tailor.email_types import EMAIL_TYPES, Stream
+from tailor_local import demo
+
+from tests.helpers.mailcheck import (
     GMAIL_CLIP_BYTES,
     SPAM_LIMIT,
     accessibility_problems,
     html_of,
     spam_scores,
 )
-from tailor.email_types import EMAIL_TYPES, Stream
-from tailor_local import demo
 
 # From the declarations: the stream of each type is decided there, once.
 TRANSACTIONAL_TYPES = {k.name for k in EMAIL_TYPES.values() if k.stream is Stream.TRANSACTIONAL}

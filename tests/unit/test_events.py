@@ -7,12 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import EVENTS, load_event
 from tailor.events import schemas
 from tailor.events.canonical import CustomerUpdated, OrderPlaced, ProductUpdated
 from tailor.events.fulfillment import OrderShipped, RefundIssued
 from tailor.events.inbound import InvalidEvent, parse
 from tailor.settings import Settings
+
+from tests.helpers.events import EVENTS, load_event
 
 SETTINGS = Settings(
     shop_name="Oklahoma Outfitters",

@@ -19,10 +19,11 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_faults import Faults, retried
-from conftest import load_event
 from tailor import consent
 from tailor.profiles import Profiles
+
+from tests.helpers.aws_faults import Faults, retried
+from tests.helpers.events import load_event
 
 SEED = 20261128
 START = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)  # afternoon in the shop's zone

@@ -15,8 +15,9 @@ from email.header import decode_header
 from typing import Any
 
 import pytest
-from conftest import load_event
 from tailor_local.template import Template
+
+from tests.helpers.events import load_event
 
 # A shop name that looks like an address and holds encoded-word syntax, quotes and a comma.
 SHOP = 'Müller, "Schuhe" =?utf-8?q?orders=40evil.example?= <billing@evil.example>'

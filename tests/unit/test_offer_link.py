@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlparse
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
-from conftest import html_part, load_event
+
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part
 
 
 def url_event(query: dict[str, str], method: str = "GET") -> dict[str, Any]:

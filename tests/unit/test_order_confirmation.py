@@ -6,10 +6,12 @@ import copy
 from typing import Any
 
 import pytest
-from conftest import html_part, load_event, text_part
-from order_helpers import shoes_only, stock_the_shop
 from tailor import clock
 from tailor.events.inbound import InvalidEvent
+
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part, text_part
+from tests.helpers.orders import shoes_only, stock_the_shop
 
 
 def placed_now(event: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import html_part, link_token, load_event, text_part, url_request
-from order_helpers import shoes_only, stock_the_shop
 from tailor_local.invoke import invoke
+
+from tests.helpers.events import load_event, url_request
+from tests.helpers.mail import html_part, link_token, text_part
+from tests.helpers.orders import shoes_only, stock_the_shop
 
 PLACED = datetime.fromisoformat("2026-11-25T17:58:00+00:00")  # two minutes before the clock
 
@@ -49,7 +51,7 @@ ORDER = load_event("shopify/orders-create.json")
 
 def confirm(shop: Any, event: dict[str, Any]) -> None:
     """The order as the shop's functions see it: recorded on the profile, and confirmed."""
-    shop("OrderRecorderFunction", event)
+    shop("PurchaseHistoryFunction", event)
     shop("OrderConfirmationFunction", event)
 
 

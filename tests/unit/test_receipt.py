@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import html_part, links_in, load_event, text_part
-from order_helpers import stock_the_shop
 from tailor.emails.order_confirmation import receipt
 from tailor.events.shopify import order_placed
+
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part, links_in, text_part
+from tests.helpers.orders import stock_the_shop
 
 SHOP_CURRENCY = "USD"
 # What one unit of the buyer's currency is worth in the shop's (for the shop-money fields).

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EVENTS, load_event
 from tailor.email_types import EMAIL_TYPES
 from tailor_local.patterns import matches
 from tailor_local.template import Template
+
+from tests.helpers.events import EVENTS, load_event
 
 # An order reaches its confirmation (declared in tailor.email_types), the profile, the
 # emails after it and the support desk.

@@ -20,12 +20,13 @@ from email.policy import SMTP
 from types import ModuleType
 
 import pytest
-from conftest import load_event
 from tailor.settings import SENDS_MARKETING_MAIL, EnvSettings, Settings, SettingsError
 from tailor_local.cloud import open_cloud
 from tailor_local.demo import Player, load_story
 from tailor_local.invoke import environment
 from tailor_local.template import Function, Template, local_template
+
+from tests.helpers.events import load_event
 
 FUNCTION_IDS = sorted(Template().functions())
 _starts = itertools.count()

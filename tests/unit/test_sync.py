@@ -6,10 +6,11 @@ import copy
 from typing import Any
 
 import pytest
-from conftest import load_event, order_with_consent
 from tailor import aws
 from tailor.catalog import Catalog
 from tailor.profiles import Profile
+
+from tests.helpers.events import load_event, order_with_consent
 
 
 def profile(cloud: Any, email: str) -> Profile:

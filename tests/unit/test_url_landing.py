@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import html_part, links_in, load_event
+
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part, links_in
 
 PLACED = "2026-11-20T15:00:00+00:00"
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aftercare_kit import ALEX, at, fire, load_catalog, only_schedule, template
-from conftest import load_event, order_with_consent
 from tailor import aws
 
-__all__ = ["template"]
+from tests.helpers.aftercare import ALEX, at, fire, load_catalog, only_schedule
+from tests.helpers.events import load_event, order_with_consent
 
 
 def test_a_customer_subscribed_in_shopify_is_asked_for_a_review(

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aftercare_kit import (
+
+from tests.helpers.aftercare import (
     AFTERCARE_GROUP,
     ALEX,
     due_at,
@@ -14,11 +15,9 @@ from aftercare_kit import (
     place_order,
     schedules,
     target_input,
-    template,
 )
-from conftest import load_event, text_part
-
-__all__ = ["template"]
+from tests.helpers.events import load_event
+from tests.helpers.mail import text_part
 
 OUT_FOR_DELIVERY = "shopify/fulfillment-events-create.json"
 DELIVERED = "shopify/fulfillment-events-create-delivered.json"

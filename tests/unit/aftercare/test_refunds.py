@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aftercare_kit import ALEX, place_order, remember_test_order, template
-from conftest import html_part, load_event, text_part
 
-__all__ = ["template"]
+from tests.helpers.aftercare import ALEX, place_order, remember_test_order
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part, text_part
 
 
 def refund(**changes: Any) -> dict[str, Any]:

@@ -7,7 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aftercare_kit import (
+from tailor import aws, consent
+from tailor.aftercare.replenishment import how_long, parse_interval
+from tailor.profiles import Profiles
+
+from tests.helpers.aftercare import (
     ALEX,
     SUSIE,
     at,
@@ -18,14 +22,9 @@ from aftercare_kit import (
     schedules,
     subscribe,
     target_input,
-    template,
 )
-from conftest import html_part, load_event, text_part
-from tailor import aws, consent
-from tailor.aftercare.replenishment import how_long, parse_interval
-from tailor.profiles import Profiles
-
-__all__ = ["template"]
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part, text_part
 
 SHOE, SOCK = "8123456789012", "8123456789555"
 

@@ -7,7 +7,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from aftercare_kit import (
+from tailor import aws, clock, consent
+from tailor.aftercare.reviews import verify_review_token
+from tailor.links import ExpiredToken, InvalidToken, signer_from_secret
+from tailor.profiles import Profiles
+
+from tests.helpers.aftercare import (
     ALEX,
     DEFERRED_GROUP,
     REVIEW_FORM,
@@ -18,15 +23,9 @@ from aftercare_kit import (
     place_order,
     subscribe,
     target_input,
-    template,
 )
-from conftest import html_part, load_event, text_part
-from tailor import aws, clock, consent
-from tailor.aftercare.reviews import verify_review_token
-from tailor.links import ExpiredToken, InvalidToken, signer_from_secret
-from tailor.profiles import Profiles
-
-__all__ = ["template"]
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part, text_part
 
 SHOE, SOCK = "8123456789012", "8123456789555"
 

@@ -6,14 +6,14 @@ import re
 from typing import Any
 
 import pytest
-from aftercare_kit import ALEX, place_order, remember_test_order, shipped, template
-from conftest import html_part, load_event, text_part
 from tailor.aftercare import coupons, tracking
 from tailor.events.fulfillment import Tracking
 from tailor.links import Signer
 from tailor.links import signer_from_secret as real_signer
 
-__all__ = ["template"]
+from tests.helpers.aftercare import ALEX, place_order, remember_test_order, shipped
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part, text_part
 
 CODE = re.compile(r"THANKS-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")
 

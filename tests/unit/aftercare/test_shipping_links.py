@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aftercare_kit import place_order, shipped, template
-from conftest import html_part, links_in, load_event
 
-__all__ = ["template"]
+from tests.helpers.aftercare import place_order, shipped
+from tests.helpers.events import load_event
+from tests.helpers.mail import html_part, links_in
 
 UPS_PATTERN = "https://www.ups.com/track?loc=en_US&tracknum=1Z9R5W900312345678"
 

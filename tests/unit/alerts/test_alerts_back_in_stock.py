@@ -6,9 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alerts_shop import MIDDAY, SIZE, Shop, open_shop, recipients
-from conftest import html_part, text_part
 from tailor_local.template import Template
+
+from tests.helpers.alerts_shop import MIDDAY, SIZE, Shop, open_shop, recipients
+from tests.helpers.mail import html_part, text_part
 
 
 @pytest.fixture

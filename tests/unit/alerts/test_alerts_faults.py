@@ -7,7 +7,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alerts_shop import (
+from botocore.exceptions import ClientError
+from tailor import aws, transactions
+from tailor.alerts.store import Claim, Interests, Subscription
+from tailor.alerts.work import Delivery, Recipient, sqs_event
+from tailor.mail import Mailer
+from tailor.profiles import Profiles
+from tailor_local.template import Template
+
+from tests.helpers.alerts_shop import (
     MIDDAY,
     OXFORD,
     SIZE,
@@ -18,14 +26,7 @@ from alerts_shop import (
     recipients,
     stream_record,
 )
-from aws_faults import Faults
-from botocore.exceptions import ClientError
-from tailor import aws, transactions
-from tailor.alerts.store import Claim, Interests, Subscription
-from tailor.alerts.work import Delivery, Recipient, sqs_event
-from tailor.mail import Mailer
-from tailor.profiles import Profiles
-from tailor_local.template import Template
+from tests.helpers.aws_faults import Faults
 
 BELT = "8123456789042"
 

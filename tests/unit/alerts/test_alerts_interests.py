@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alerts_shop import MIDDAY, OXFORD, SIZE, SOCKS, Shop, open_shop
 from tailor import aws
 from tailor.alerts.store import Interests
 from tailor_local.template import Template
+
+from tests.helpers.alerts_shop import MIDDAY, OXFORD, SIZE, SOCKS, Shop, open_shop
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from alerts_shop import Shop, open_shop
 from tailor_local.runner import Report
 from tailor_local.template import Template
+
+from tests.helpers.alerts_shop import Shop, open_shop
 
 
 @pytest.fixture

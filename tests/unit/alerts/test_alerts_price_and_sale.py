@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from alerts_shop import MIDDAY, OXFORD, SIZE, SOCKS, Shop, open_shop, recipients
-from conftest import html_part, text_part
 from tailor.consent import BACK_IN_STOCK
 from tailor_local.template import Template
+
+from tests.helpers.alerts_shop import MIDDAY, OXFORD, SIZE, SOCKS, Shop, open_shop, recipients
+from tests.helpers.mail import html_part, text_part
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alerts_shop import MIDDAY, OXFORD, SIZE, SOCKS, Shop, open_shop, recipients
-from conftest import html_part, link_token, text_part, url_request
 from tailor_local.template import Template
+
+from tests.helpers.alerts_shop import MIDDAY, OXFORD, SIZE, SOCKS, Shop, open_shop, recipients
+from tests.helpers.events import url_request
+from tests.helpers.mail import html_part, link_token, text_part
 
 SALE = {
     "sale_id": "wishlist-winter-2026",

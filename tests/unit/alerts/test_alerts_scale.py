@@ -17,9 +17,10 @@ from typing import Any
 import botocore.client
 import pytest
 import tailor_local.invoke
-from alerts_shop import Shop, open_shop
 from tailor_local.bench import seed_subscribers
 from tailor_local.template import Template
+
+from tests.helpers.alerts_shop import Shop, open_shop
 
 # One email costs one SES call. Everything else is shared by many emails and must stay
 # under 0.15 a piece: the stream read, the fan-out queries and SendMessageBatch, per

@@ -9,12 +9,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from alerts_shop import MIDDAY, OXFORD, SIZE, SOCKS, Shop, money, open_shop
-from conftest import html_part, link_token, links_in, url_request
 from tailor.emails.private_sale import invitee_code
 from tailor.events.interests import PrivateSaleStarted
 from tailor.links import signer_from_secret
 from tailor_local.template import Template
+
+from tests.helpers.alerts_shop import MIDDAY, OXFORD, SIZE, SOCKS, Shop, money, open_shop
+from tests.helpers.events import url_request
+from tests.helpers.mail import html_part, link_token, links_in
 
 MYSHOPIFY = "tailor-demo.myshopify.com"
 CODE = re.compile(r"WISHLIST20-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")

@@ -1,23 +1,13 @@
 """Mail in, ticket and acknowledgement out: what Susie sees, and what the desk stores."""
 
-# ruff: noqa: F811 - pytest fixtures imported from support_kit are used as arguments
-
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from conftest import html_part, text_part
-from support_kit import (
-    SUPPORT,
-    compose,
-    deliver_mail,
-    eml,
-    messages,
-    shop,  # noqa: F401 - Susie and her order
-    template,  # noqa: F401 - the desk's template world
-    ticket,
-)
+
+from tests.helpers.mail import html_part, text_part
+from tests.helpers.support_desk import SUPPORT, compose, deliver_mail, eml, messages, ticket
 
 
 def test_susie_gets_an_acknowledgement_with_return_and_exchange_steps_for_her_order(
@@ -125,7 +115,7 @@ def test_an_hour_later_a_follow_up_is_acknowledged_again(
 
 
 def test_a_retried_delivery_files_nothing_twice(shop: Any, outbox: Any) -> None:
-    from support_kit import ses_event
+    from tests.helpers.support_desk import ses_event
 
     deliver_mail(shop, eml("susie-shoes.eml"), "susie-shoes-0001")
     shop("SupportInboundFunction", ses_event("susie-shoes-0001"))

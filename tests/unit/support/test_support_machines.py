@@ -1,19 +1,14 @@
 """The desk never answers machines: bounces, list robots, abuse reports and autoresponders
 as they really arrive, each recognised by one marker of machines.json."""
 
-# ruff: noqa: F811 - pytest fixtures imported from support_kit are used as arguments
-
 from __future__ import annotations
 
 import zlib
 from typing import Any
 
 import pytest
-from support_kit import (
-    deliver_mail,
-    shop,  # noqa: F401 - Susie and her order
-    template,  # noqa: F401 - the desk's template world
-)
+
+from tests.helpers.support_desk import deliver_mail
 
 
 def raw(headers: str, body: str) -> bytes:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from support_kit import MAIL, eml
 from tailor.support.mime import parse_mail
 from tailor.support.quotes import split_reply
+
+from tests.helpers.support_desk import MAIL, eml
 
 
 @pytest.mark.parametrize("path", sorted(MAIL.glob("*.eml")), ids=lambda p: p.name)

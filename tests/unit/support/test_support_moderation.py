@@ -7,14 +7,10 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import load_event
-from support_kit import (
-    canonical,
-    compose,
-    deliver_mail,
-    template,  # noqa: F401 - the desk's template world
-)
 from tailor.support.moderation import moderate, public_name
+
+from tests.helpers.events import load_event
+from tests.helpers.support_desk import canonical, compose, deliver_mail
 
 
 def published() -> list[dict[str, Any]]:

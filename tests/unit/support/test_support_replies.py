@@ -1,22 +1,20 @@
 """The agent's reply: threaded under Susie's mail, filled in, first-response time recorded."""
 
-# ruff: noqa: F811 - pytest fixtures imported from support_kit are used as arguments
-
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from conftest import load_event, text_part
-from support_kit import (
+
+from tests.helpers.events import load_event
+from tests.helpers.mail import text_part
+from tests.helpers.support_desk import (
     SUPPORT,
     compose,
     deliver_mail,
     eml,
     messages,
     reply_event,
-    shop,  # noqa: F401 - Susie and her order
-    template,  # noqa: F401 - the desk's template world
     ticket,
 )
 
@@ -158,7 +156,7 @@ def test_a_repeated_reply_request_sends_once(opened: Any, outbox: Any) -> None:
 
 
 def test_free_text_is_escaped_in_the_html(opened: Any, outbox: Any) -> None:
-    from conftest import html_part
+    from tests.helpers.mail import html_part
 
     opened("SupportReplyFunction", reply_event("T-1001", text="<script>x</script> {{ 7*7 }}"))
 

@@ -1,19 +1,12 @@
 """Who wrote: the From address is what its angle brackets hold, and order data goes only to
 a sender whose From domain itself passed SPF, DKIM or DMARC at SES."""
 
-# ruff: noqa: F811 - pytest fixtures imported from support_kit are used as arguments
-
 from __future__ import annotations
 
 from typing import Any
 
-from conftest import text_part
-from support_kit import (
-    deliver_mail,
-    shop,  # noqa: F401 - Susie and her order
-    template,  # noqa: F401 - the desk's template world
-    ticket,
-)
+from tests.helpers.mail import text_part
+from tests.helpers.support_desk import deliver_mail, ticket
 
 
 def raw(headers: str, body: str) -> bytes:

@@ -1,8 +1,6 @@
 """The acknowledgement threads under the customer's message as their client wrote it, and
 its headers are folded and encoded so that every client reads back the exact text."""
 
-# ruff: noqa: F811 - pytest fixtures imported from support_kit are used as arguments
-
 from __future__ import annotations
 
 import email
@@ -10,12 +8,7 @@ import email.policy
 from email.header import Header
 from typing import Any
 
-from support_kit import (
-    compose,
-    deliver_mail,
-    shop,  # noqa: F401 - Susie and her order
-    template,  # noqa: F401 - the desk's template world
-)
+from tests.helpers.support_desk import compose, deliver_mail
 
 
 def raw_headers(outbox: Any) -> dict[str, str]:

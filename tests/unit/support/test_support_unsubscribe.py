@@ -7,10 +7,12 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from conftest import EVENTS, html_part, link_token, url_request
-from support_kit import compose, deliver_mail
 from tailor import aws
 from tailor_local.template import Template
+
+from tests.helpers.events import EVENTS, url_request
+from tests.helpers.mail import html_part, link_token
+from tests.helpers.support_desk import compose, deliver_mail
 
 UNSUBSCRIBE = "unsubscribe@shop.example.com"
 

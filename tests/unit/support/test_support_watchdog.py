@@ -1,24 +1,14 @@
 """The SLA watchdog: after time passes, the lead hears about what is overdue, once."""
 
-# ruff: noqa: F811 - pytest fixtures imported from support_kit are used as arguments
-
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from conftest import text_part
-from support_kit import (
-    LEAD,
-    compose,
-    deliver_mail,
-    eml,
-    reply_event,
-    shop,  # noqa: F401 - Susie and her order
-    template,  # noqa: F401 - the desk's template world
-    ticket,
-)
 from tailor.support.watchdog import percentile
+
+from tests.helpers.mail import text_part
+from tests.helpers.support_desk import LEAD, compose, deliver_mail, eml, reply_event, ticket
 
 SCHEDULED = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler"}
 

@@ -1,8 +1,7 @@
-"""Helpers for the support desk tests: mail in, SES receipts, the desk's template world.
+"""Helpers for the support desk tests: mail in, SES receipts, tickets.
 
-Not a conftest (tests/conftest.py is imported as `conftest` by every test module); test
-modules import the `template` fixture from here, which gives the support desk a receiving
-domain, so the support, comments and lead addresses are set as in a real deployment.
+Their `template` (a receiving domain, so the support, comments and lead addresses are set as
+in a real deployment) and the `shop` fixture are in tests/unit/support/conftest.py.
 """
 
 from __future__ import annotations
@@ -10,40 +9,17 @@ from __future__ import annotations
 import json
 from email.message import EmailMessage
 from email.policy import SMTP
-from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
-from tailor_local.template import Template
 
-EVENTS = Path(__file__).resolve().parents[3] / "events"
+from tests.helpers.events import EVENTS
+
 MAIL = EVENTS / "support" / "mail"
 SUPPORT = "support@shop.example.com"
 LEAD = "lead@shop.example.com"
 # Monday 23 November 2026, 15:10 UTC: 09:10 in Chicago, inside business hours.
 MONDAY = "2026-11-23T15:10:04+00:00"
-
-
-@pytest.fixture(scope="session")
-def template() -> Template:
-    return Template(
-        parameters={
-            "ReceivingDomain": "shop.example.com",
-            "SupportLeadAddress": LEAD,
-            "SupportTimezone": "America/Chicago",
-        }
-    )
-
-
-@pytest.fixture
-def shop(run: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Monday morning; Susie's order #7001 is recorded in her profile and indexed."""
-    monkeypatch.setenv("TAILOR_NOW", MONDAY)
-    order = json.loads((EVENTS / "canonical" / "order-placed.json").read_text())
-    run("PurchaseHistoryFunction", order)
-    run("SupportOrderIndexFunction", order)
-    return run
 
 
 def eml(name: str) -> bytes:

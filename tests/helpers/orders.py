@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import load_event
+from tests.helpers.events import load_event
 
 
 def stock_the_shop(run: Any) -> None:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError, ReadTimeoutError
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
@@ -72,7 +72,8 @@ class Faults:
         self.on = False
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        real_call = BaseClient._make_api_call
+        # The private method every operation of every client goes through.
+        real_call = BaseClient._make_api_call  # type: ignore[attr-defined]
         real_answer = BotocoreStubber.__call__
         faults = self
 
@@ -127,7 +128,8 @@ def _response(status: int, code: str, message: str) -> AWSResponse:
     else:
         headers = {"content-type": "application/x-amz-json-1.0"}
         body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message}
-    return AWSResponse("https://faults.invalid", status, headers, MockRawResponse(json.dumps(body)))
+    raw = MockRawResponse(json.dumps(body))
+    return AWSResponse("https://faults.invalid", status, HTTPHeaders.from_dict(headers), raw)
 
 
 def _client_error(family: str, operation: str, rng: random.Random) -> ClientError:
@@ -140,7 +142,7 @@ def _powertools_on_tailor_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
     class Clocked(dt.datetime):
         @classmethod
-        def now(cls, tz: dt.tzinfo | None = None) -> Clocked:  # type: ignore[override]
+        def now(cls, tz: dt.tzinfo | None = None) -> Clocked:
             moment = clock.now()
             return cls.fromtimestamp(moment.timestamp(), tz)
 

@@ -1,8 +1,7 @@
-"""Helpers for the after-the-order tests: the shop's world, schedules, consent, firing.
+"""Helpers for the after-the-order tests: orders, schedules, consent, firing.
 
-Not a conftest (tests/conftest.py is imported as `conftest` by every test module): test
-modules import the `template` fixture from here, which puts the shop in New York (the zone
-of the Shopify samples) and gives it a review form, as a real deployment would.
+Their `template` (the shop in New York, with a review form) is in
+tests/unit/aftercare/conftest.py.
 """
 
 from __future__ import annotations
@@ -13,21 +12,16 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import load_event
 from tailor import consent
 from tailor.profiles import Profile, Profiles
-from tailor_local.template import Template
+
+from tests.helpers.events import load_event
 
 AFTERCARE_GROUP = "tailor-local-aftercare"
 DEFERRED_GROUP = "tailor-local-deferred"
 REVIEW_FORM = "https://shop.example.com/pages/review"
 ALEX = "alex.rivera@example.com"
 SUSIE = "susie@example.com"
-
-
-@pytest.fixture(scope="session")
-def template() -> Template:
-    return Template(parameters={"ShopTimezone": "America/New_York", "ReviewFormUrl": REVIEW_FORM})
 
 
 def at(moment: str, monkeypatch: pytest.MonkeyPatch) -> None:
