@@ -18,7 +18,6 @@ import html
 import json
 import sys
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,71 +29,15 @@ from tailor import clock as tailor_clock
 from tailor_local import events, outbox
 from tailor_local.cloud import Cloud, command_template, open_cloud
 from tailor_local.console import table
-from tailor_local.runner import Report, Runner
+from tailor_local.runner import Runner
 from tailor_local.schedules import Clock, Scheduler, parse_duration
 from tailor_local.serve import function_url_event, http_response
 from tailor_local.state import LocalError
+from tailor_local.story import Click, Step, StepResult, Story
 from tailor_local.template import REPO_ROOT, Template
 
 STORY = REPO_ROOT / "events" / "demo" / "story.json"
-SCHEDULED = "schedule:"  # the event id of a schedule's firing
 STEP_KEYS = frozenset({"title", "when", "caption", "clock", "deliver", "click"})
-
-
-@dataclass(frozen=True)
-class Step:
-    title: str
-    caption: str
-    when: str = ""
-    clock: str | None = None
-    deliver: tuple[str, ...] = ()
-    click: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class Story:
-    title: str
-    shop: str
-    intro: str
-    start: datetime | timedelta
-    steps: tuple[Step, ...]
-    folder: Path
-    parameters: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Click:
-    """A link followed (or a form submitted) and what the shop answered."""
-
-    who: str
-    text: str
-    url: str
-    method: str = "GET"
-    status: int | None = None
-    location: str | None = None
-    page_title: str | None = None
-    page: str = ""
-    report: Report | None = None
-
-
-@dataclass
-class StepResult:
-    number: int
-    step: Step
-    reports: list[Report] = field(default_factory=list)
-    clicks: list[Click] = field(default_factory=list)
-    emails: list[outbox.Email] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def delivered(self) -> list[Report]:
-        """The reports of delivered events and mail (not of schedules that fired)."""
-        return [r for r in self.reports if not r.event_id.startswith(SCHEDULED)]
-
-    @property
-    def failures(self) -> list[str]:
-        clicked = [c.report for c in self.clicks if c.report is not None]
-        return self.problems + [f for r in [*self.reports, *clicked] for f in r.failures]
 
 
 def load_story(path: Path = STORY) -> Story:

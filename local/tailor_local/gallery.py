@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from tailor_local import outbox
 
 if TYPE_CHECKING:
-    from tailor_local.demo import Click, StepResult, Story
     from tailor_local.runner import Invocation, Report
+    from tailor_local.story import Click, StepResult, Story
 
 _PICTURE = re.compile(
     r"https://cdn\.shopify\.com/[^\"'\s)]*/([\w-]+)\.(?:jpe?g|png|webp)[^\"'\s)]*"

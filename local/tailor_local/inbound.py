@@ -19,10 +19,11 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
 
+from tailor_local.reports import Report
 from tailor_local.template import ReceiptRule
 
 if TYPE_CHECKING:
-    from tailor_local.runner import Report, Runner
+    from tailor_local.reports import Host
 
 _AUTH = re.compile(r"\b(spf|dkim|dmarc)=(\w+)", re.IGNORECASE)
 _VERDICTS = {"pass": "PASS", "fail": "FAIL", "softfail": "FAIL", "none": "GRAY"}
@@ -106,10 +107,8 @@ def receipt_event(
     }
 
 
-def receive(runner: Runner, raw: bytes, origin: str = "") -> Report:
+def receive(runner: Host, raw: bytes, origin: str = "") -> Report:
     """SES receives `raw`: the matching receipt rules run, then everything is drained."""
-    from tailor_local.runner import Report
-
     message = parse(raw)
     message_id = uuid.uuid4().hex + uuid.uuid4().hex[:8]
     label = f"mail from {message.get('From', '?')}: {message.get('Subject', '(no subject)')}"
@@ -134,7 +133,7 @@ def receive(runner: Runner, raw: bytes, origin: str = "") -> Report:
 
 
 def _run_actions(
-    runner: Runner,
+    runner: Host,
     rule: ReceiptRule,
     raw: bytes,
     message: EmailMessage,

@@ -19,14 +19,12 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import botocore.handlers
 
 from tailor_local.cloud import Cloud, SentMessage
-
-if TYPE_CHECKING:
-    from tailor_local.runner import Report
+from tailor_local.reports import Report, Send
 
 # SES operations that send, with the parameter holding their tags.
 _SEND_OPERATIONS = {
@@ -36,17 +34,6 @@ _SEND_OPERATIONS = {
 }
 LOGS = "function-logs.txt"
 _OUTPUT_FILE = re.compile(r"^\d{4}-[\w-]+\.(eml|html|txt)$")
-
-
-@dataclass
-class Send:
-    """One send a function made that SES accepted."""
-
-    ses_message_id: str
-    email_type: str | None
-    function_id: str
-    event_id: str
-    recipients: list[str] = field(default_factory=list)
 
 
 @dataclass

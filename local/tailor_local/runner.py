@@ -12,69 +12,27 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
 from tailor_local import inbound, streams
 from tailor_local.cloud import Cloud
 from tailor_local.invoke import Outcome, run_handler
-from tailor_local.outbox import Send, recording
+from tailor_local.outbox import recording
 from tailor_local.patterns import matcher
 from tailor_local.provision import tap_buses, tap_queue_name
+from tailor_local.reports import Invocation, Report, event_label
 from tailor_local.schedules import Clock, target_input
 from tailor_local.template import ACCOUNT, REGION, Function, Template
+
+# Re-exported: callers have long imported the records from here.
+__all__ = ["Invocation", "Report", "Runner", "event_label"]
 
 # Draining stops after this many rounds even if work keeps appearing (a loop of events).
 MAX_ROUNDS = 100
 # The largest SQS message body; a failure record over it keeps a summary of its event.
 SQS_MAX_BYTES = 256 * 1024
 ERROR_MESSAGE_CHARS = 4096
-
-
-@dataclass
-class Invocation:
-    function_id: str
-    trigger: str
-    outcome: Outcome
-    attempts: int = 1
-    sends: list[Send] = field(default_factory=list)
-    dead_letter: str | None = None
-    event: Any = field(default=None, repr=False)
-
-
-@dataclass
-class Report:
-    """Everything one delivered event (or fired schedule) caused."""
-
-    event_id: str
-    label: str
-    bus: str | None
-    origin: str = ""
-    rules: list[str] = field(default_factory=list)
-    invocations: list[Invocation] = field(default_factory=list)
-    unmatched: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def sends(self) -> list[Send]:
-        return [send for invocation in self.invocations for send in invocation.sends]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-
-def event_label(event: Any) -> str:
-    if not isinstance(event, dict):
-        return type(event).__name__
-    label = str(event.get("detail-type") or "event")
-    detail = event.get("detail")
-    metadata = detail.get("metadata") if isinstance(detail, dict) else None
-    if isinstance(metadata, dict) and metadata.get("X-Shopify-Topic"):
-        label += f" {metadata['X-Shopify-Topic']}"
-    return label
 
 
 class Runner:

@@ -23,7 +23,7 @@ from tailor import clock as tailor_clock
 from tailor_local.state import LocalError, State
 
 if TYPE_CHECKING:
-    from tailor_local.runner import Report, Runner
+    from tailor_local.reports import Host, Report
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
@@ -155,7 +155,7 @@ def next_occurrence(schedule: dict[str, Any], last_fired: datetime | None) -> da
 class Scheduler:
     """Fires due schedules of the local cloud's EventBridge Scheduler."""
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Host) -> None:
         self.runner = runner
         self.client = runner.cloud.client("scheduler")
         self.skipped: set[str] = set()

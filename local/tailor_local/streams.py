@@ -27,7 +27,7 @@ from tailor_local.patterns import matcher
 from tailor_local.template import REGION, StreamMapping, TemplateError
 
 if TYPE_CHECKING:
-    from tailor_local.runner import Invocation, Runner
+    from tailor_local.reports import Host, Invocation
 
 # AWS retries a failing stream batch until the record expires (MaximumRetryAttempts -1,
 # the default): locally that would never end, so it stops here and says so.
@@ -36,7 +36,7 @@ LOCAL_RETRY_LIMIT = 10
 MAX_VISIBILITY_SECONDS = 43200
 
 
-def drain(runner: Runner, mapping: StreamMapping) -> int:
+def drain(runner: Host, mapping: StreamMapping) -> int:
     """Feed what the mapping's source holds to its function; the number of records read."""
     if mapping.kind == "DynamoDB":
         return _drain_dynamodb(runner, mapping)
@@ -101,7 +101,7 @@ def _identifier(record: dict[str, Any], key: str) -> str:
 
 
 # ---------------------------------------------------------------------- DynamoDB streams
-def _drain_dynamodb(runner: Runner, mapping: StreamMapping) -> int:
+def _drain_dynamodb(runner: Host, mapping: StreamMapping) -> int:
     stream_arn = _stream_arn(runner, mapping)
     client = runner.cloud.client("dynamodbstreams")
     state = runner.cloud.state
@@ -123,7 +123,7 @@ def _drain_dynamodb(runner: Runner, mapping: StreamMapping) -> int:
     return read
 
 
-def _stream_arn(runner: Runner, mapping: StreamMapping) -> str:
+def _stream_arn(runner: Host, mapping: StreamMapping) -> str:
     """The table's stream (it does not change while the cloud lives, so it is looked up once)."""
     key = f"stream-arn/{mapping.source_id}"
     if key not in runner.cache:
@@ -161,7 +161,7 @@ def _shard_records(
 
 
 def _process_in_order(
-    runner: Runner,
+    runner: Host,
     mapping: StreamMapping,
     records: list[dict[str, Any]],
     stream_arn: str,
@@ -199,7 +199,7 @@ def _process_in_order(
 
 
 def _skip_batch(
-    runner: Runner,
+    runner: Host,
     mapping: StreamMapping,
     batch: list[dict[str, Any]],
     invocation: Invocation,
@@ -243,7 +243,7 @@ def _skip_batch(
 
 
 # ---------------------------------------------------------------------- SQS
-def _drain_sqs(runner: Runner, mapping: StreamMapping) -> int:
+def _drain_sqs(runner: Host, mapping: StreamMapping) -> int:
     sqs = runner.cloud.client("sqs")
     url = runner.cloud.queue_url(mapping.source_id)
     arn = runner.template.arn(mapping.source_id)
