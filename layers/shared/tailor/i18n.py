@@ -1,13 +1,20 @@
-"""Locales and money as the customer reads them: `$1,234.50`, `1.234,50 €`, `￥5,800`."""
+"""Locales, money and times as the customer reads them: `$1,234.50`, `1.234,50 €`,
+`￥5,800`, `November 23, 2026`, `2:00 PM CST`, `14:00 MEZ`.
+
+Every date and time an email shows comes from here, in the customer's zone
+(`tailor.zones.customer_zone`): one date style (CLDR's long) and one time style (the
+locale's short time with the zone's short name) per language.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency, get_currency_precision
 
 
@@ -42,3 +49,18 @@ def money(amount: Decimal, currency: str, locale: str | None) -> str:
 
 def long_date(moment: datetime, locale: str | None) -> str:
     return format_date(moment, format="long", locale=parse_locale(locale))
+
+
+def day(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
+    """The day `moment` falls on where the customer is, e.g. "November 23, 2026"."""
+    return format_date(moment.astimezone(zone), format="long", locale=parse_locale(locale))
+
+
+def time_of_day(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
+    """The time in the customer's zone, named so they know which: "2:00 PM CST", "14:00 MEZ".
+
+    The locale's short time plus CLDR's short zone name (the GMT offset where the
+    language has no abbreviation for the zone)."""
+    babel_locale = parse_locale(locale)
+    pattern = babel_locale.time_formats["short"].pattern
+    return format_time(moment, f"{pattern} z", tzinfo=zone, locale=babel_locale)
