@@ -67,3 +67,5 @@ def test_times_carry_the_zone_name_the_customer_reads() -> None:
     berlin = zones.customer_zone(NOBODY, SHOP, shipping("DE"))
     assert i18n.time_of_day(winter_evening_utc, berlin, "de-DE") == "21:00 MEZ"
     assert i18n.day(winter_evening_utc, berlin, "de-DE") == "15. Januar 2026"
+    # A language without an abbreviation for the zone names its offset instead.
+    assert i18n.time_of_day(winter_evening_utc, berlin, "fr") == "21:00 UTC+01:00"

@@ -14,7 +14,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_timezone_gmt, get_timezone_name
 from babel.numbers import format_currency, get_currency_precision
 
 
@@ -47,10 +47,6 @@ def money(amount: Decimal, currency: str, locale: str | None) -> str:
     )
 
 
-def long_date(moment: datetime, locale: str | None) -> str:
-    return format_date(moment, format="long", locale=parse_locale(locale))
-
-
 def day(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
     """The day `moment` falls on where the customer is, e.g. "November 23, 2026"."""
     return format_date(moment.astimezone(zone), format="long", locale=parse_locale(locale))
@@ -59,8 +55,23 @@ def day(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
 def time_of_day(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
     """The time in the customer's zone, named so they know which: "2:00 PM CST", "14:00 MEZ".
 
-    The locale's short time plus CLDR's short zone name (the GMT offset where the
-    language has no abbreviation for the zone)."""
+    The locale's short time plus CLDR's short zone name, else (where the language has no
+    abbreviation for the zone) its localized offset: "20:10 UTC+01:00", not "+0100"."""
     babel_locale = parse_locale(locale)
+    local = moment.astimezone(zone)
     pattern = babel_locale.time_formats["short"].pattern
-    return format_time(moment, f"{pattern} z", tzinfo=zone, locale=babel_locale)
+    name = get_timezone_name(local, "short", locale=babel_locale)
+    if name.startswith(("+", "-")):
+        name = get_timezone_gmt(local, "long", locale=babel_locale)
+    return f"{format_time(local, pattern, locale=babel_locale)} {name}"
+
+
+def day_and_time(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
+    """Both, joined as the language joins them: "November 23, 2026, 1:10 PM CST"."""
+    joined = parse_locale(locale).datetime_formats["long"]
+    return (
+        str(joined)
+        .replace("'", "")
+        .replace("{1}", day(moment, zone, locale))
+        .replace("{0}", time_of_day(moment, zone, locale))
+    )

@@ -128,14 +128,17 @@ SHOPIFY_MX_CODES = {
 }  # fmt: skip
 
 
-def customer_zone(profile: Profile, settings: Settings, address: Address | None = None) -> ZoneInfo:
+def customer_zone(
+    profile: Profile | None, settings: Settings, address: Address | None = None
+) -> ZoneInfo:
     """The zone to show and schedule times in for this customer.
 
     A zone the customer or Shopify set wins; then the zone of `address` (this order's
     shipping address, newer than what the profile learned from earlier orders); then the
-    zone the profile learned; then the shop's."""
-    explicit = None if profile.time_zone_inferred else profile.time_zone
-    learned = profile.time_zone if profile.time_zone_inferred else None
+    zone the profile learned; then the shop's (also for a sender without a profile)."""
+    own = profile.time_zone if profile else None
+    inferred = profile is not None and profile.time_zone_inferred
+    explicit, learned = (None, own) if inferred else (own, None)
     for name in (explicit, zone_for_address(address), learned):
         zone = known_zone(name)
         if zone is not None:
