@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from tailor import i18n, zones
-from tailor.events.canonical import Address
-from tailor.profiles import Profile
+from conftest import load_event
+from tailor import consent, i18n, zones
+from tailor.events.canonical import Address, OrderPlaced
+from tailor.events.inbound import parse
+from tailor.policy import decide
+from tailor.profiles import Profile, record_order
 from tailor.settings import Settings
 
 SHOP = Settings(
@@ -69,3 +72,37 @@ def test_times_carry_the_zone_name_the_customer_reads() -> None:
     assert i18n.day(winter_evening_utc, berlin, "de-DE") == "15. Januar 2026"
     # A language without an abbreviation for the zone names its offset instead.
     assert i18n.time_of_day(winter_evening_utc, berlin, "fr") == "21:00 UTC+01:00"
+
+
+def order_shipped_to(address: dict[str, str], order_id: int = 6283749150321) -> OrderPlaced:
+    event = load_event("shopify/orders-create.json")
+    event["detail"]["payload"]["id"] = order_id
+    event["detail"]["payload"]["shipping_address"].update(address)
+    return parse(event, OrderPlaced, SHOP)[1]
+
+
+PERTH = {"city": "Perth", "province_code": "WA", "country_code": "AU"}
+
+
+def test_recording_an_order_learns_the_zone_but_keeps_one_the_customer_set() -> None:
+    to_perth = order_shipped_to(PERTH)
+
+    learned = record_order(NOBODY, to_perth, {})
+    assert (learned.time_zone, learned.time_zone_inferred) == ("Australia/Perth", True)
+
+    moved = record_order(learned, order_shipped_to({"province_code": "OK"}, 6283749159999), {})
+    assert moved.time_zone == "America/Chicago"  # the parcels go somewhere new now
+
+    chosen = NOBODY.model_copy(update={"time_zone": "Europe/Berlin"})
+    assert record_order(chosen, to_perth, {}).time_zone == "Europe/Berlin"
+
+
+def test_quiet_hours_hold_marketing_until_eight_where_the_parcels_go() -> None:
+    learned = record_order(NOBODY, order_shipped_to(PERTH), {})
+    subscribed = consent.change(learned, ["newsletter"], "subscribed", "signup")
+    eleven_pm_in_perth = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+    decision = decide(subscribed, "newsletter", SHOP, eleven_pm_in_perth)
+
+    assert (decision.action, decision.reason) == ("defer", "quiet hours")
+    assert decision.until == datetime(2026, 11, 21, 0, 0, tzinfo=UTC)  # 08:00 AWST
