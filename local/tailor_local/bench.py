@@ -196,7 +196,7 @@ def warm_path(template: Template, iterations: int) -> tuple[float, float]:
 
 DRAIN_PRODUCT = "8123456789012"
 DRAIN_SIZE = "44112233445567"
-DRAIN_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # midday: no quiet hours
+DRAIN_NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # midday in Chicago: no quiet hours
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ LOCAL_PARAMETERS = {
     "ShopBaseUrl": "https://shop.example.com",
     "SenderAddress": "orders@shop.example.com",
     "SenderIdentity": "shop.example.com",
+    "ShopTimezone": "America/Chicago",
 }
 
 

@@ -17,7 +17,7 @@ from tailor_local.schedules import Scheduler
 from tailor_local.state import Journal, State
 from tailor_local.template import Template
 
-MIDDAY = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # the local template's shop zone is UTC
+MIDDAY = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # noon in the local shop's zone, Chicago
 OXFORD = "8123456789012"
 SIZE = {"11": "44112233445566", "12": "44112233445567", "13": "44112233445568"}
 SOCKS = "8123456789020"

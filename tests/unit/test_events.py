@@ -19,6 +19,7 @@ SETTINGS = Settings(
     shop_name="Oklahoma Outfitters",
     shop_base_url="https://shop.example.com",
     sender_address="orders@shop.example.com",
+    shop_timezone="America/Chicago",
 )
 
 

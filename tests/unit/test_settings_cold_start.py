@@ -128,6 +128,20 @@ def test_a_malformed_variable_fails_the_cold_start_naming_it(
         cold_start(function, monkeypatch, {**function.environment, "SHOP_TIMEZONE": "Mars/Base"})
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"), [(None, "Field required"), ("", "is empty"), (" ", "is empty")]
+)
+def test_the_shop_time_zone_has_no_silent_default(
+    template: Template, monkeypatch: pytest.MonkeyPatch, value: str | None, problem: str
+) -> None:
+    function = template.function("ShippingConfirmationFunction")
+    environment = {k: v for k, v in function.environment.items() if k != "SHOP_TIMEZONE"}
+    if value is not None:
+        environment["SHOP_TIMEZONE"] = value
+    with pytest.raises(SettingsError, match=f"SHOP_TIMEZONE: .*{problem}"):
+        cold_start(function, monkeypatch, environment)
+
+
 def test_what_each_function_reads_while_the_demo_story_plays_is_what_it_declares(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -1,13 +1,20 @@
-"""Locales and money as the customer reads them: `$1,234.50`, `1.234,50 €`, `￥5,800`."""
+"""Locales, money and times as the customer reads them: `$1,234.50`, `1.234,50 €`,
+`￥5,800`, `November 23, 2026`, `2:00 PM CST`, `14:00 MEZ`.
+
+Every date and time an email shows comes from here, in the customer's zone
+(`tailor.zones.customer_zone`): one date style (CLDR's long) and one time style (the
+locale's short time with the zone's short name) per language.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_time, get_timezone_gmt, get_timezone_name
 from babel.numbers import format_currency, get_currency_precision
 
 
@@ -40,5 +47,31 @@ def money(amount: Decimal, currency: str, locale: str | None) -> str:
     )
 
 
-def long_date(moment: datetime, locale: str | None) -> str:
-    return format_date(moment, format="long", locale=parse_locale(locale))
+def day(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
+    """The day `moment` falls on where the customer is, e.g. "November 23, 2026"."""
+    return format_date(moment.astimezone(zone), format="long", locale=parse_locale(locale))
+
+
+def time_of_day(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
+    """The time in the customer's zone, named so they know which: "2:00 PM CST", "14:00 MEZ".
+
+    The locale's short time plus CLDR's short zone name, else (where the language has no
+    abbreviation for the zone) its localized offset: "20:10 UTC+01:00", not "+0100"."""
+    babel_locale = parse_locale(locale)
+    local = moment.astimezone(zone)
+    pattern = babel_locale.time_formats["short"].pattern
+    name = get_timezone_name(local, "short", locale=babel_locale)
+    if name.startswith(("+", "-")):
+        name = get_timezone_gmt(local, "long", locale=babel_locale)
+    return f"{format_time(local, pattern, locale=babel_locale)} {name}"
+
+
+def day_and_time(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
+    """Both, joined as the language joins them: "November 23, 2026, 1:10 PM CST"."""
+    joined = parse_locale(locale).datetime_formats["long"]
+    return (
+        str(joined)
+        .replace("'", "")
+        .replace("{1}", day(moment, zone, locale))
+        .replace("{0}", time_of_day(moment, zone, locale))
+    )

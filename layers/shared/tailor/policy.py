@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from tailor import consent
 from tailor.profiles import Profile
 from tailor.settings import Settings
+from tailor.zones import customer_zone
 
 Action = Literal["send", "defer", "skip"]
 
@@ -59,15 +60,6 @@ def decide(
     if profile.last_marketing_at is not None and now < profile.last_marketing_at + cap:
         return Decision("defer", "frequency cap", profile.last_marketing_at + cap)
     return Decision("send", f"consent for {topic}")
-
-
-def customer_zone(profile: Profile, settings: Settings) -> ZoneInfo:
-    if profile.time_zone:
-        try:
-            return ZoneInfo(profile.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return settings.shop_zone()
 
 
 def end_of_quiet_hours(now: datetime, zone: ZoneInfo, settings: Settings) -> datetime | None:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
-from tailor import aws, clock, transactions
+from tailor import aws, clock, transactions, zones
 from tailor.events.canonical import CustomerUpdated, OrderPlaced, Product
 
 # Orders this close together are one shopping visit: the second is no "welcome back".
@@ -54,6 +54,8 @@ class Profile(BaseModel):
     last_name: str | None = None
     locale: str | None = None
     time_zone: str | None = None
+    # True while `time_zone` is only the zone of the last shipping address (no explicit one).
+    time_zone_inferred: bool = False
     sizes: dict[str, str] = Field(default_factory=dict, description="product type -> size")
     order_ids: list[str] = Field(default_factory=list)
     order_times: dict[str, datetime] = Field(
@@ -130,7 +132,7 @@ def record_order(profile: Profile, order: OrderPlaced, products: Mapping[str, Pr
     first_name = profile.first_name or order.customer.first_name
     order_ids = [*profile.order_ids, order.order_id][-500:]
     order_times = {**profile.order_times, order.order_id: order.placed_at}
-    return profile.model_copy(
+    return _with_inferred_zone(profile, order).model_copy(
         update={
             "customer_id": profile.customer_id or order.customer.customer_id,
             "first_name": first_name,
@@ -155,8 +157,19 @@ def apply_customer(profile: Profile, customer: CustomerUpdated) -> Profile:
             "last_name": customer.last_name or profile.last_name,
             "locale": customer.locale or profile.locale,
             "time_zone": customer.time_zone or profile.time_zone,
+            "time_zone_inferred": profile.time_zone_inferred and not customer.time_zone,
         }
     )
+
+
+def _with_inferred_zone(profile: Profile, order: OrderPlaced) -> Profile:
+    """The zone of where this order goes, unless the customer or Shopify set one."""
+    if profile.time_zone and not profile.time_zone_inferred:
+        return profile
+    inferred = zones.zone_for_address(order.shipping_address)
+    if inferred is None:
+        return profile
+    return profile.model_copy(update={"time_zone": inferred, "time_zone_inferred": True})
 
 
 class CapReached(Exception):

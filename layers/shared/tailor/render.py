@@ -63,7 +63,6 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["money"] = _money_filter
-        self.env.filters["long_date"] = i18n.long_date
         self.env.filters["safe_url"] = _safe_url_filter
 
     def render(self, email_type: str, context: Mapping[str, Any]) -> Rendered:

@@ -123,7 +123,9 @@ class Settings(EnvSettings):
     sender_address: str = Field(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+$")
     default_locale: str = "en"
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    shop_timezone: str = "UTC"
+    # Where the shop is: the zone of customers whose own zone is unknown. Required, as a
+    # silent UTC would show a Tulsa customer 8:00 PM for a 2 p.m. delivery.
+    shop_timezone: str
 
     profiles_table: str = ""
     catalog_table: str = ""
@@ -156,10 +158,14 @@ class Settings(EnvSettings):
     @field_validator("shop_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty: set the shop's IANA time zone, e.g. America/Chicago")
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown IANA time zone {value!r}") from error
+            raise ValueError(
+                f"unknown IANA time zone {value!r} (expected e.g. America/Chicago)"
+            ) from error
         return value
 
     def cap_hours(self, topic: str) -> int:

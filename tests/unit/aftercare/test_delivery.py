@@ -48,7 +48,7 @@ def test_out_for_delivery_is_a_short_note_with_the_expected_time(
     assert message["To"].addresses[0].addr_spec == ALEX
     assert message["List-Unsubscribe"] is None
     text = text_part(message)
-    assert "should arrive by 8:00 PM on Monday, November 23, 2026" in text  # New York time
+    assert "should arrive by 8:00 PM EST on November 23, 2026" in text  # New York time
     assert "Classic Oxford" in text and "Merino" not in text  # only this shipment
     assert schedules() == []  # no review before delivery
 
@@ -61,7 +61,7 @@ def test_delivered_note_and_a_review_request_scheduled_a_week_later_at_ten(
     message = outbox.messages[-1]
     assert message["Subject"] == "Delivered: your Oklahoma Outfitters order #1001"
     text = text_part(message)
-    assert "delivered your order #1001 on Monday, November 23, 2026 at 1:47 PM" in text
+    assert "delivered your order #1001 on November 23, 2026 at 1:47 PM EST" in text
     assert "Carrier's note: Delivered: Front Desk/Reception" in text
     schedule = only_schedule()
     # Delivered 2026-11-23 in New York; seven days later at 10:00 there (EST, UTC-5).

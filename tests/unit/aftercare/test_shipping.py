@@ -59,7 +59,7 @@ def test_come_back_code_is_the_orders_own_verifiable_code_with_its_expiry(
     code = CODE.search(text)
     assert code is not None
     assert f"10% off your next order with the code {code.group()}" in text
-    assert "valid until Tuesday, January 19, 2027" in text  # in the shop's zone (New York)
+    assert "valid until January 19, 2027" in text  # in the shop's zone (New York)
     assert code.group() == coupons.coupon_code("6283749150321", signer())
     assert coupons.verify_coupon(code.group().lower().replace("-", " "), "6283749150321", signer())
     assert not coupons.verify_coupon(code.group(), "6283749248625", signer())
@@ -154,7 +154,7 @@ def test_canonical_shipment_links_an_unlinked_carrier_number_and_shows_the_estim
     html, text = html_part(message), text_part(message)
     assert "FedEx tracking number: 794612345678" in text
     assert 'href="https://www.fedex.com/fedextrack/?trknbr=794612345678"' in html
-    assert "Expected delivery: Tuesday, November 24, 2026" in text
+    assert "Expected delivery: November 24, 2026" in text
     assert "Your order is on its way, Susie!" in text
 
 
@@ -308,7 +308,7 @@ def test_come_back_code_runs_from_the_shipment_not_the_order(run: Any, outbox: A
 
     run("ShippingConfirmationFunction", shipped(created_at="2026-12-15T10:00:00-05:00"))
 
-    assert "valid until Saturday, February 13, 2027" in text_part(outbox.only())
+    assert "valid until February 13, 2027" in text_part(outbox.only())
 
 
 def test_nothing_is_shipped_for_a_voided_test_order(run: Any, outbox: Any) -> None:

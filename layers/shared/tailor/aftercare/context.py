@@ -4,12 +4,8 @@ dates in the customer's own time zone."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from itertools import islice
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date, format_time
 
 from tailor import i18n
 from tailor.aftercare.store import OrderRecord
@@ -85,16 +81,6 @@ def lines(items: Iterable[Line]) -> list[dict[str, Any]]:
         {"title": i.title, "variant_title": i.variant_title, "quantity": i.quantity}
         for i in islice(items, MAX_LINES)
     ]
-
-
-def day(moment: datetime, zone: ZoneInfo, locale: str) -> str:
-    """The day, e.g. "Monday, November 23, 2026", in the customer's zone."""
-    return format_date(moment.astimezone(zone), format="full", locale=i18n.parse_locale(locale))
-
-
-def hour(moment: datetime, zone: ZoneInfo, locale: str) -> str:
-    """The time, e.g. "8:00 PM", in the customer's zone."""
-    return format_time(moment.astimezone(zone), format="short", locale=i18n.parse_locale(locale))
 
 
 def refund_destination(gateway: str | None) -> str:

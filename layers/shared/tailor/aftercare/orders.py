@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, Field
 
-from tailor import addresses, policy
+from tailor import addresses, zones
 from tailor.aftercare.config import get_aftercare_settings
 from tailor.aftercare.replenishment import schedule_reminders
 from tailor.aftercare.store import AftercareStore
@@ -56,7 +56,7 @@ def remember_order(*, event: OrderPlaced) -> dict[str, Any]:
         event,
         email,
         products,
-        policy.customer_zone(profile, settings),
+        zones.customer_zone(profile, settings, event.shipping_address),
         settings,
         Schedules(settings.need("aftercare_schedule_group"), settings.need("scheduler_role_arn")),
     )

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from tailor import addresses, clock, i18n
+from tailor import addresses, clock, i18n, zones
 from tailor.catalog import Catalog, product_page
 from tailor.consent import NEWSLETTER
 from tailor.delivery import deliver, skipped
@@ -87,7 +87,11 @@ def confirmation_context(
         "order": {
             "number": order.order_number,
             "confirmation_number": order.confirmation_number,
-            "placed_on": i18n.long_date(order.placed_at, locale),
+            "placed_on": i18n.day(
+                order.placed_at,
+                zones.customer_zone(profile, settings, order.shipping_address),
+                locale,
+            ),
             "status_url": order.status_url,
             **receipt(order, bought),
             "shipping_address": postal_lines(order.shipping_address),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from tailor import i18n
+from tailor import i18n, zones
 from tailor.aftercare.coupons import derived_code
 from tailor.alerts.views import discounted, item
 from tailor.emails.newsletter import page_context
@@ -71,7 +71,9 @@ def private_sale_context(
     context["sale"] = {
         "title": sale.title,
         "discount_percent": f"{sale.discount_percent.normalize():f}",
-        "ends_on": i18n.long_date(sale.ends_at, context["locale"]),
+        "ends_on": i18n.day_and_time(
+            sale.ends_at, zones.customer_zone(profile, settings), context["locale"]
+        ),
     }
     context["items"] = [
         {

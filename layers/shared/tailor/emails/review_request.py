@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tailor import addresses, clock, policy
+from tailor import addresses, clock, i18n, zones
 from tailor.aftercare import context as base_context
 from tailor.aftercare import reviews
 from tailor.aftercare.config import get_aftercare_settings
@@ -62,8 +62,8 @@ def send_review_request(*, event: ReviewDue, raw: Mapping[str, Any]) -> dict[str
     context |= {
         "order": {"number": event.order_number or history.order_number or ""},
         "items": shown,
-        "delivered_on": base_context.day(
-            event.delivered_at, policy.customer_zone(profile, settings), context["locale"]
+        "delivered_on": i18n.day(
+            event.delivered_at, zones.customer_zone(profile, settings), context["locale"]
         ),
     }
     return deliver(

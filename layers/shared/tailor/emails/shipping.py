@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tailor import addresses, policy
+from tailor import addresses, i18n, zones
 from tailor.aftercare import context as base_context
 from tailor.aftercare import coupons, reviews, tracking
 from tailor.aftercare.config import AftercareSettings, get_aftercare_settings
@@ -78,7 +78,7 @@ def shipping_context(
 ) -> dict[str, Any]:
     order = history.order
     context = base_context.for_order(settings, order, profile, event)
-    zone = policy.customer_zone(profile, settings)
+    zone = zones.customer_zone(profile, settings)
     parcel = tracking.links(event.carrier, event.tracking)
     if event.carrier and not parcel.known_carrier and parcel.carrier:
         logger.info(
@@ -98,7 +98,7 @@ def shipping_context(
         "tracking_added": event.is_update and _announced(event, history),
         "carrier": parcel.carrier,
         "tracking": [{"number": link.number, "url": link.url} for link in parcel.links],
-        "estimated_delivery": base_context.day(event.estimated_delivery_at, zone, context["locale"])
+        "estimated_delivery": i18n.day(event.estimated_delivery_at, zone, context["locale"])
         if event.estimated_delivery_at
         else None,
         "still_to_come": base_context.lines(_still_to_come(event, history)),
@@ -141,7 +141,7 @@ def _coupon(
     return {
         "code": coupon.code,
         "offer": coupon.offer,
-        "expires_on": base_context.day(coupon.expires_at, settings.shop_zone(), locale),
+        "expires_on": i18n.day(coupon.expires_at, settings.shop_zone(), locale),
     }
 
 
@@ -166,7 +166,7 @@ def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
         _mark_carrier_status(store, event)
         return skipped(DELIVERY, "no address known for this order")
     profile = Profiles(settings.need("profiles_table")).get_or_new(recipient)
-    zone = policy.customer_zone(profile, settings)
+    zone = zones.customer_zone(profile, settings)
     if event.status == "delivered":
         schedules = Schedules(
             settings.need("aftercare_schedule_group"), settings.need("scheduler_role_arn")
@@ -209,12 +209,12 @@ def delivery_context(
         "lines": base_context.lines(shipment.lines if shipment else []),
         "message": event.message,
         "happened": {
-            "day": base_context.day(event.happened_at, zone, locale),
-            "time": base_context.hour(event.happened_at, zone, locale),
+            "day": i18n.day(event.happened_at, zone, locale),
+            "time": i18n.time_of_day(event.happened_at, zone, locale),
         },
         "estimated": {
-            "day": base_context.day(estimated, zone, locale),
-            "time": base_context.hour(estimated, zone, locale),
+            "day": i18n.day(estimated, zone, locale),
+            "time": i18n.time_of_day(estimated, zone, locale),
         }
         if estimated
         else None,

@@ -74,6 +74,7 @@ class Address(Model):
     address2: Text | None = None
     city: Text | None = None
     province: Text | None = None
+    province_code: str | None = Field(default=None, max_length=16)
     zip: Text | None = None
     country: Text | None = None
     country_code: str | None = None

@@ -268,6 +268,7 @@ def _address(payload: Payload | None) -> Address | None:
         address2=payload.get("address2"),
         city=payload.get("city"),
         province=payload.get("province"),
+        province_code=payload.get("province_code"),
         zip=payload.get("zip"),
         country=payload.get("country"),
         country_code=payload.get("country_code"),

@@ -8,12 +8,10 @@ sender may see it (the spoofing rule lives in the desk, not here).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
-
-from tailor import i18n
+from tailor import i18n, zones
 from tailor.events.canonical import OrderPlaced
 from tailor.profiles import Profile
 from tailor.settings import Settings
@@ -47,11 +45,11 @@ def order_record(order: OrderPlaced) -> OrderRecord:
     )
 
 
-def order_fields(order: OrderRecord, locale: str) -> dict[str, Any]:
+def order_fields(order: OrderRecord, locale: str, zone: ZoneInfo) -> dict[str, Any]:
     shipment = order.shipments[-1] if order.shipments else None
     return {
         "number": order.number,
-        "placed_on": i18n.long_date(order.placed_at, locale),
+        "placed_on": i18n.day(order.placed_at, zone, locale),
         "lines": [line.model_dump() for line in order.lines],
         "items": ", ".join(item_name(line) for line in order.lines),
         "total": order.total,
@@ -64,7 +62,7 @@ def order_fields(order: OrderRecord, locale: str) -> dict[str, Any]:
         if shipment and shipment.tracking_numbers
         else None,
         "tracking_url": shipment.tracking_urls[0] if shipment and shipment.tracking_urls else None,
-        "shipped_on": i18n.long_date(shipment.shipped_at, locale)
+        "shipped_on": i18n.day(shipment.shipped_at, zone, locale)
         if shipment and shipment.shipped_at
         else None,
     }
@@ -105,7 +103,9 @@ def canned_context(
             "email": ticket.customer_email,
             "size": _usual_size(profile, order) if order else None,
         },
-        "order": order_fields(order, locale) if order else None,
+        "order": order_fields(order, locale, zones.customer_zone(profile, settings))
+        if order
+        else None,
         "shop": {
             "name": settings.shop_name,
             "url": settings.shop_base_url,
@@ -155,20 +155,6 @@ def _assign(context: dict[str, Any], name: str, value: str) -> None:
         target = context.get(section)
         if isinstance(target, dict) and target.get(key) is None:
             target[key] = value
-
-
-def due_text(due: datetime, zone: str, locale: str) -> str:
-    """`Monday, 23 November at 13:00 (America/Chicago)` in the customer's language."""
-    moment = format_datetime(
-        due, "EEEE d MMMM, HH:mm", tzinfo=_zone(zone), locale=i18n.parse_locale(locale)
-    )
-    return f"{moment} ({zone})"
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def given_name(display_name: str) -> str | None:

@@ -18,13 +18,13 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tailor import addresses, aws, clock
+from tailor import addresses, aws, clock, i18n, zones
 from tailor.delivery import skipped
 from tailor.idempotency import once
 from tailor.observability import logger, metrics
 from tailor.profiles import Profile, Profiles
 from tailor.support.canned import Library, RenderedCanned, paragraphs
-from tailor.support.context import canned_context, due_text, given_name, locale_for
+from tailor.support.context import canned_context, given_name, locale_for
 from tailor.support.conversation import (
     reply_subject,
     send_on_ticket,
@@ -376,7 +376,6 @@ def acknowledge(
     shown = order if verified else None
     response = _best_complete(desk, library, ticket, known, shown, mail)
     locale = locale_for(known, shown, desk.settings)
-    zone = (known.time_zone if known and known.time_zone else None) or desk.hours.zone_name
     subject = reply_subject(ticket.subject, ticket.ticket_id)
     context = {
         "shop": {"name": desk.settings.shop_name, "url": desk.settings.shop_base_url},
@@ -385,7 +384,11 @@ def acknowledge(
         "subject": subject,
         "first_name": (known.first_name if known else None) or given_name(mail.sender_name),
         "ticket": {"number": ticket.ticket_id, "follow_up": ticket.message_count > 1},
-        "due": due_text(ticket.due_at or now, zone, locale) if ticket.waiting_on_us else None,
+        "due": i18n.day_and_time(
+            ticket.due_at or now, zones.customer_zone(known, desk.settings), locale
+        )
+        if ticket.waiting_on_us
+        else None,
         "order_number": shown.number if shown else None,
         "response": {"title": response.title, "paragraphs": paragraphs(response.text)}
         if response

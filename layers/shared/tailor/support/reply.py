@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tailor import i18n
+from tailor import i18n, zones
 from tailor.delivery import skipped
 from tailor.idempotency import once
 from tailor.observability import logger, metrics
@@ -73,7 +73,7 @@ def send_reply(*, event: TicketReplyRequested) -> dict[str, Any]:
         "ticket": {"number": ticket.ticket_id},
         "body": paragraphs(body),
         "quoted": {
-            "date": i18n.long_date(last.at, locale),
+            "date": i18n.day(last.at, zones.customer_zone(profile, desk.settings), locale),
             "paragraphs": paragraphs(last.text[:2000]),
         }
         if last is not None and last.text
