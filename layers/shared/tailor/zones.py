@@ -9,7 +9,7 @@ province (`SUBDIVISION_ZONES`), the others with several by their main zone (`COU
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import get_global
@@ -17,8 +17,18 @@ from babel.core import get_global
 from tailor.events.canonical import Address
 
 if TYPE_CHECKING:
-    from tailor.profiles import Profile
     from tailor.settings import Settings
+
+
+class KnownZone(Protocol):
+    """What a profile tells about its zone (a protocol, so profiles can import this module)."""
+
+    @property
+    def time_zone(self) -> str | None: ...
+
+    @property
+    def time_zone_inferred(self) -> bool: ...
+
 
 # The main zone of each state or province of the countries that span several zones, keyed
 # by ISO 3166-2 code (Shopify's `province_code`, which for Mexico differs in places: its
@@ -129,7 +139,7 @@ SHOPIFY_MX_CODES = {
 
 
 def customer_zone(
-    profile: Profile | None, settings: Settings, address: Address | None = None
+    profile: KnownZone | None, settings: Settings, address: Address | None = None
 ) -> ZoneInfo:
     """The zone to show and schedule times in for this customer.
 
