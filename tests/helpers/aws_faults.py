@@ -138,7 +138,7 @@ def _client_error(family: str, operation: str, rng: random.Random) -> ClientErro
 
 
 def _powertools_on_tailor_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Powertools dates its idempotency records with datetime.now(); make that TAILOR_NOW."""
+    """Powertools dates its idempotency records from the system clock; make that TAILOR_NOW."""
 
     class Clocked(dt.datetime):
         @classmethod
