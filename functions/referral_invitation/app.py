@@ -9,7 +9,15 @@ from tailor.events.inbound import parse
 from tailor.observability import entrypoint, metrics
 from tailor.settings import SENDS_TRANSACTIONAL_MAIL, get_settings
 
-NEEDS = ReferralSettings.require(*SENDS_TRANSACTIONAL_MAIL, "profiles_table", "idempotency_table")
+NEEDS = ReferralSettings.require(
+    *SENDS_TRANSACTIONAL_MAIL,
+    "profiles_table",
+    "catalog_table",
+    "idempotency_table",
+    "referrals_table",
+    "referral_page_url",
+    "link_signing_secret_arn",
+)
 
 
 @metrics.log_metrics

@@ -194,6 +194,42 @@ _DECLARATIONS = (
         demo_step="Susie invites a friend",
     ),
     EmailType(
+        name="referral_converted",
+        topic=None,
+        why="the outcome of an invitation the customer sent themselves (the friend responded "
+        "or bought): it reports on their own request, at most twice per friend, and sells "
+        "nothing",
+        trigger="the invited friend's first visit (`ReferralResponded`), newsletter signup or "
+        "first order with the invitation (`orders/create` or `OrderPlaced`)",
+        senders=("ReferralRewardsFunction",),
+        samples=(
+            "canonical/order-placed.json",
+            "canonical/newsletter-subscribed.json",
+            "canonical/referral-responded.json",
+            "shopify/orders-create.json",
+            "shopify/orders-create-guest.json",
+            "shopify/orders-create-jpy.json",
+        ),
+        demo_step="Susie's friend buys with the invitation",
+    ),
+    EmailType(
+        name="referral_reward",
+        topic=None,
+        why="delivers the reward the customer earned under the shop's referral terms: an "
+        "account fact, like a credit note, owed whatever their marketing consent",
+        trigger="`ReferralRewardDelayDays` after the friend's order (EventBridge Scheduler), "
+        "unless `orders/cancelled` or a full `refunds/create` came first",
+        senders=("ReferralRewardsFunction",),
+        samples=(
+            "canonical/order-cancelled.json",
+            "canonical/refund-issued.json",
+            "shopify/orders-cancelled.json",
+            "shopify/refunds-create.json",
+            "shopify/refunds-create-jpy.json",
+        ),
+        demo_step="After the return window, Susie's reward",
+    ),
+    EmailType(
         name="support_acknowledgement",
         topic=None,
         why=_SUPPORT,

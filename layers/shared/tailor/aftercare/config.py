@@ -23,6 +23,8 @@ class AftercareSettings(Settings):
     come_back_days: int = Field(default=60, ge=1, le=365)
     return_days: int = Field(default=30, ge=0, le=365)
     returns_url: str = Field(default="", pattern=r"^$|^https?://\S+$")
+    # The "tell a friend" page, linked from the shipping confirmation (tailor.referrals).
+    referral_page_url: str = Field(default="", pattern=r"^$|^https?://\S+$")
 
 
 def get_aftercare_settings() -> AftercareSettings:

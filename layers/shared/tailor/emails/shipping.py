@@ -25,6 +25,7 @@ from tailor.idempotency import once
 from tailor.links import signer_from_secret
 from tailor.observability import logger
 from tailor.profiles import Profile, Profiles
+from tailor.referrals.tokens import share_url
 from tailor.scheduling import Schedules
 
 SHIPPING = "shipping_confirmation"
@@ -105,7 +106,16 @@ def shipping_context(
         "destination": event.destination,
         "returns": {"days": settings.return_days, "url": settings.returns_url or None},
         "coupon": _coupon(event, history, settings, context["locale"]),
+        "referral_url": _referral_url(profile, event, settings),
     }
+
+
+def _referral_url(profile: Profile, event: OrderShipped, settings: AftercareSettings) -> str | None:
+    """The customer's own "tell a friend" link: they have ordered, so they may refer."""
+    if not settings.referral_page_url:
+        return None
+    signer = signer_from_secret(settings.need("link_signing_secret_arn"))
+    return share_url(settings.referral_page_url, signer, profile.email, event.customer.customer_id)
 
 
 def _announced(event: OrderShipped, history: OrderHistory) -> bool:

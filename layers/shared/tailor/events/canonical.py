@@ -279,6 +279,12 @@ class ReferralInvitationRequested(Model):
     note: str | None = Field(default=None, max_length=500)
     locale: str | None = Field(default=None, max_length=35)
     requested_at: AwareDatetime
+    # The referrer's Shopify customer id, when known: a friend with the same id is the
+    # referrer under another address.
+    referrer_customer_id: Id | None = None
+    include_items: bool = Field(
+        default=False, description="Show the friend what the referrer bought"
+    )
 
 
 CANONICAL_EVENTS: tuple[type[Model], ...] = (
