@@ -245,7 +245,8 @@ class Referrals:
                     {
                         "Item": {
                             **_key(f"INVITE#{invitation.invitation_id}", "INVITE"),
-                            **invitation.__dict__,
+                            # responded_at is written when the friend responds, not before.
+                            **{k: v for k, v in invitation.__dict__.items() if v != ""},
                         },
                         "ConditionExpression": "attribute_not_exists(pk)",
                     },
