@@ -110,6 +110,9 @@ class Player:
         self.scheduler = Scheduler(self.runner)
         self.seen: set[str] = set()
         self.sent: list[outbox.Email] = []
+        # Where the last click led in the shop (path and query, as Shopify records an
+        # order's `landing_site`): `{{landing}}` in a step's event files.
+        self.landing = "/"
 
     def play(self, step: Step, number: int) -> StepResult:
         result = StepResult(number, step)
@@ -120,7 +123,8 @@ class Player:
                 if item.mail is not None:
                     result.reports.append(self.runner.receive_mail(item.mail, item.origin))
                 else:
-                    result.reports.append(self.runner.deliver(item.event, item.bus, item.origin))
+                    event = json.loads(json.dumps(item.event).replace("{{landing}}", self.landing))
+                    result.reports.append(self.runner.deliver(event, item.bus, item.origin))
         # Collect before clicking too: a step may click a link in the email it just caused.
         self._collect(result)
         if step.click:
@@ -189,6 +193,9 @@ class Player:
         click.report = report
         click.status = status
         click.location = next((v for k, v in response_headers if k.lower() == "location"), None)
+        if click.location:
+            landed = urlsplit(click.location)
+            self.landing = landed.path + (f"?{landed.query}" if landed.query else "")
         click.page = payload.decode("utf-8", errors="replace")
         click.page_title = page_title(click.page)
         return click
