@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from tailor.events.canonical import OrderPlaced
 from tailor.referrals.codes import normalize_code
+from tailor.referrals.invitations import EMAIL_TYPE as INVITATION_EMAIL
 from tailor.referrals.store import Invitation, Referrals
 
 # A storefront that keeps the invitation id in a cart attribute names it so.
@@ -32,7 +33,7 @@ def invitation_of(
     for candidate in typed:
         code = normalize_code(candidate)
         record = referrals.code(code) if code else None
-        if record is not None and record.email_type == "referral_invitation":
+        if record is not None and record.email_type == INVITATION_EMAIL:
             return referrals.invitation(record.invitation_id)
     ids = [
         str(a.get("value"))

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from tailor import addresses, clock, i18n, zones
+from tailor.aftercare.context import base as base_context
 from tailor.aftercare.schedules import as_event
 from tailor.delivery import deliver, skipped
 from tailor.events.canonical import NewsletterSubscribed, OrderPlaced
@@ -117,11 +118,14 @@ def _convert(
     invitation = invitation_of(order, payload, referrals)
     if invitation is None:
         return _ignored("the order carries no referral")
-    if referrals.referral(order.order_id) is not None:
-        return _ignored("the order was counted already")
+    now = clock.now()
+    counted = referrals.referral(order.order_id)
+    if counted is not None:
+        # An attempt that failed after recording the referral: finish it (the schedule and
+        # the email are made once whatever the attempts).
+        return _schedule_and_tell(order, counted, invitation, settings, function_arn, now)
     if buyer is None or order.voided_test:
         return _ignored("no buyer address, or a voided test order")
-    now = clock.now()
     first = referrals.first_invitation_to(buyer)
     if first is not None and first != invitation.invitation_id:
         # First link wins: the friend belongs to the invitation that reached them first.
@@ -163,14 +167,26 @@ def _convert(
     if isinstance(outcome, Refused):
         return skipped(CONVERTED, outcome.reason)
     referrals.mark_responded(invitation.invitation_id, now)  # a later visit is no news
+    return _schedule_and_tell(order, outcome, invitation, settings, function_arn, now)
+
+
+def _schedule_and_tell(
+    order: OrderPlaced,
+    referral: Referral,
+    invitation: Invitation,
+    settings: ReferralSettings,
+    function_arn: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The reward's release scheduled (named after the order: made once), the referrer told."""
     name = schedule_name("referral", order.order_id)
     due = ReferralRewardDue(order_id=order.order_id)
-    Schedules(
+    release_at = max(datetime.fromisoformat(referral.release_at), now)
+    schedules = Schedules(
         settings.need("aftercare_schedule_group"), settings.need("scheduler_role_arn")
-    ).create(
-        name, max(release_at, now), function_arn, {**as_event(due, name, now), "source": SOURCE}
     )
-    return _tell_referrer(invitation, "bought", settings, outcome)
+    schedules.create(name, release_at, function_arn, {**as_event(due, name, now), "source": SOURCE})
+    return _tell_referrer(invitation, "bought", settings, referral)
 
 
 # ---------------------------------------------------------------------- the reward
@@ -236,13 +252,7 @@ def _revoke(order_id: str, reason: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- telling the referrer
 def _base(profile: Profile, settings: ReferralSettings) -> dict[str, Any]:
-    locale = str(i18n.parse_locale(profile.locale, settings.default_locale))
-    return {
-        "shop": {"name": settings.shop_name, "url": settings.shop_base_url},
-        "lang": i18n.language(locale),
-        "locale": locale,
-        "first_name": profile.first_name,
-    }
+    return base_context(settings, profile.locale, profile.first_name)
 
 
 def _tell_referrer(
