@@ -20,6 +20,7 @@ from tailor.referrals.store import (
     SELF_REFERRAL,
     Referrals,
 )
+from tailor.scheduling import Schedules
 from tailor_local.cloud import EphemeralCloud
 from tailor_local.runner import Report, Runner
 from tailor_local.state import Journal, State
@@ -478,3 +479,39 @@ def test_a_partial_refund_keeps_the_reward_and_a_refund_after_release_is_only_re
 def test_the_referrals_table_is_kept_when_the_stack_goes(template: Template) -> None:
     resource = template.resources["ReferralsTable"]
     assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_an_attempt_that_failed_after_counting_the_order_is_finished_on_retry(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop.invite(DANA)
+    create = Schedules.create
+    failures = iter([RuntimeError("Scheduler unavailable")])
+
+    def flaky(self: Schedules, *args: Any) -> bool:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return create(self, *args)
+
+    monkeypatch.setattr(Schedules, "create", flaky)
+
+    shop.order(DANA, 9012, code=shop.code_sent_to(DANA))
+
+    assert len(converted(shop)) == 1
+    assert len(schedules(AFTERCARE_GROUP, "referral")) == 1
+    referral = shop.referrals.referral("9012")
+    assert referral is not None and referral.status == "pending"
+
+
+def test_the_friend_sees_what_the_referrer_bought_when_asked(shop: Shop) -> None:
+    shop.deliver(load_event("shopify/products-create.json"))
+    shop.order(SUSIE, 8002, customer_id=int(SUSIE_ID))
+
+    shop.invite(DANA, include_items=True)
+    shop.invite("sam@example.org")
+
+    bought = load_event("shopify/products-create.json")["detail"]["payload"]["title"]
+    dana = text_part(shop.mail_to(DANA)[0])
+    assert "What Susie bought here:" in dana and f"[{bought}](https://shop.example.com/" in dana
+    assert bought not in text_part(shop.mail_to("sam@example.org")[0])
