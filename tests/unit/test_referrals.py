@@ -52,12 +52,14 @@ def template() -> Template:
     )
 
 
-def url_event(path: str, query: dict[str, str] | None = None, form: Any = None) -> dict[str, Any]:
+def url_event(
+    path: str, query: dict[str, str] | None = None, form: Any = None, method: str = "GET"
+) -> dict[str, Any]:
     return {
         "version": "2.0",
         "rawPath": path,
         "queryStringParameters": query or {},
-        "requestContext": {"http": {"method": "POST" if form is not None else "GET"}},
+        "requestContext": {"http": {"method": "POST" if form is not None else method}},
         "headers": {},
         "body": urlencode(form, doseq=True) if form is not None else None,
         "isBase64Encoded": False,
@@ -79,9 +81,12 @@ class Shop:
         assert report.ok, report.failures
         return report
 
-    def page(self, path: str, query: dict[str, str] | None = None, form: Any = None) -> Any:
+    def page(
+        self, path: str, query: dict[str, str] | None = None, form: Any = None, method: str = "GET"
+    ) -> Any:
         function = self.template.function("ReferralPageFunction")
-        report = self.runner.invoke_once(function, url_event(path, query, form), drain=True)
+        event = url_event(path, query, form, method)
+        report = self.runner.invoke_once(function, event, drain=True)
         assert report.ok, report.failures
         return report.invocations[0].outcome.result
 
@@ -295,6 +300,8 @@ def test_opening_the_link_tells_the_referrer_once_and_the_landing_page_counts(
     shop.invite(DANA)
     link = link_token(html_part(shop.mail_to(DANA)[0]), f"{PAGE}r?t=")
 
+    checked = shop.page("/r", {"t": link}, method="HEAD")  # a link checker, not Dana
+    assert checked["statusCode"] == 302 and shop.mail_to(SUSIE) == []
     first = shop.page("/r", {"t": link})
     shop.page("/r", {"t": link})
 

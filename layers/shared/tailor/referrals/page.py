@@ -49,7 +49,8 @@ class ReferralPage:
         if route == "" and method == "POST":
             return self.submit(web.form(event))
         if route == "r" and method in ("GET", "HEAD"):
-            return self.land(web.query(event).get("t"))
+            # A HEAD is a link checker's, not the friend's: it is answered, not counted.
+            return self.land(web.query(event).get("t"), counts=method == "GET")
         if route in ("", "r"):
             return web.page(405, "Not allowed", "This page only answers GET and POST.")
         return web.page(404, "Not found", "There is nothing here.")
@@ -109,13 +110,13 @@ class ReferralPage:
             "customers or were invited before, we won't write to them.",
         )
 
-    def land(self, token: str | None) -> Response:
+    def land(self, token: str | None, counts: bool = True) -> Response:
         claims = self._verify(tokens.INVITATION_PURPOSE, token)
         invitation = self.referrals.invitation(str(claims.get("i"))) if claims else None
         if invitation is None:
             return web.invalid_link()
         now = clock.now()
-        if self.referrals.mark_responded(invitation.invitation_id, now):
+        if counts and self.referrals.mark_responded(invitation.invitation_id, now):
             _publish(
                 ReferralResponded(invitation_id=invitation.invitation_id, responded_at=now),
                 self.settings,
