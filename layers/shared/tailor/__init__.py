@@ -11,6 +11,9 @@ Layout: the packages are the families of work, the top-level modules what they s
   the sender, and the private-sale link.
 - `support/`: the customer-service desk: inbound mail, tickets, intents, canned responses,
   replies, the SLA watchdog, and the moderation of comments and reviews.
+- `referrals/`: refer a friend: share links, invitations and their codes (kept by code in
+  the referrals table), the friend's response and first order, rewards after the return
+  window, and the fraud rules each passes.
 - `templates/`: the Jinja2 templates, one folder per email type, plus `pages/` (function-URL
   pages) and `canned/` (the desk's canned responses).
 
@@ -22,7 +25,8 @@ Top-level modules, by what they serve:
 - The shop's memory: `catalog`, `profiles`, `sync` (catalog, profiles and purchase history
   kept current), `recommend` (cross-sell).
 - Function URLs a customer opens: `offers` (the add-to-your-order link), `preferences` (the
-  preference centre), `web` (their responses); the private-sale link is `alerts.access`.
+  preference centre), `web` (their responses); the private-sale link is `alerts.access`,
+  the "tell a friend" page `referrals.page`.
 - Plumbing every function uses: `settings`, `aws`, `observability`, `clock`,
   `idempotency` (exactly once), `transactions`, `scheduling` (one-time schedules).
 
