@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from tailor.profiles import Profiles
 from tailor.referrals.store import (
     ALREADY_INVITED,
     EXISTING_CUSTOMER,
@@ -308,7 +309,7 @@ def test_opening_the_link_tells_the_referrer_once_and_the_landing_page_counts(
     code = shop.code_sent_to(DANA)
     location = urlsplit(first["headers"]["Location"])
     assert (location.netloc, location.path) == ("shop.example.com", f"/discount/{code}")
-    opened = [m for m in shop.mail_to(SUSIE) if "opened your invitation" in m["Subject"]]
+    opened = [m for m in shop.mail_to(SUSIE) if "has seen your invitation" in m["Subject"]]
     assert len(opened) == 1
     # Shopify records the first page of the visit as the order's landing_site.
     landing = f"{location.path}?{location.query}"
@@ -522,3 +523,29 @@ def test_the_friend_sees_what_the_referrer_bought_when_asked(shop: Shop) -> None
     dana = text_part(shop.mail_to(DANA)[0])
     assert "What Susie bought here:" in dana and f"[{bought}](https://shop.example.com/" in dana
     assert bought not in text_part(shop.mail_to("sam@example.org")[0])
+
+
+def test_an_invited_friend_signing_up_tells_the_referrer_once(shop: Shop) -> None:
+    shop.invite(DANA)
+    signup = load_event("canonical/newsletter-subscribed.json")
+    signup["detail"]["email"] = DANA
+
+    shop.deliver(signup)
+    shop.deliver({**signup, "id": str(uuid.uuid4())})
+    shop.deliver({**signup, "detail": {**signup["detail"], "email": "sam@example.org"}})
+
+    [seen] = shop.mail_to(SUSIE)
+    assert seen["Subject"] == "Your friend has seen your invitation"
+
+
+def test_a_german_speaking_referrer_is_told_in_german(shop: Shop) -> None:
+    Profiles(shop.template.physical_name("ProfilesTable")).update(
+        SUSIE, lambda profile: profile.model_copy(update={"locale": "de-DE"})
+    )
+    shop.invite(DANA)
+
+    shop.order(DANA, 9013, code=shop.code_sent_to(DANA))
+
+    [told] = shop.mail_to(SUSIE)
+    assert told["Subject"] == "Ihre Empfehlung hat bestellt"
+    assert "Ihr Dankeschön, " + REWARD in text_part(told)
