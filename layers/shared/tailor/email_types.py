@@ -188,7 +188,8 @@ _DECLARATIONS = (
         topic=None,
         why="sent once, at a customer's request, to a friend who is not a customer: the "
         "friend gave no consent, so nothing promotional follows and no profile is kept",
-        trigger="`ReferralInvitationRequested` (your storefront's refer-a-friend form)",
+        trigger='the "tell a friend" page linked from the shipping confirmation, or '
+        "`ReferralInvitationRequested` from your storefront",
         senders=("ReferralInvitationFunction",),
         samples=("canonical/referral-invitation-requested.json",),
         demo_step="Susie invites a friend",

@@ -21,7 +21,8 @@ A code is found by `GetItem` on its key, so attribution can read any code's reco
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -104,7 +105,8 @@ def _key(pk: str, sk: str) -> dict[str, str]:
 
 
 def _fields(cls: type, item: dict[str, Any]) -> dict[str, Any]:
-    names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    """The item's attributes that are fields of the record (not its keys or counters)."""
+    names = {f.name for f in fields(cls)}
     return {name: value for name, value in item.items() if name in names}
 
 
@@ -157,9 +159,7 @@ class Referrals:
         logger.info("referral refused", extra={"reason": reason, **about})
         self.table.put_item(
             Item={
-                **_key(
-                    f"REFERRER#{referrer}", f"REFUSAL#{now.isoformat()}#{codes.new_invitation_id()}"
-                ),
+                **_key(f"REFERRER#{referrer}", f"REFUSAL#{now.isoformat()}#{secrets.token_hex(4)}"),
                 "reason": reason,
                 "at": now.isoformat(),
                 **about,
