@@ -155,9 +155,8 @@ def shopify_order(
     payload = event["detail"]["payload"]
     payload.update(id=order_id, name=f"#{order_id}", email=email, contact_email=email)
     payload["customer"].update(email=email, id=customer_id or order_id + 500)
-    payload["discount_codes"] = [{"code": code, "amount": "10.00", "type": "percentage"}] * bool(
-        code
-    )
+    discount = {"code": code, "amount": "9.00", "type": "percentage"}
+    payload["discount_codes"] = [discount] if code else []
     payload["landing_site"] = landing
     payload["note_attributes"] = [{"name": k, "value": v} for k, v in (attributes or {}).items()]
     payload["shipping_address"]["address1"] = address1
