@@ -37,7 +37,7 @@ LOCAL_PARAMETERS = {
     "SenderIdentity": "shop.example.com",
     "ShopTimezone": "America/Chicago",
     # Marketing mail carries the shop's postal address (the shop is in Tulsa).
-    "ShopPostalAddress": "Oklahoma Outfitters, 120 E 4th St, Tulsa, OK 74103, USA",
+    "ShopPostalAddress": "120 E 4th St, Tulsa, OK 74103, USA",
 }
 
 
