@@ -72,9 +72,14 @@ def resolve_locale(tag: str | None, shop_default: str | None = None) -> str:
     return language
 
 
-def copy_root() -> Path:
-    from tailor.render import templates_root
+def templates_root() -> Path:
+    """TAILOR_TEMPLATES if set, else `tailor/templates` (a link to the repository's
+    `templates/` that `sam build` resolves into a copy inside the layer)."""
+    configured = os.environ.get("TAILOR_TEMPLATES")
+    return Path(configured) if configured else Path(__file__).with_name("templates")
 
+
+def copy_root() -> Path:
     return templates_root()
 
 
@@ -175,9 +180,6 @@ class Words:
 
         # The copy and every value are escaped here, so the result is safe HTML.
         return Markup(_PLACEHOLDER.sub(value, str(escape(text))))  # noqa: S704
-
-    def has(self, key: str) -> bool:
-        return key in self.texts
 
 
 def _stem(key: str) -> str:

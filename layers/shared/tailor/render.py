@@ -10,7 +10,6 @@ absolute http(s) URL becomes "", and `{% if x|safe_url %}` leaves the link out.
 from __future__ import annotations
 
 import html as html_entities
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tailor import copy, i18n, links
+from tailor.copy import templates_root as templates_root  # copy reads templates too
 from tailor.events.canonical import Money
 
 # Gmail clips messages whose HTML exceeds about 102 KB; stay clear of it.
@@ -45,13 +45,6 @@ class Rendered:
     @property
     def html_bytes(self) -> int:
         return len(self.html.encode("utf-8"))
-
-
-def templates_root() -> Path:
-    """TAILOR_TEMPLATES if set, else `tailor/templates` (a link to the repository's
-    `templates/` that `sam build` resolves into a copy inside the layer)."""
-    configured = os.environ.get("TAILOR_TEMPLATES")
-    return Path(configured) if configured else Path(__file__).with_name("templates")
 
 
 class Renderer:
