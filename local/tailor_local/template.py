@@ -36,6 +36,8 @@ LOCAL_PARAMETERS = {
     "SenderAddress": "orders@shop.example.com",
     "SenderIdentity": "shop.example.com",
     "ShopTimezone": "America/Chicago",
+    # Marketing mail carries the shop's postal address (the shop is in Tulsa).
+    "ShopPostalAddress": "120 E 4th St, Tulsa, OK 74103, USA",
 }
 
 

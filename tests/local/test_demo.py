@@ -59,7 +59,7 @@ def test_the_demo_prints_what_was_sent_and_where_the_gallery_is(
     )
     assert re.search(
         r"Susie Oklahoma buys size-13 shoes +order_confirmation +susie@example\.com +"
-        r"Susie, your Oklahoma Outfitters order #1021 is confirmed",
+        r"Order #1021 is confirmed",
         printed,
     )
     assert f"Gallery: {out / 'index.html'}" in printed
@@ -100,7 +100,7 @@ def test_the_gallery_and_an_email_render_in_chromium(
     gallery = rendered(out / "index.html", tmp_path / "profile")
 
     assert "<h1>Susie's size-13 shoes</h1>" in gallery
-    assert "Susie, your Oklahoma Outfitters order #1021 is confirmed" in gallery
+    assert "Order #1021 is confirmed" in gallery
     # Each email is an iframe that its onload script sized to its rendered content.
     heights = [int(h) for h in re.findall(r'<iframe[^>]*style="height: (\d+)px', gallery)]
     assert len(heights) == len(index)

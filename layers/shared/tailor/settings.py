@@ -155,6 +155,19 @@ class Settings(EnvSettings):
     offer_discount_code: str = ""
     idempotency_days: int = Field(default=7, ge=1, le=365)
 
+    # Brand: shown in every email (the logo, else the shop's name; the postal address that
+    # bulk-mail law expects in every marketing footer; contact and social links).
+    brand_logo_url: str = Field(default="", pattern=r"^(https://\S+)?$")
+    brand_color: str = Field(default="#8a4b08", pattern=r"^#[0-9A-Fa-f]{6}$")
+    brand_accent_color: str = Field(default="#fbf6ee", pattern=r"^#[0-9A-Fa-f]{6}$")
+    shop_postal_address: str = ""
+    shop_contact_email: str = ""
+    brand_social_links: str = Field(
+        default="", pattern=r"^(https://[^\s,]+(,\s*https://[^\s,]+)*)?$"
+    )
+    # Where merchants put copy overrides (copy/<email_type>/<lang>.json); empty: none.
+    copy_bucket: str = ""
+
     @field_validator("shop_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -174,6 +187,23 @@ class Settings(EnvSettings):
     def shop_zone(self) -> ZoneInfo:
         return ZoneInfo(self.shop_timezone)
 
+    def brand(self) -> dict[str, Any]:
+        """What every email's layout shows of the shop (`brand` in templates)."""
+        return {
+            "name": self.shop_name,
+            "url": self.shop_base_url,
+            "logo_url": self.brand_logo_url,
+            "color": self.brand_color,
+            "accent_color": self.brand_accent_color,
+            "postal_address": self.shop_postal_address,
+            "contact_email": self.shop_contact_email,
+            "social": [
+                {"name": _network(url), "url": url}
+                for url in (u.strip() for u in self.brand_social_links.split(","))
+                if url
+            ],
+        }
+
     @classmethod
     def _prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(values.get("frequency_cap_overrides"), str):
@@ -189,6 +219,26 @@ class Settings(EnvSettings):
 @lru_cache(maxsize=32)
 def _validated(kind: type[EnvSettings], values: tuple[tuple[str, str], ...]) -> EnvSettings:
     return kind.from_env(dict(values))
+
+
+_NETWORKS = {
+    "instagram.com": "Instagram",
+    "facebook.com": "Facebook",
+    "tiktok.com": "TikTok",
+    "pinterest.com": "Pinterest",
+    "youtube.com": "YouTube",
+    "x.com": "X",
+    "twitter.com": "X",
+    "linkedin.com": "LinkedIn",
+    "threads.net": "Threads",
+    "bsky.app": "Bluesky",
+}
+
+
+def _network(url: str) -> str:
+    """A social link's network by name ("Instagram"), else its host."""
+    host = url.split("/")[2].lower().removeprefix("www.")
+    return next((name for domain, name in _NETWORKS.items() if host.endswith(domain)), host)
 
 
 def get_settings() -> Settings:

@@ -29,7 +29,7 @@ def test_a_size_12_restock_emails_only_the_size_12_subscribers(shop: Shop, outbo
 
     assert recipients(outbox) == ["alex@example.com", "guest12@example.net"]
     alex = next(m for m in outbox.messages if "alex" in str(m["To"]))
-    assert alex["Subject"] == "Back in stock: Classic Oxford in size 12 (only 3 left)"
+    assert alex["Subject"] == "Back in stock: Classic Oxford in size 12, only 3 left"
     html, text = html_part(alex), text_part(alex)
     assert "It's back, Alex!" in html
     assert "Only 3 left in your size." in text

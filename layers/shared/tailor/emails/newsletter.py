@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from tailor import addresses, consent, i18n
+from tailor import addresses, consent, copy
 from tailor.delivery import deliver, skipped
 from tailor.events.canonical import NewsletterSignupRequested, NewsletterSubscribed
 from tailor.idempotency import once
@@ -31,10 +31,11 @@ def opt_in_url(email: str, source: str, settings: Settings, signer: Signer) -> s
 
 
 def page_context(profile: Profile, settings: Settings) -> dict[str, Any]:
-    locale = str(i18n.parse_locale(profile.locale, settings.default_locale))
+    locale = copy.resolve_locale(profile.locale, settings.default_locale)
     return {
         "shop": {"name": settings.shop_name, "url": settings.shop_base_url},
-        "lang": i18n.language(locale),
+        "brand": settings.brand(),
+        "lang": copy.resolve_language(profile.locale, settings.default_locale),
         "locale": locale,
         "first_name": profile.first_name,
     }

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from tailor import addresses, clock, i18n, zones
+from tailor import addresses, clock, copy, i18n, zones
 from tailor.catalog import Catalog, product_page
 from tailor.consent import NEWSLETTER
 from tailor.delivery import deliver, skipped
@@ -77,10 +77,12 @@ def confirmation_context(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Everything the template shows; money stays Money so the template formats it."""
-    locale = str(i18n.parse_locale(order.locale or profile.locale, settings.default_locale))
+    tag = order.locale or profile.locale
+    locale = copy.resolve_locale(tag, settings.default_locale)
     return {
         "shop": {"name": settings.shop_name, "url": settings.shop_base_url},
-        "lang": i18n.language(locale),
+        "brand": settings.brand(),
+        "lang": copy.resolve_language(tag, settings.default_locale),
         "locale": locale,
         "first_name": order.customer.first_name or profile.first_name,
         "returning": profile.is_returning(order.order_id, order.placed_at),
