@@ -28,6 +28,8 @@ from tailor_local.runner import Runner
 from tailor_local.state import LocalError
 from tailor_local.template import Function, Template
 
+# Paths served by a function whose app owns the whole path, prefix included.
+MOUNTS = {"console": "ConsoleFunction"}
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 TEXT_SUFFIXES = ("+json", "+xml")
 
@@ -51,10 +53,14 @@ def function_url_event(
     source_ip: str,
     function_id: str,
     now: datetime,
+    mounted: bool = False,
 ) -> dict[str, Any]:
-    """The payload-2.0 event Lambda builds for a request received at `now`."""
+    """The payload-2.0 event Lambda builds for a request received at `now` (the path
+    without the function's segment, unless the function is `mounted` there)."""
     parts = urlsplit(target)
     path = "/" + parts.path.split("/", 2)[2] if parts.path.count("/") >= 2 else "/"
+    if mounted:
+        path = parts.path
     lowered = {k.lower(): v for k, v in headers.items()}
     cookies = [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()]
     now = now.astimezone(UTC)
@@ -143,6 +149,8 @@ class FunctionUrls:
 
     def handle(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
         function_id = urlsplit(request.path).path.split("/")[1]
+        mounted = function_id in MOUNTS
+        function_id = MOUNTS.get(function_id, function_id)
         function = self.functions.get(function_id)
         if function is None:
             self._send(
@@ -163,6 +171,7 @@ class FunctionUrls:
                 request.client_address[0],
                 function_id,
                 self.runner.clock.now(),
+                mounted,
             )
             # Unlike AWS, what the function set off is done before the page is answered, so a
             # page on the screen means its emails are in the outbox.
@@ -239,6 +248,7 @@ def main(port: int, overrides: Mapping[str, str] | None = None) -> None:
         print(f"Serving function URLs of template.yaml with {cloud.describe()}:")
         for function_id in sorted(urls.functions):
             print(f"  http://127.0.0.1:{port}/{function_id}/")
+        print(f"Staff console: http://127.0.0.1:{port}/console/ (sign-in links land in the outbox)")
         print("Press Ctrl-C to stop.", flush=True)
         try:
             server.serve_forever(poll_interval=0.2)
