@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 import sys
 import threading
 import uuid
@@ -22,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tailor_local import outbox
 from tailor_local.cloud import Cloud, command_template, open_cloud
 from tailor_local.invoke import Outcome
 from tailor_local.runner import Runner
@@ -30,6 +32,7 @@ from tailor_local.template import Function, Template
 
 # Paths served by a function whose app owns the whole path, prefix included.
 MOUNTS = {"console": "ConsoleFunction"}
+SIGN_IN_LINK = re.compile(r"http://127\.0\.0\.1:\d+/console/sign-in/link\?token=[\w-]+")
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 TEXT_SUFFIXES = ("+json", "+xml")
 
@@ -187,6 +190,15 @@ class FunctionUrls:
         for send in report.sends:
             line += f"; sent {send.email_type} to {', '.join(send.recipients)}"
         print(line, flush=True)
+        self._print_sign_in_links({s.ses_message_id for s in report.sends})
+
+    def _print_sign_in_links(self, ses_message_ids: set[str]) -> None:
+        """The console's sign-in link, so a person signs in without opening the outbox."""
+        for email in outbox.emails(self.runner.cloud):
+            if email.sent.ses_message_id in ses_message_ids:
+                found = SIGN_IN_LINK.search(email.text)
+                if found:
+                    print(f"  sign-in link for {email.recipient}: {found.group(0)}", flush=True)
 
     def _missing(self, function_id: str) -> bytes:
         if not function_id:
