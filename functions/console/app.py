@@ -3,6 +3,7 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from tailor.aftercare.config import AftercareSettings
 from tailor.console.app import handle
 from tailor.console.auth import ConsoleSettings
 from tailor.observability import entrypoint
@@ -13,6 +14,7 @@ NEEDS = (
     Settings.require(*SENDS_TRANSACTIONAL_MAIL, "profiles_table", "event_bus_name")
     + SupportSettings.require("tickets_table", "mail_bucket")
     + ConsoleSettings.require("console_table")
+    + AftercareSettings.require("aftercare_table")
 )
 
 

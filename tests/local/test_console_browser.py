@@ -96,7 +96,9 @@ def test_an_agent_answers_susie_with_an_edited_canned_response(
         assert "We have them in Burgundy in your size." in preview
         submit(chrome, "main form button[type=submit]")
 
-        assert "Reply sent" in chrome.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert (
+            "Reply handed to the desk" in chrome.find_element(By.CSS_SELECTOR, "[role=status]").text
+        )
     reply = outbox.emails(runner.cloud)[-1]
     assert reply.recipient == "susie@example.com" and reply.email_type == "support_reply"
     assert reply.subject == "Re: The shoes don't match my dress [T-1001]"
@@ -105,6 +107,8 @@ def test_an_agent_answers_susie_with_an_edited_canned_response(
     assert "Sorry the colour let you down!" in reply.text
     assert "We have them in Burgundy in your size." in reply.text
     assert "[add" not in reply.text
+    # The preview was exactly this email (its text part, line endings aside).
+    assert reply.text.replace("\r\n", "\n").strip() == preview.replace("\r\n", "\n").strip()
 
 
 AXE_VERSION = "4"

@@ -2,66 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from tailor import aws
-from tailor.clock import now
-from tailor_local.serve import function_url_event
 
-from tests.helpers.mail import Outbox, html_part
+from tests.helpers.console import ORIGIN, STAFF, call, csrf, mailed_token, sign_in
+from tests.helpers.mail import Outbox
 from tests.helpers.support_desk import deliver_mail, eml
-
-HOST = "abc123.lambda-url.us-east-1.on.aws"
-ORIGIN = f"https://{HOST}"
-STAFF = "maria@shop.example.com"
-
-
-def call(
-    run: Any,
-    method: str,
-    path: str,
-    form: dict[str, str] | None = None,
-    cookie: str | None = None,
-    origin: str | None = None,
-) -> dict[str, Any]:
-    """The console function answering a browser's request to its function URL."""
-    headers = {"host": HOST, "content-type": "application/x-www-form-urlencoded"}
-    if cookie:
-        headers["cookie"] = cookie
-    if origin:
-        headers["origin"] = origin
-    body = urlencode(form or {}).encode()
-    event = function_url_event(
-        method, path, headers, body, "192.0.2.7", "ConsoleFunction", now(), mounted=True
-    )
-    result: dict[str, Any] = run("ConsoleFunction", event)
-    return result
-
-
-def mailed_token(outbox: Outbox) -> str:
-    found = re.search(
-        r"/console/sign-in/link\?token=([A-Za-z0-9_-]+)", html_part(outbox.messages[-1])
-    )
-    assert found, "no sign-in link in the email"
-    return found.group(1)
-
-
-def sign_in(run: Any, outbox: Any) -> str:
-    """Ask for a link, follow it; the session cookie (name=value)."""
-    call(run, "POST", "/console/sign-in", {"email": "Maria@Shop.Example.com"}, origin=ORIGIN)
-    answer = call(run, "POST", "/console/sign-in/link", {"token": mailed_token(outbox)})
-    assert answer["statusCode"] == 303, answer["body"]
-    return str(answer["cookies"][0].split(";")[0])
-
-
-def csrf(page: dict[str, Any]) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page["body"])
-    assert found
-    return found.group(1)
 
 
 @pytest.fixture
@@ -244,3 +193,11 @@ def test_every_page_forbids_script_framing_and_caching(desk: Any, outbox: Outbox
         assert "script-src" not in policy and "unsafe-inline" not in policy
         assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store"
         assert "<script" not in page["body"] and "style=" not in page["body"]
+
+
+def test_an_address_gets_at_most_five_links_an_hour(desk: Any, outbox: Outbox) -> None:
+    before = len(outbox.messages)
+    answers = [call(desk, "POST", "/console/sign-in", {"email": STAFF}) for _ in range(7)]
+
+    assert len(outbox.messages) == before + 5
+    assert len({answer["body"] for answer in answers}) == 1

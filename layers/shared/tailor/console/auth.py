@@ -14,7 +14,8 @@ console signs in the same way locally and on AWS.
   CSRF token, an idle timeout and an absolute lifetime; DynamoDB's TTL removes it later,
   the times are checked on every request. The cookie is `__Host-`, Secure, HttpOnly,
   SameSite=Strict.
-* Asking for a link answers the same whether or not the address is staff.
+* Asking for a link answers the same whether or not the address is staff; an address gets
+  at most 5 links an hour.
 * Every sign-in and every change is an audit record (`AUDIT#<day>`), kept without expiry.
 """
 
@@ -36,6 +37,7 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_LIFETIME = timedelta(hours=12)
 # A session's last-seen time is written at most this often, not on every page.
 TOUCH_EVERY = timedelta(minutes=1)
+LINKS_PER_HOUR = 5
 COOKIE = "__Host-tailor-console"
 # Loopback has no TLS, so `tailor serve` uses a cookie without the prefix's Secure rule.
 LOCAL_COOKIE = "tailor-console"
@@ -100,6 +102,8 @@ class Console:
         normalized = addresses.normalize(email)
         if normalized is None or not self.settings.is_staff(normalized):
             return None
+        if not self._count_link(normalized, now):
+            return None
         token = secrets.token_urlsafe(32)
         self.table.put_item(
             Item={
@@ -111,6 +115,12 @@ class Console:
             }
         )
         return normalized, token
+
+    def _count_link(self, email: str, now: datetime) -> bool:
+        """Count a link for `email` this hour; False past LINKS_PER_HOUR, so the sign-in
+        form cannot be used to flood a colleague's mailbox."""
+        key = {"pk": f"LINKS#{email}", "sk": now.strftime("%Y-%m-%dT%H")}
+        return aws.counted(self.table, key, LINKS_PER_HOUR, _epoch(now + timedelta(days=1)))
 
     def consume_link(self, token: str, now: datetime) -> str | None:
         """The staff address a token signs in, once: the write that marks it used is

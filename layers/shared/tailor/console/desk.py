@@ -16,6 +16,8 @@ from typing import Any, get_args
 from boto3.dynamodb.conditions import Attr
 
 from tailor import aws
+from tailor.aftercare.config import AftercareSettings
+from tailor.aftercare.store import AftercareStore, ShipmentRecord
 from tailor.profiles import Profile, Profiles
 from tailor.render import Rendered, renderer
 from tailor.support.canned import Library
@@ -71,6 +73,8 @@ def all_tickets(desk: Desk) -> list[Ticket]:
 def inbox(desk: Desk, filters: Filters, me: str, now: datetime) -> list[Ticket]:
     """The tickets the filters keep, soonest due first; then answered ones, latest first."""
     kept = [t for t in all_tickets(desk) if _kept(t, filters, me, now)]
+    if filters.search:
+        kept = searched(desk, kept, filters.search)
     waiting = sorted((t for t in kept if t.due_at), key=lambda t: (t.due_at, t.number))
     rest = sorted((t for t in kept if not t.due_at), key=lambda t: t.updated_at, reverse=True)
     return [*waiting, *rest][:MAX_INBOX]
@@ -90,9 +94,20 @@ def _kept(ticket: Ticket, filters: Filters, me: str, now: datetime) -> bool:
     assigned = {"": None, "me": me, "nobody": ""}.get(filters.assigned, filters.assigned)
     if assigned is not None and (ticket.agent or "") != assigned:
         return False
-    if filters.overdue and not overdue(ticket, now):
-        return False
-    return not filters.search or matches(ticket, filters.search)
+    return not (filters.overdue and not overdue(ticket, now))
+
+
+def searched(desk: Desk, tickets: list[Ticket], search: str) -> list[Ticket]:
+    """The tickets a search names by customer, order number or ticket, else whose
+    messages written by a person (the customer's, the agents') hold every word; those are
+    read only for tickets the cheaper match missed."""
+    words = search.lower().split()
+
+    def written(ticket: Ticket) -> str:
+        messages = desk.store.messages(ticket.ticket_id)
+        return " ".join(m.text.lower() for m in messages if m.kind in ("customer", "reply"))
+
+    return [t for t in tickets if matches(t, search) or all(w in written(t) for w in words)]
 
 
 def matches(ticket: Ticket, search: str) -> bool:
@@ -123,6 +138,7 @@ class TicketView:
     profile: Profile | None
     order: OrderRecord | None
     orders: list[OrderRecord]
+    shipments: list[ShipmentRecord]
 
 
 def ticket_view(desk: Desk, ticket_id: str) -> TicketView | None:
@@ -136,7 +152,18 @@ def ticket_view(desk: Desk, ticket_id: str) -> TicketView | None:
         found = order if order and order.order_id == order_id else desk.store.get_order(order_id)
         if found is not None:
             orders.append(found)
-    return TicketView(ticket, desk.store.messages(ticket_id), profile, order, orders)
+    return TicketView(
+        ticket, desk.store.messages(ticket_id), profile, order, orders, _shipments(order)
+    )
+
+
+def _shipments(order: OrderRecord | None) -> list[ShipmentRecord]:
+    """The order's shipments as the aftercare table follows them (carrier events included)."""
+    if order is None:
+        return []
+    store = AftercareStore(AftercareSettings.current().need("aftercare_table"))
+    shipments = store.history(order.order_id).shipments.values()
+    return sorted(shipments, key=lambda s: (s.shipped_at is None, s.shipped_at, s.fulfillment_id))
 
 
 def canned_draft(desk: Desk, view: TicketView, canned_id: str, agent: str) -> tuple[str, str]:
