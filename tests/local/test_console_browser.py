@@ -160,7 +160,17 @@ def test_the_inbox_and_ticket_pages_have_no_serious_accessibility_violations(
     runner, console = desk
     with browser(javascript=True) as chrome:
         chrome.set_script_timeout(60)
+        chrome.set_window_size(390, 844)
         sign_in(chrome, runner, console)
         assert serious_violations(chrome, axe_source) == []
+        assert fits_the_width(chrome)
         chrome.find_element(By.PARTIAL_LINK_TEXT, "T-1001").click()
         assert serious_violations(chrome, axe_source) == []
+        assert fits_the_width(chrome)
+
+
+def fits_the_width(chrome: Any) -> bool:
+    """Nothing on the page needs scrolling sideways."""
+    return bool(
+        chrome.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    )

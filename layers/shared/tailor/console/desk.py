@@ -152,9 +152,13 @@ def ticket_view(desk: Desk, ticket_id: str) -> TicketView | None:
         found = order if order and order.order_id == order_id else desk.store.get_order(order_id)
         if found is not None:
             orders.append(found)
-    return TicketView(
-        ticket, desk.store.messages(ticket_id), profile, order, orders, _shipments(order)
+    # The desk acknowledges within the second a message arrives, stamped by another clock
+    # (SES's receipt time against ours): within a second, what came in shows first.
+    messages = sorted(
+        desk.store.messages(ticket_id),
+        key=lambda m: (m.at.replace(microsecond=0), m.direction == "out"),
     )
+    return TicketView(ticket, messages, profile, order, orders, _shipments(order))
 
 
 def _shipments(order: OrderRecord | None) -> list[ShipmentRecord]:
