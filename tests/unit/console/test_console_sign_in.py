@@ -57,6 +57,8 @@ def test_a_replayed_link_gets_nothing(desk: Any, outbox: Outbox) -> None:
     assert first["statusCode"] == 303
     assert again["statusCode"] == 400 and "cookies" not in again
     assert "expired or was used already" in again["body"]
+    trail = [i["action"] for i in aws.table("ConsoleTable").scan()["Items"] if "action" in i]
+    assert trail.count("signed in") == 1 and "sign-in link refused" in trail
 
 
 def test_an_expired_link_gets_nothing(
@@ -139,6 +141,8 @@ def test_a_form_without_the_sessions_csrf_token_changes_nothing(
     assert refused["statusCode"] == 403
     page = call(desk, "GET", "/console/tickets/T-1001", cookie=cookie)
     assert "wants a refund" not in page["body"]
+    trail = [i["action"] for i in aws.table("ConsoleTable").scan()["Items"] if "action" in i]
+    assert "note added" not in trail and "form refused: CSRF token missing or wrong" in trail
 
 
 def test_a_note_with_the_token_is_kept_and_audited(desk: Any, outbox: Outbox) -> None:

@@ -84,6 +84,7 @@ def _dispatch(context: Context) -> Response:
         return context.page("message.html.j2", 404, title="Not found", message="No such page.")
     if request.method == "POST" and not context.me.valid_csrf(request.form.get("csrf")):
         logger.warning("console form refused: CSRF token missing or wrong")
+        context.audit("form refused: CSRF token missing or wrong", path=request.path)
         return context.page("message.html.j2", 403, title="Refused", message=_STALE_FORM)
     return found[0].handler(context, **found[1])
 
@@ -129,6 +130,8 @@ def sign_in_with_link(context: Context) -> Response:
     now = clock.now()
     email = context.console.consume_link(context.request.form.get("token", ""), now)
     if email is None:
+        # Evidence of replayed or stale links, without the token (it may still be live).
+        context.console.audit("anonymous", "sign-in link refused", now)
         return context.page(
             "message.html.j2",
             400,
