@@ -319,6 +319,12 @@ def main(out: Path, story_path: Path = STORY, *, ephemeral: bool = False) -> int
         )
     else:
         print("The local cloud keeps the story's shop: `tailor serve` opens the gallery's links")
+    staff = template.ref("StaffAddresses").split(",")[0].strip()
+    if staff:
+        print(
+            f"Staff console: `tailor serve`, open http://127.0.0.1:3000/console/ and sign in as "
+            f"{staff}; the sign-in email lands in the outbox and `tailor serve` prints its link"
+        )
     failed = sum(len(r.failures) for r in results)
     if failed:
         print(f"{failed} problem(s) in the story; see above", file=sys.stderr)

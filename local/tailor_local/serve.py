@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 import sys
 import threading
 import uuid
@@ -22,12 +23,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tailor_local import outbox
 from tailor_local.cloud import Cloud, command_template, open_cloud
 from tailor_local.invoke import Outcome
 from tailor_local.runner import Runner
 from tailor_local.state import LocalError
 from tailor_local.template import Function, Template
 
+# Paths served by a function whose app owns the whole path, prefix included.
+MOUNTS = {"console": "ConsoleFunction"}
+SIGN_IN_LINK = re.compile(r"http://127\.0\.0\.1:\d+/console/sign-in/link\?token=[\w-]+")
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 TEXT_SUFFIXES = ("+json", "+xml")
 
@@ -51,10 +56,14 @@ def function_url_event(
     source_ip: str,
     function_id: str,
     now: datetime,
+    mounted: bool = False,
 ) -> dict[str, Any]:
-    """The payload-2.0 event Lambda builds for a request received at `now`."""
+    """The payload-2.0 event Lambda builds for a request received at `now` (the path
+    without the function's segment, unless the function is `mounted` there)."""
     parts = urlsplit(target)
     path = "/" + parts.path.split("/", 2)[2] if parts.path.count("/") >= 2 else "/"
+    if mounted:
+        path = parts.path
     lowered = {k.lower(): v for k, v in headers.items()}
     cookies = [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()]
     now = now.astimezone(UTC)
@@ -143,6 +152,8 @@ class FunctionUrls:
 
     def handle(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
         function_id = urlsplit(request.path).path.split("/")[1]
+        mounted = function_id in MOUNTS
+        function_id = MOUNTS.get(function_id, function_id)
         function = self.functions.get(function_id)
         if function is None:
             self._send(
@@ -163,6 +174,7 @@ class FunctionUrls:
                 request.client_address[0],
                 function_id,
                 self.runner.clock.now(),
+                mounted,
             )
             # Unlike AWS, what the function set off is done before the page is answered, so a
             # page on the screen means its emails are in the outbox.
@@ -178,6 +190,15 @@ class FunctionUrls:
         for send in report.sends:
             line += f"; sent {send.email_type} to {', '.join(send.recipients)}"
         print(line, flush=True)
+        self._print_sign_in_links({s.ses_message_id for s in report.sends})
+
+    def _print_sign_in_links(self, ses_message_ids: set[str]) -> None:
+        """The console's sign-in link, so a person signs in without opening the outbox."""
+        for email in outbox.emails(self.runner.cloud):
+            if email.sent.ses_message_id in ses_message_ids:
+                found = SIGN_IN_LINK.search(email.text)
+                if found:
+                    print(f"  sign-in link for {email.recipient}: {found.group(0)}", flush=True)
 
     def _missing(self, function_id: str) -> bytes:
         if not function_id:
@@ -239,6 +260,7 @@ def main(port: int, overrides: Mapping[str, str] | None = None) -> None:
         print(f"Serving function URLs of template.yaml with {cloud.describe()}:")
         for function_id in sorted(urls.functions):
             print(f"  http://127.0.0.1:{port}/{function_id}/")
+        print(f"Staff console: http://127.0.0.1:{port}/console/ (sign-in links land in the outbox)")
         print("Press Ctrl-C to stop.", flush=True)
         try:
             server.serve_forever(poll_interval=0.2)

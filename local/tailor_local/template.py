@@ -48,6 +48,8 @@ LOCAL_PROFILE = {
     "ReceivingDomain": "shop.example.com",
     "SupportLeadAddress": "lead@shop.example.com",
     "SupportTimezone": "America/Chicago",
+    # Who may sign in to the console at /console/ (the sign-in link lands in the outbox).
+    "StaffAddresses": "maria@shop.example.com",
 }
 
 

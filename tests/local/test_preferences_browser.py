@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,33 +13,20 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 from tailor import aws
 from tailor_local import outbox
-from tailor_local.cloud import open_cloud
 from tailor_local.runner import Runner
-from tailor_local.serve import FunctionUrls, make_server, url_template
 from tailor_local.template import REPO_ROOT
 
 from tests.helpers.browser import browser
+from tests.helpers.serving import serving
 
 SIGNUP = REPO_ROOT / "events" / "canonical" / "newsletter-signup-requested.json"
 
 
 @pytest.fixture
 def site() -> Iterator[Runner]:
-    with socket.socket() as probe:  # a free port: tests may run side by side (xdist)
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    template = url_template(port)
-    with open_cloud(template, ephemeral=True) as cloud:
-        runner = Runner(template, cloud)
-        server = make_server(FunctionUrls(template, cloud, port), port)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            runner.port = port  # type: ignore[attr-defined]
-            yield runner
-        finally:
-            server.shutdown()
-            server.server_close()
+    with serving() as (runner, port):
+        runner.port = port  # type: ignore[attr-defined]
+        yield runner
 
 
 def link(html: str, path: str) -> str:

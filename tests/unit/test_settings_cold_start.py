@@ -21,11 +21,13 @@ from types import ModuleType
 
 import pytest
 from tailor.settings import SENDS_MARKETING_MAIL, EnvSettings, Settings, SettingsError
+from tailor_local import outbox
 from tailor_local.cloud import open_cloud
 from tailor_local.demo import Player, load_story
 from tailor_local.invoke import environment
 from tailor_local.template import Function, Template, local_template
 
+from tests.helpers.console import answer_in_the_console
 from tests.helpers.events import load_event
 
 FUNCTION_IDS = sorted(Template().functions())
@@ -166,6 +168,19 @@ def test_what_each_function_reads_while_the_demo_story_plays_is_what_it_declares
         assert player.runner.deliver(load_event("canonical/review-submitted.json")).ok
         comments = template.function("SupportInboundFunction").environment["COMMENTS_ADDRESS"]
         assert player.runner.receive_mail(comment_to(comments)).ok
+        # And what staff do in the console: sign in and answer Susie there.
+        answered = answer_in_the_console(
+            lambda function_id, event: (
+                player.runner.invoke_once(template.function(function_id), event, drain=True)
+                .invocations[0]
+                .outcome.result
+            ),
+            lambda: outbox.emails(cloud)[-1].html,
+            "T-1001",
+            "One more thing: the belt matches too.",
+        )
+        assert answered["statusCode"] == 303
+        assert "the belt matches too" in outbox.emails(cloud)[-1].text
 
     assert used.keys() == set(FUNCTION_IDS), "some functions never ran"
     declared = {

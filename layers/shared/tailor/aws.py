@@ -70,6 +70,19 @@ def written(write: Callable[..., Any], **request: Any) -> bool:
     return True
 
 
+def counted(dynamo_table: Table, key: Mapping[str, Any], limit: int, expires_at: int) -> bool:
+    """Add one to the item's `count` unless it has reached `limit` (atomically: concurrent
+    callers cannot overshoot); False then. The item expires by TTL at `expires_at`."""
+    return written(
+        dynamo_table.update_item,
+        Key=dict(key),
+        UpdateExpression="ADD #c :one SET expires_at = :ttl",
+        ConditionExpression="attribute_not_exists(#c) OR #c < :limit",
+        ExpressionAttributeNames={"#c": "count"},
+        ExpressionAttributeValues={":one": 1, ":limit": limit, ":ttl": expires_at},
+    )
+
+
 def recorded(write: Callable[..., Any], **request: Any) -> bool:
     """`written`, tried again with backoff when AWS fails: for the writes that record what
     already happened, which a retry of the whole event cannot redo."""

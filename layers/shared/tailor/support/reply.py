@@ -17,12 +17,12 @@ from tailor import i18n, zones
 from tailor.delivery import skipped
 from tailor.idempotency import once
 from tailor.observability import logger, metrics
-from tailor.profiles import Profiles
+from tailor.profiles import Profile, Profiles
 from tailor.support.canned import paragraphs
 from tailor.support.context import canned_context, given_name, locale_for
 from tailor.support.conversation import reply_subject, send_on_ticket, with_thread
 from tailor.support.events import TicketReplyRequested
-from tailor.support.models import Ticket, TicketMessage
+from tailor.support.models import OrderRecord, Ticket, TicketMessage
 from tailor.support.runtime import Desk
 
 EMAIL_TYPE = "support_reply"
@@ -61,24 +61,7 @@ def send_reply(*, event: TicketReplyRequested) -> dict[str, Any]:
         return _refused(event, "nothing to send: give text, a canned response, or both")
 
     body = "\n\n".join(parts)
-    locale = locale_for(profile, order, desk.settings)
-    last = _last_customer_message(desk, ticket)
-    context_email = {
-        "shop": {"name": desk.settings.shop_name, "url": desk.settings.shop_base_url},
-        "lang": i18n.language(locale),
-        "locale": locale,
-        "subject": reply_subject(ticket.subject, ticket.ticket_id),
-        "first_name": (profile.first_name if profile else None) or given_name(ticket.customer_name),
-        "agent": event.agent,
-        "ticket": {"number": ticket.ticket_id},
-        "body": paragraphs(body),
-        "quoted": {
-            "date": i18n.day(last.at, zones.customer_zone(profile, desk.settings), locale),
-            "paragraphs": paragraphs(last.text[:2000]),
-        }
-        if last is not None and last.text
-        else None,
-    }
+    context_email = reply_context(desk, ticket, profile, order, body, event.agent)
     headers = {"Reply-To": desk.support.support_address} if desk.support.support_address else {}
     result, sent = send_on_ticket(
         desk.store,
@@ -106,6 +89,36 @@ def send_reply(*, event: TicketReplyRequested) -> dict[str, Any]:
             value=updated.first_response_seconds,
         )
     return {**result, "ticket_id": ticket.ticket_id, "ticket_status": updated.status}
+
+
+def reply_context(
+    desk: Desk,
+    ticket: Ticket,
+    profile: Profile | None,
+    order: OrderRecord | None,
+    body: str,
+    agent: str,
+) -> dict[str, Any]:
+    """What the support_reply email is rendered from: one builder for the reply sent and
+    the preview an agent reads before sending it."""
+    locale = locale_for(profile, order, desk.settings)
+    last = _last_customer_message(desk, ticket)
+    return {
+        "shop": {"name": desk.settings.shop_name, "url": desk.settings.shop_base_url},
+        "lang": i18n.language(locale),
+        "locale": locale,
+        "subject": reply_subject(ticket.subject, ticket.ticket_id),
+        "first_name": (profile.first_name if profile else None) or given_name(ticket.customer_name),
+        "agent": agent,
+        "ticket": {"number": ticket.ticket_id},
+        "body": paragraphs(body),
+        "quoted": {
+            "date": i18n.day(last.at, zones.customer_zone(profile, desk.settings), locale),
+            "paragraphs": paragraphs(last.text[:2000]),
+        }
+        if last is not None and last.text
+        else None,
+    }
 
 
 def answered(

@@ -182,18 +182,8 @@ class Store:
     def count_sender_acknowledgement(self, sender: str, now: datetime, limit: int) -> bool:
         """Count an acknowledgement to `sender` this hour; False once the hour's limit is hit."""
         hour = now.strftime("%Y-%m-%dT%H")
-        return aws.written(
-            self.table.update_item,
-            Key={"pk": f"ACKS#{sender}", "sk": hour},
-            UpdateExpression="ADD #c :one SET expires_at = :ttl",
-            ConditionExpression="attribute_not_exists(#c) OR #c < :limit",
-            ExpressionAttributeNames={"#c": "count"},
-            ExpressionAttributeValues={
-                ":one": 1,
-                ":limit": limit,
-                ":ttl": int((now + timedelta(days=2)).timestamp()),
-            },
-        )
+        key = {"pk": f"ACKS#{sender}", "sk": hour}
+        return aws.counted(self.table, key, limit, int((now + timedelta(days=2)).timestamp()))
 
     def waiting(self) -> list[Ticket]:
         """Tickets waiting on us, most overdue first (the queue index holds only their ids:
