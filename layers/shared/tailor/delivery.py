@@ -23,6 +23,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError
 
 from tailor import clock, policy
+from tailor.attribution import clicks
+from tailor.attribution import sending as attribution
 from tailor.email_types import Stream, declared
 from tailor.idempotency import Deferred, Sends
 from tailor.links import PREFERENCES_PURPOSE, UNSUBSCRIBE_PURPOSE, signer_from_secret
@@ -104,6 +106,11 @@ def deliver(
             _profiles(settings).release_marketing(slot)
         logger.info("email sent by an earlier attempt", extra={"email_type": email_type})
         return earlier
+    lang = str(context.get("lang") or "en")
+    if stream is Stream.MARKETING and attribution.held_out(profile.email, email_type, lang, now):
+        if slot is not None:
+            _profiles(settings).release_marketing(slot)
+        return skipped(email_type, "holdout")
     decision = policy.decide(
         profile, topic, settings, now, requested_by_customer=requested_by_customer
     )
@@ -146,6 +153,7 @@ def deliver(
         else:
             configuration_set = settings.need("transactional_configuration_set")
         content = _render_fitting(email_type, context, shrink)
+        content = clicks.track(email_type, lang, profile.email, content, now)
         if record is not None:
             record.claim(now)
             claimed = True
@@ -157,7 +165,7 @@ def deliver(
                 content=content,
                 configuration_set=configuration_set,
                 headers=headers or {},
-                tags={"stream": stream.value, **({"topic": topic} if topic else {})},
+                tags={"stream": stream.value, "lang": lang, **({"topic": topic} if topic else {})},
             )
         )
     except Exception as error:
@@ -178,6 +186,7 @@ def deliver(
     if record is not None:
         record.sent(outcome)
     count("EmailsSent", email_type)
+    attribution.sent(email_type, lang, profile.email, content, now)
     logger.info(
         "email sent",
         extra={
