@@ -107,10 +107,6 @@ def deliver(
         logger.info("email sent by an earlier attempt", extra={"email_type": email_type})
         return earlier
     lang = str(context.get("lang") or "en")
-    if stream is Stream.MARKETING and attribution.held_out(profile.email, email_type, lang, now):
-        if slot is not None:
-            _profiles(settings).release_marketing(slot)
-        return skipped(email_type, "holdout")
     decision = policy.decide(
         profile, topic, settings, now, requested_by_customer=requested_by_customer
     )
@@ -124,6 +120,12 @@ def deliver(
         slot = None
     if decision.action == "skip":
         return skipped(email_type, decision.reason)
+    # Only customers who would be sent it are held out, so the two groups compare.
+    held_out = topic is not None and decision.action == "send"
+    if held_out and attribution.held_out(profile.email, email_type, lang, now):
+        if slot is not None:
+            _profiles(settings).release_marketing(slot)
+        return skipped(email_type, "holdout")
     if (
         decision.action == "send"
         and topic is not None
