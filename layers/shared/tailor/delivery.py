@@ -148,7 +148,7 @@ def deliver(
     try:
         if stream is Stream.MARKETING:
             assert topic is not None
-            links = _manage_links(profile.email, topic, settings)
+            links = _manage_links(profile.email, topic, settings, (email_type, lang))
             context = {**context, "manage": links}
             headers = {**(headers or {}), **_unsubscribe_headers(links, settings)}
             configuration_set = settings.need("marketing_configuration_set")
@@ -204,11 +204,15 @@ def _profiles(settings: Settings) -> Profiles:
     return Profiles(settings.need("profiles_table"))
 
 
-def _manage_links(email: str, topic: str, settings: Settings) -> dict[str, str]:
+def _manage_links(
+    email: str, topic: str, settings: Settings, sent_as: tuple[str, str]
+) -> dict[str, str]:
     base = settings.need("preferences_url").rstrip("/")
     signer = signer_from_secret(settings.need("link_signing_secret_arn"))
     page = signer.sign(PREFERENCES_PURPOSE, {"e": email})
-    one_click = signer.sign(UNSUBSCRIBE_PURPOSE, {"e": email, "t": topic})
+    # The email type and language, so the results count the unsubscribe under them.
+    claims = {"e": email, "t": topic, "c": sent_as[0], "l": sent_as[1]}
+    one_click = signer.sign(UNSUBSCRIBE_PURPOSE, claims)
     return {
         "preferences_url": f"{base}/preferences?{urlencode({'t': page})}",
         "unsubscribe_url": f"{base}/unsubscribe?{urlencode({'t': one_click})}",

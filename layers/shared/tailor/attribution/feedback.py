@@ -55,3 +55,12 @@ def _tag(tags: object, name: str) -> str:
     # SES event tags: {"name": ["value"]}.
     values = tags.get(name) if isinstance(tags, Mapping) else None
     return str(values[0]) if isinstance(values, list) and values else ""
+
+
+def count_unsubscribe(email_type: object, lang: object) -> None:
+    """An unsubscribe through the link of an email of `email_type` (the token says which)."""
+    settings = get_attribution_settings()
+    if email_type not in EMAIL_TYPES or not settings.results_table:
+        return
+    language = lang if isinstance(lang, str) and lang else "und"
+    Results(settings.results_table).count(str(email_type), language, clock.now(), unsubscribed=1)

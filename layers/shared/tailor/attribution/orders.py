@@ -24,8 +24,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tailor import clock
-from tailor.attribution import holdout
 from tailor.attribution.config import AttributionSettings, get_attribution_settings
+from tailor.attribution.holdout import order_counts
 from tailor.attribution.store import Results, customer_key, emit, expiry
 from tailor.email_types import EMAIL_TYPES
 from tailor.events.canonical import OrderPlaced
@@ -163,7 +163,7 @@ def attribute(order: Order) -> dict[str, Any]:
         if evidence.get("issuer") == "offer" or evidence["kind"] == "offer_checkout":
             amounts["offers_taken"] = 1
         counts.append(results.count_update(email_type, lang, order.placed_at, amounts))
-    counts.extend(holdout.order_counts(results, order.customer, order.revenue, settings))
+    counts.extend(order_counts(results, order.customer, order.revenue, settings))
     if not results.put_once_counting(item, counts):
         logger.info("order already attributed", extra={"order_id": order.order_id})
         return {"order_id": order.order_id, "attributed": "already"}
