@@ -4,12 +4,14 @@ revenue and the offer's take-up, as `tailor report --json` shows them."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from tailor.attribution.report import report
 from tailor.attribution.store import Results
 
-from tests.helpers.events import load_event
-from tests.helpers.mail import Outbox
+from tests.helpers.aftercare import subscribe
+from tests.helpers.events import load_event, url_request
+from tests.helpers.mail import Outbox, html_part, links_in
 
 KEYS = {
     "sent",
@@ -97,3 +99,27 @@ def test_ses_feedback_is_counted_once_per_event_under_its_type_and_language(
 
     assert (entry["delivered"], entry["bounced"], entry["complained"]) == (1, 1, 1)
     assert entry["by_language"]["de"]["delivered"] == 1
+
+
+def test_an_unsubscribe_counts_once_under_the_email_it_came_from(
+    run: Any, outbox: Outbox, cloud: Any
+) -> None:
+    subscribe("susie@example.com")
+    run("NewsletterWelcomeFunction", load_event("canonical/newsletter-subscribed.json"))
+    message = outbox.only()
+    header = str(message["List-Unsubscribe"])
+    one_click = header[header.index("<") + 1 : header.index(">")]
+    # The unsubscribe and preference links are not sent through the click redirect.
+    assert "ClickRedirectFunction" not in header
+    assert "PreferencesFunction" in one_click
+    links = links_in(html_part(message))
+    assert any("/PreferencesFunction/preferences?t=" in link for link in links)
+    token = parse_qs(urlsplit(one_click).query)["t"][0]
+    post = url_request("/unsubscribe", method="POST", form={"t": token})
+
+    run("PreferencesFunction", post)
+    run("PreferencesFunction", post)  # pressed twice: unsubscribed once
+
+    entry = the_report(cloud)["newsletter_welcome"]
+    assert entry["unsubscribed"] == 1 and entry["by_language"]["en"]["unsubscribed"] == 1
+    assert entry["sent"] == 1
