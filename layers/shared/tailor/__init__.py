@@ -11,6 +11,8 @@ Layout: the packages are the families of work, the top-level modules what they s
   the sender, and the private-sale link.
 - `support/`: the customer-service desk: inbound mail, tickets, intents, canned responses,
   replies, the SLA watchdog, and the moderation of comments and reviews.
+- `attribution/`: what each email earns: the click redirect's links, orders attributed to
+  the code, landing site or last click that earned them, holdouts, and the results report.
 - `templates/`: the Jinja2 templates, one folder per email type, plus `pages/` (function-URL
   pages) and `canned/` (the desk's canned responses).
 
