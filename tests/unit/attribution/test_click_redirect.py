@@ -147,3 +147,19 @@ def test_a_signed_token_for_another_link_index_goes_nowhere(run: Any, cloud: Any
     request = url_request(query={"t": good, "u": "https://evil.example/"})
     location = run("ClickRedirectFunction", request)["headers"]["Location"]
     assert location.startswith("https://shop.example.com/a?utm_source=tailor")
+
+
+def test_a_genuine_link_whose_message_was_never_stored_goes_to_the_shops_home(
+    run: Any, cloud: Any
+) -> None:
+    from tailor.attribution.clicks import CLICK_PURPOSE
+    from tailor.links import signer_from_secret
+
+    signer = signer_from_secret(cloud.physical_name("LinkSigningSecret"))
+    token = signer.sign(CLICK_PURPOSE, {"m": "never-stored", "i": 0})
+
+    response = run("ClickRedirectFunction", url_request(query={"t": token}))
+
+    assert response["statusCode"] == 302
+    assert response["headers"]["Location"] == "https://shop.example.com"
+    assert results_items(cloud, "cust#") == []

@@ -29,7 +29,7 @@ from tailor import clock, web
 from tailor.attribution.config import AttributionSettings, get_attribution_settings
 from tailor.attribution.store import Results, customer_key, emit, expiry
 from tailor.links import InvalidToken, Signer, safe_url, shop_url, signer_from_secret
-from tailor.observability import logger
+from tailor.observability import at_invocation_end, logger
 from tailor.render import Rendered
 
 CLICK_PURPOSE = "click"
@@ -80,18 +80,40 @@ def track(
         content, html=_HREF.sub(in_html, content.html), text=_TEXT_URL.sub(in_text, content.text)
     )
     if destinations:
-        Results(settings.results_table).save_message(
-            message_id,
+        _pending_messages.append(
             {
+                "pk": f"msg#{message_id}",
+                "sk": "msg",
                 "email_type": email_type,
                 "lang": lang,
                 "customer": customer_key(email) or "",
                 "links": destinations,
                 "sent_at": moment.isoformat(),
                 "expiration": expiry(moment),
-            },
+            }
         )
     return tracked
+
+
+# The messages' link lists, written 25 to a BatchWriteItem call when the invocation ends
+# (the alert sender sends hundreds of emails an invocation; one write each would double
+# its calls). A link opened before then, or whose list was lost, goes to the shop's home.
+_pending_messages: list[dict[str, Any]] = []
+
+
+def flush() -> None:
+    if not _pending_messages:
+        return
+    try:
+        table = Results(get_attribution_settings().need("results_table")).table
+        with table.batch_writer() as batch:
+            for item in _pending_messages:
+                batch.put_item(Item=item)
+    finally:
+        _pending_messages.clear()
+
+
+at_invocation_end(flush)
 
 
 def offers_shown(content: Rendered, settings: AttributionSettings) -> int:
@@ -140,7 +162,10 @@ def follow(token: str | None, signer: Signer, settings: Any) -> dict[str, Any]:
     results = Results(attribution.need("results_table"))
     message = results.message(message_id)
     links = (message or {}).get("links") or []
-    if message is None or not 0 <= index < len(links):
+    if message is None:  # a genuine link whose list was never written
+        logger.warning("click link of a message with no stored links")
+        return web.redirect(attribution.shop_base_url)
+    if not 0 <= index < len(links):
         logger.info("click link names no link we sent")
         return web.invalid_link()
     assert isinstance(token, str)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -9,8 +10,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tailor.attribution import holdout
 from tailor.attribution.clicks import offers_shown
 from tailor.attribution.config import get_attribution_settings
-from tailor.attribution.store import Results
-from tailor.observability import logger
+from tailor.attribution.store import Results, day
+from tailor.observability import at_invocation_end, logger
 from tailor.render import Rendered
 
 
@@ -26,14 +27,34 @@ def held_out(email: str, email_type: str, lang: str, now: datetime) -> bool:
 
 
 def sent(email_type: str, lang: str, email: str, content: Rendered, now: datetime) -> None:
-    """Count an email SES took. The email is out: a failure here is logged, not raised."""
+    """Count an email SES took: added up in memory, written when the invocation ends (one
+    write per type, language and day, not one per email: the alert sender sends hundreds)."""
     settings = get_attribution_settings()
     if not settings.results_table:
         return
-    results = Results(settings.results_table)
+    counts = _pending.setdefault((email_type, lang, day(now)), (now, Counter()))[1]
+    counts["sent"] += 1
+    counts["offers_shown"] += offers_shown(content, settings)
+    if holdout.group_of(email, email_type, settings) == holdout.EXPOSED:
+        holdout.join(Results(settings.results_table), email, email_type, holdout.EXPOSED)
+
+
+# (email type, language, day) -> (a moment of that day, counters), until written.
+_pending: dict[tuple[str, str, str], tuple[datetime, Counter[str]]] = {}
+
+
+def flush() -> None:
+    """Write the counted sends. The emails are out: a failure is logged, not raised."""
+    if not _pending:
+        return
     try:
-        results.count(email_type, lang, now, sent=1, offers_shown=offers_shown(content, settings))
-        if holdout.group_of(email, email_type, settings) == holdout.EXPOSED:
-            holdout.join(results, email, email_type, holdout.EXPOSED)
+        results = Results(get_attribution_settings().need("results_table"))
+        for (email_type, lang, _), (moment, counts) in _pending.items():
+            results.count(email_type, lang, moment, **{k: v for k, v in counts.items() if v})
     except (ClientError, BotoCoreError):
-        logger.exception("email sent but not counted")
+        logger.exception("emails sent but not counted")
+    finally:
+        _pending.clear()
+
+
+at_invocation_end(flush)

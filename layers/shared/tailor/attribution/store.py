@@ -66,9 +66,6 @@ class Results:
         self.table = aws.table(table_name)
 
     # -- what was sent -------------------------------------------------------------------
-    def save_message(self, message_id: str, item: Mapping[str, Any]) -> None:
-        self.table.put_item(Item={"pk": f"msg#{message_id}", "sk": "msg", **item})
-
     def message(self, message_id: str) -> dict[str, Any] | None:
         item = self.table.get_item(Key={"pk": f"msg#{message_id}", "sk": "msg"}).get("Item")
         return dict(item) if item else None
