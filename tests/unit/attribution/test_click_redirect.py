@@ -123,8 +123,7 @@ def test_a_forged_or_tampered_click_token_gets_the_error_page_and_records_nothin
 
 
 def test_a_signed_token_for_another_link_index_goes_nowhere(run: Any, cloud: Any) -> None:
-    from tailor.attribution.clicks import CLICK_PURPOSE
-    from tailor.links import signer_from_secret
+    from tailor.links import CLICK_PURPOSE, signer_from_secret
 
     boto3.resource("dynamodb").Table(cloud.physical_name("ResultsTable")).put_item(
         Item={
@@ -152,8 +151,7 @@ def test_a_signed_token_for_another_link_index_goes_nowhere(run: Any, cloud: Any
 def test_a_genuine_link_whose_message_was_never_stored_goes_to_the_shops_home(
     run: Any, cloud: Any
 ) -> None:
-    from tailor.attribution.clicks import CLICK_PURPOSE
-    from tailor.links import signer_from_secret
+    from tailor.links import CLICK_PURPOSE, signer_from_secret
 
     signer = signer_from_secret(cloud.physical_name("LinkSigningSecret"))
     token = signer.sign(CLICK_PURPOSE, {"m": "never-stored", "i": 0})

@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tailor.attribution.config import AttributionSettings
 from tailor.attribution.holdout import in_holdout
 from tailor.attribution.report import report
 from tailor.attribution.store import Results, customer_key
+from tailor.settings import SettingsError
 from tailor_local.template import Template
 
 from tests.helpers.aftercare import subscribe
@@ -102,3 +104,24 @@ def test_the_report_shows_orders_per_customer_of_both_groups(
     assert lift["holdout"]["revenue_per_customer"] == 25.0
     assert lift["revenue_lift"] == 3.0
     assert report(Results(cloud.physical_name("ResultsTable")), "USD")[WELCOME]["held_out"] == 2
+
+
+@pytest.mark.parametrize(
+    ("shares", "problem"),
+    [
+        ('{"order_confirmation": 0.1}', "order_confirmation is not a marketing email type"),
+        ('{"review_request": 1.5}', "review_request must be a share from 0 to below 1"),
+        ("{review_request: 0.1}", "HOLDOUT_SHARES is not JSON"),
+    ],
+)
+def test_a_bad_holdout_share_names_the_problem(shares: str, problem: str) -> None:
+    environment = {
+        "SHOP_NAME": "Oklahoma Outfitters",
+        "SHOP_BASE_URL": "https://shop.example.com",
+        "SENDER_ADDRESS": "orders@shop.example.com",
+        "SHOP_TIMEZONE": "America/Chicago",
+        "HOLDOUT_SHARES": shares,
+    }
+
+    with pytest.raises(SettingsError, match=problem):
+        AttributionSettings.from_env(environment)

@@ -28,11 +28,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from tailor import clock, web
 from tailor.attribution.config import AttributionSettings, get_attribution_settings
 from tailor.attribution.store import Results, customer_key, emit, expiry
-from tailor.links import InvalidToken, Signer, safe_url, shop_url, signer_from_secret
+from tailor.links import (
+    CLICK_PURPOSE,
+    InvalidToken,
+    Signer,
+    safe_url,
+    shop_url,
+    signer_from_secret,
+)
 from tailor.observability import at_invocation_end, logger
 from tailor.render import Rendered
 
-CLICK_PURPOSE = "click"
 UTM_SOURCE, UTM_MEDIUM = "tailor", "email"
 
 _HREF = re.compile(r"""(<a\b[^>]*?\bhref=)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
+from tailor.email_types import EMAIL_TYPES
 from tailor.settings import Settings, SettingsError
 
 
@@ -30,6 +31,11 @@ class AttributionSettings(Settings):
         shares = values.get("holdout_shares")
         if isinstance(shares, dict):
             for email_type, share in shares.items():
+                kind = EMAIL_TYPES.get(email_type)
+                if kind is None or kind.topic is None:
+                    raise SettingsError(
+                        f"HOLDOUT_SHARES: {email_type} is not a marketing email type"
+                    )
                 if not isinstance(share, int | float) or not 0 <= share < 1:
                     raise SettingsError(
                         f"HOLDOUT_SHARES: {email_type} must be a share from 0 to below 1"

@@ -30,7 +30,7 @@ from tailor.attribution.store import Results, customer_key, emit, expiry
 from tailor.email_types import EMAIL_TYPES
 from tailor.events.canonical import OrderPlaced
 from tailor.events.inbound import Envelope, InvalidEvent
-from tailor.links import InvalidToken, signer_from_secret
+from tailor.links import CLICK_PURPOSE, InvalidToken, signer_from_secret
 from tailor.observability import logger
 
 OFFER_EMAIL_TYPE = "order_confirmation"
@@ -203,7 +203,7 @@ def _landing(order: Order, settings: AttributionSettings, results: Results) -> F
     token = (query.get("utm_content") or [""])[0]
     try:
         claims = signer_from_secret(settings.need("link_signing_secret_arn")).verify(
-            "click", token, order.placed_at
+            CLICK_PURPOSE, token, order.placed_at
         )
         message = results.message(str(claims.get("m")))
     except InvalidToken:
