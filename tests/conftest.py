@@ -44,6 +44,11 @@ def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TAILOR_NOW", PINNED_NOW)
 
 
+# Every test cloud sends links as the templates write them; tests/unit/attribution turns the
+# click redirect on (ClickTracking=true) to test it.
+Template.preferred_defaults = {"ClickTracking": "false"}
+
+
 @pytest.fixture(scope="session")
 def template() -> Template:
     return Template()

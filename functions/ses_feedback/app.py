@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor import feedback
+from tailor.attribution.feedback import count_ses_event
 from tailor.observability import entrypoint
 from tailor.settings import Settings
 
@@ -12,6 +13,7 @@ NEEDS = Settings.require("profiles_table", "consent_ledger_table", "idempotency_
 
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    count_ses_event(event)  # the results report's delivered, bounced, complained
     parsed = feedback.parse(event)
     if parsed is None:
         return {"ignored": event.get("detail-type")}

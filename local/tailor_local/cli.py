@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--dir", type=Path, metavar="DIR", help="also write the emails there")
     outbox.set_defaults(command=_outbox)
 
+    report = commands.add_parser("report", help="what each email sent and earned")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.set_defaults(command=_report)
+
     clock = commands.add_parser("clock", help="the local cloud's clock")
     clock.set_defaults(command=_clock_show)
     clock_actions = clock.add_subparsers(title="actions", metavar="ACTION")
@@ -313,6 +317,18 @@ def _serve(args: argparse.Namespace) -> int:
     from tailor_local import serve
 
     serve.main(args.port, _parameters(args))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from tailor_local import results
+    from tailor_local.cloud import command_template, open_cloud
+
+    _require_running()
+    template = command_template()
+    with open_cloud(template) as _:
+        found = results.collect(template)
+    print(json.dumps(found, indent=2) if args.json else results.text(found))
     return 0
 
 

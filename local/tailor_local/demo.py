@@ -276,6 +276,7 @@ def first_form(page: str, base: str) -> tuple[str, list[tuple[str, str]], str] |
 # ---------------------------------------------------------------------- the command
 def main(out: Path, story_path: Path = STORY, *, ephemeral: bool = False) -> int:
     from tailor_local import gallery
+    from tailor_local import results as results_page
 
     started = time.monotonic()
     story = load_story(story_path)
@@ -304,6 +305,9 @@ def main(out: Path, story_path: Path = STORY, *, ephemeral: bool = False) -> int
             for failure in result.failures:
                 print(f"      {failure}", flush=True)
         index = gallery.write(out, story, results)
+        report_page = results_page.write_page(
+            out, results_page.collect(template), story.shop or "Tailor"
+        )
     rows = [
         [str(n), entry["step"], entry["email_type"], entry["recipient"], entry["subject"]]
         for n, entry in enumerate(index, start=1)
@@ -312,6 +316,7 @@ def main(out: Path, story_path: Path = STORY, *, ephemeral: bool = False) -> int
     print(table(rows, ["#", "step", "type", "to", "subject"]) if rows else "No email was sent.")
     seconds = time.monotonic() - started
     print(f"\nGallery: {out / 'index.html'}  ({len(rows)} email(s), {seconds:.1f}s)")
+    print(f"Results: {report_page}")
     if cloud.ephemeral:
         print(
             "Its links need the cloud that signed them, which is gone: to open them, play the "

@@ -190,7 +190,8 @@ def _page(story: Story, results: list[StepResult], index: list[dict[str, Any]], 
 <footer>Played by <code>tailor demo</code> on a local cloud from <code>template.yaml</code>,
 {generated}. Every email is also in <a href="emails/">emails/</a> as <code>.eml</code>,
 <code>.html</code> and <code>.txt</code>, listed in
-<a href="emails/index.json">index.json</a>.</footer>
+<a href="emails/index.json">index.json</a>. What each email earned:
+<a href="results.html">results</a>.</footer>
 </body>
 </html>
 """

@@ -15,6 +15,7 @@ ORDER_RECORDERS = {
     "PurchaseHistoryFunction",
     "AftercareRecorderFunction",
     "SupportOrderIndexFunction",
+    "OrderAttributionFunction",
 }
 ORDER = ORDER_RECORDERS | {"OrderConfirmationFunction"}
 

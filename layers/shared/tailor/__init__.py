@@ -14,6 +14,8 @@ Layout: the packages are the families of work, the top-level modules what they s
 - `referrals/`: refer a friend: share links, invitations and their codes (kept by code in
   the referrals table), the friend's response and first order, rewards after the return
   window, and the fraud rules each passes.
+- `attribution/`: what each email earns: the click redirect's links, orders attributed to
+  the code, landing site or last click that earned them, holdouts, and the results report.
 - `templates/`: the Jinja2 templates, one folder per email type, plus `pages/` (function-URL
   pages) and `canned/` (the desk's canned responses).
 

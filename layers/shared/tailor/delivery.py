@@ -23,6 +23,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError
 
 from tailor import clock, policy
+from tailor.attribution import clicks
+from tailor.attribution import sending as attribution
 from tailor.email_types import Stream, declared
 from tailor.idempotency import Deferred, Sends
 from tailor.links import PREFERENCES_PURPOSE, UNSUBSCRIBE_PURPOSE, signer_from_secret
@@ -104,6 +106,7 @@ def deliver(
             _profiles(settings).release_marketing(slot)
         logger.info("email sent by an earlier attempt", extra={"email_type": email_type})
         return earlier
+    lang = str(context.get("lang") or "en")
     decision = policy.decide(
         profile, topic, settings, now, requested_by_customer=requested_by_customer
     )
@@ -117,6 +120,12 @@ def deliver(
         slot = None
     if decision.action == "skip":
         return skipped(email_type, decision.reason)
+    # Only customers who would be sent it are held out, so the two groups compare.
+    held_out = topic is not None and decision.action == "send"
+    if held_out and attribution.held_out(profile.email, email_type, lang, now):
+        if slot is not None:
+            _profiles(settings).release_marketing(slot)
+        return skipped(email_type, "holdout")
     if (
         decision.action == "send"
         and topic is not None
@@ -139,13 +148,18 @@ def deliver(
     try:
         if stream is Stream.MARKETING:
             assert topic is not None
-            links = _manage_links(profile.email, topic, settings)
+            links = _manage_links(profile.email, topic, settings, (email_type, lang))
             context = {**context, "manage": links}
             headers = {**(headers or {}), **_unsubscribe_headers(links, settings)}
             configuration_set = settings.need("marketing_configuration_set")
         else:
             configuration_set = settings.need("transactional_configuration_set")
-        content = _render_fitting(email_type, context, shrink)
+        content = _render_fitting(
+            email_type,
+            context,
+            shrink,
+            lambda c: clicks.track(email_type, lang, profile.email, c, now),
+        )
         if record is not None:
             record.claim(now)
             claimed = True
@@ -157,7 +171,7 @@ def deliver(
                 content=content,
                 configuration_set=configuration_set,
                 headers=headers or {},
-                tags={"stream": stream.value, **({"topic": topic} if topic else {})},
+                tags={"stream": stream.value, "lang": lang, **({"topic": topic} if topic else {})},
             )
         )
     except Exception as error:
@@ -178,6 +192,7 @@ def deliver(
     if record is not None:
         record.sent(outcome)
     count("EmailsSent", email_type)
+    attribution.sent(email_type, lang, profile.email, content, now)
     logger.info(
         "email sent",
         extra={
@@ -193,11 +208,15 @@ def _profiles(settings: Settings) -> Profiles:
     return Profiles(settings.need("profiles_table"))
 
 
-def _manage_links(email: str, topic: str, settings: Settings) -> dict[str, str]:
+def _manage_links(
+    email: str, topic: str, settings: Settings, sent_as: tuple[str, str]
+) -> dict[str, str]:
     base = settings.need("preferences_url").rstrip("/")
     signer = signer_from_secret(settings.need("link_signing_secret_arn"))
     page = signer.sign(PREFERENCES_PURPOSE, {"e": email})
-    one_click = signer.sign(UNSUBSCRIBE_PURPOSE, {"e": email, "t": topic})
+    # The email type and language, so the results count the unsubscribe under them.
+    claims = {"e": email, "t": topic, "c": sent_as[0], "l": sent_as[1]}
+    one_click = signer.sign(UNSUBSCRIBE_PURPOSE, claims)
     return {
         "preferences_url": f"{base}/preferences?{urlencode({'t': page})}",
         "unsubscribe_url": f"{base}/unsubscribe?{urlencode({'t': one_click})}",
@@ -237,13 +256,25 @@ def defer(
         logger.info("email deferred", extra={"email_type": email_type, "schedule": name})
 
 
-def _render_fitting(email_type: str, context: Mapping[str, Any], shrink: Shrink | None) -> Rendered:
-    """Render; if Gmail would clip it, let the email type drop detail until it fits."""
+def _render_fitting(
+    email_type: str,
+    context: Mapping[str, Any],
+    shrink: Shrink | None,
+    finish: Callable[[Rendered], Rendered],
+) -> Rendered:
+    """Render and `finish` (the click redirect's longer links); if Gmail would clip the
+    result, let the email type drop detail until it fits."""
     for _ in range(5):
         try:
-            return renderer().render(email_type, context)
+            return _fitting(email_type, finish(renderer().render(email_type, context)))
         except EmailTooLarge as error:
             if shrink is None:
                 raise
             context = shrink(context, 0.9 * GMAIL_CLIP_BYTES / error.size)
-    return renderer().render(email_type, context)
+    return _fitting(email_type, finish(renderer().render(email_type, context)))
+
+
+def _fitting(email_type: str, content: Rendered) -> Rendered:
+    if content.html_bytes > GMAIL_CLIP_BYTES:
+        raise EmailTooLarge(email_type, content.html_bytes)
+    return content

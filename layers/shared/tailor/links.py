@@ -40,6 +40,8 @@ PREFERENCES_PURPOSE = "preferences"
 # One-click unsubscribe (List-Unsubscribe): can only ever unsubscribe.
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
 OPT_IN_PURPOSE = "newsletter-optin"
+# A tracked link in an email (tailor.attribution.clicks): a message id and link index.
+CLICK_PURPOSE = "click"
 
 
 class InvalidToken(ValueError):

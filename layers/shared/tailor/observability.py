@@ -25,6 +25,15 @@ lambda_context: ContextVar[LambdaContext | None] = ContextVar("lambda_context", 
 
 R = TypeVar("R")
 
+# Run when each invocation ends, however it ends: writes batched over an invocation (the
+# results counters of tailor.attribution) are made once, not once per email.
+_at_invocation_end: list[Callable[[], None]] = []
+
+
+def at_invocation_end(callback: Callable[[], None]) -> None:
+    if callback not in _at_invocation_end:
+        _at_invocation_end.append(callback)
+
 
 def entrypoint(func: Callable[[Any, LambdaContext], R]) -> Callable[[Any, LambdaContext], R]:
     """Decorate a Lambda handler: Lambda context in logs and remembered for utilities.
@@ -37,6 +46,8 @@ def entrypoint(func: Callable[[Any, LambdaContext], R]) -> Callable[[Any, Lambda
         try:
             return func(event, context)
         finally:
+            for callback in _at_invocation_end:
+                callback()
             lambda_context.reset(token)
 
     return logger.inject_lambda_context(clear_state=True)(handle)

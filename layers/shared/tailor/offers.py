@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from tailor import web
+from tailor.attribution.orders import OFFER_ATTRIBUTE
 from tailor.catalog import Catalog, product_page
 from tailor.events.canonical import OrderPlaced, Product
 from tailor.links import OFFER_PURPOSE, ExpiredToken, InvalidToken, Signer
@@ -74,6 +75,8 @@ def checkout_url(variant_id: str, claims: Mapping[str, Any], settings: Settings)
         )
     if settings.offer_discount_code:
         query.append(("discount", settings.offer_discount_code))
+    # A cart attribute, back in the new order's note_attributes: the offer was taken.
+    query.append((f"attributes[{OFFER_ATTRIBUTE}]", "yes"))
     location = f"{settings.shop_base_url}/cart/{quote(variant_id, safe='')}:1"
     return f"{location}?{urlencode(query, quote_via=quote)}" if query else location
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tailor import addresses, aws, clock, consent, i18n, web
+from tailor.attribution.feedback import count_unsubscribe
 from tailor.events.canonical import NewsletterSubscribed
 from tailor.links import (
     OPT_IN_PURPOSE,
@@ -163,12 +164,14 @@ class Preferences:
         """The topic the token names (all of them when it names none), unsubscribed."""
         topic = claims.get("t")
         topics = [str(topic)] if topic in consent.TOPICS else list(consent.TOPICS)
-        consent.update_consent(
+        before, after = consent.update_consent(
             self.profiles,
             self.ledger,
             email,
             lambda p: consent.change(p, topics, "unsubscribed", "unsubscribe_header"),
         )
+        if before != after:
+            count_unsubscribe(claims.get("c"), claims.get("l"))
         logger.info("unsubscribed", extra={"topics": topics})
         return topics
 

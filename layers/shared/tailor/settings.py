@@ -102,7 +102,10 @@ class EnvSettings(BaseModel):
 
 # What `tailor.delivery.deliver` reads to send one email of each kind: a function that sends
 # mail requires these besides its own.
-SENDS_TRANSACTIONAL_MAIL = ("transactional_configuration_set",)
+SENDS_TRANSACTIONAL_MAIL = (
+    "transactional_configuration_set",
+    "link_signing_secret_arn",  # the click redirect's links (tailor.attribution.clicks)
+)
 SENDS_MARKETING_MAIL = (
     "profiles_table",  # the frequency cap is claimed on the profile
     "marketing_configuration_set",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from tailor.links import shop_url
+from tailor.links import safe_url, shop_url
 from tailor.observability import logger
 from tailor.render import renderer
 from tailor.settings import get_settings
@@ -78,7 +78,21 @@ def redirect(location: str) -> dict[str, Any]:
     if checked is None:
         logger.warning("redirect target refused: not a URL on the shop's domain")
         checked = settings.shop_base_url
-    return {"statusCode": 302, "headers": {"Location": checked, **_SECURITY_HEADERS}, "body": ""}
+    return _found(checked)
+
+
+def signed_redirect(location: str) -> dict[str, Any]:
+    """A redirect off the shop's domains, to a destination Tailor itself signed (a click
+    link's): https only, else the shop's home page."""
+    checked = safe_url(location)
+    if checked is None or not checked.startswith("https://"):
+        logger.warning("redirect target refused: not an https URL")
+        return _found(get_settings().shop_base_url)
+    return _found(checked)
+
+
+def _found(location: str) -> dict[str, Any]:
+    return {"statusCode": 302, "headers": {"Location": location, **_SECURITY_HEADERS}, "body": ""}
 
 
 def method(event: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from tailor import i18n, zones
 from tailor.aftercare.coupons import derived_code
 from tailor.alerts.views import discounted, item
+from tailor.attribution import register_code
 from tailor.emails.newsletter import page_context
 from tailor.events.canonical import Product, Variant
 from tailor.events.interests import PrivateSaleStarted
@@ -68,6 +69,8 @@ def private_sale_context(
 ) -> dict[str, Any]:
     context = page_context(profile, settings)
     code = invitee_code(sale, profile.email, signer)
+    if code:
+        register_code(code, issuer="private_sale", email_type="private_sale", lang=context["lang"])
     context["sale"] = {
         "title": sale.title,
         "discount_percent": f"{sale.discount_percent.normalize():f}",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tailor import addresses, clock, i18n
+from tailor.attribution import register_code
 from tailor.delivery import deliver, skipped
 from tailor.events.canonical import ReferralInvitationRequested
 from tailor.idempotency import once
@@ -57,4 +58,6 @@ def send_referral_invitation(*, event: ReferralInvitationRequested) -> dict[str,
         settings=settings,
         signer=signer_from_secret(settings.need("link_signing_secret_arn")),
     )
+    # An order carrying the code is then attributed to this invitation.
+    register_code(issued.code, issuer="referral", email_type=EMAIL_TYPE, lang=context["lang"])
     return deliver(EMAIL_TYPE, context, known or Profile(email=friend))

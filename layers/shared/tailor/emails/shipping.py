@@ -19,6 +19,7 @@ from tailor.aftercare import context as base_context
 from tailor.aftercare import coupons, reviews, tracking
 from tailor.aftercare.config import AftercareSettings, get_aftercare_settings
 from tailor.aftercare.store import NO_TRACKING, AftercareStore, OrderHistory
+from tailor.attribution import register_code
 from tailor.delivery import skipped
 from tailor.events.fulfillment import OrderDelivered, OrderShipped
 from tailor.idempotency import once
@@ -148,6 +149,7 @@ def _coupon(
     offer, days = settings.come_back_offer, settings.come_back_days
     # The offer's days run from the shipment: an order that waited weeks to ship keeps them.
     coupon = coupons.issue(event.order_id, event.shipped_at, offer, days, signer)
+    register_code(coupon.code, issuer="come_back", email_type=SHIPPING, lang=i18n.language(locale))
     return {
         "code": coupon.code,
         "offer": coupon.offer,

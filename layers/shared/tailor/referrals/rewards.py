@@ -19,6 +19,7 @@ from typing import Any
 from tailor import addresses, clock, i18n, zones
 from tailor.aftercare.context import base as base_context
 from tailor.aftercare.schedules import as_event
+from tailor.attribution import register_code
 from tailor.delivery import deliver, skipped
 from tailor.events.canonical import NewsletterSubscribed, OrderPlaced
 from tailor.events.fulfillment import OrderCancelled, RefundIssued
@@ -212,6 +213,9 @@ def release_reward(*, event: ReferralRewardDue) -> dict[str, Any]:
         "offer": settings.referral_reward_offer,
         "code": referral.reward_code,
     }
+    if referral.reward_code:
+        lang = str(context["lang"])
+        register_code(referral.reward_code, issuer="referral_reward", email_type=REWARD, lang=lang)
     return deliver(REWARD, context, profile, name=profile.first_name)
 
 
