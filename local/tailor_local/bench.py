@@ -39,8 +39,9 @@ from typing import Any
 
 from tailor_local import calls, costs
 from tailor_local.calls import Invoked
-from tailor_local.cloud import LOCAL_AWS_ENVIRONMENT
+from tailor_local.cloud import LOCAL_AWS_ENVIRONMENT, command_template
 from tailor_local.console import table
+from tailor_local.demo import load_story
 from tailor_local.template import REPO_ROOT, Template
 
 RESULTS = REPO_ROOT / "bench" / "results.json"
@@ -199,7 +200,7 @@ def play_story(template: Template) -> list[Invoked]:
     """The demo story on an ephemeral cloud: every invocation, with the AWS calls it made.
     The story shows every email type (each declares its demo step), so every type is here."""
     from tailor_local.cloud import open_cloud
-    from tailor_local.demo import Player, load_story
+    from tailor_local.demo import Player
 
     story = load_story()
     with open_cloud(template, ephemeral=True) as cloud, calls.observed() as seen:
@@ -426,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", type=Path, default=REPO_ROOT / "README.md")
     args = parser.parse_args(argv)
 
-    template = Template()
+    # The story's parameters (its shop's support address, say) for every figure alike.
+    template = command_template(load_story().parameters, ephemeral=True)
     print("The demo story, every AWS call recorded ...", flush=True)
     seen = play_story(template)
     print(f"Cold starts: {args.runs} fresh interpreters per function ...", flush=True)

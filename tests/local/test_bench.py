@@ -16,14 +16,21 @@ from tailor_local.bench import (
     warm_cpu,
 )
 from tailor_local.calls import Invoked
+from tailor_local.cloud import command_template
+from tailor_local.demo import load_story
 from tailor_local.template import Template
 
 FIXTURE = Path(__file__).parent / "fixtures" / "template.yaml"
 
 
 @pytest.fixture(scope="module")
-def story() -> list[Invoked]:
-    return play_story(Template())
+def story_template() -> Template:
+    return command_template(load_story().parameters, ephemeral=True)
+
+
+@pytest.fixture(scope="module")
+def story(story_template: Template) -> list[Invoked]:
+    return play_story(story_template)
 
 
 def test_cold_start_covers_every_function_of_the_template() -> None:
@@ -52,8 +59,10 @@ def test_each_email_type_stays_within_its_aws_call_budget(story: list[Invoked]) 
     assert not over, f"over budget (calls, budget, by operation): {over}"
 
 
-def test_a_first_invocation_replays_on_its_recorded_answers(story: list[Invoked]) -> None:
-    template = Template()
+def test_a_first_invocation_replays_on_its_recorded_answers(
+    story_template: Template, story: list[Invoked]
+) -> None:
+    template = story_template
     sample = samples_by_function(story)["OrderConfirmationFunction"]
 
     _, functions = cold_starts(
@@ -64,11 +73,13 @@ def test_a_first_invocation_replays_on_its_recorded_answers(story: list[Invoked]
     assert first is not None and first > functions["OrderConfirmationFunction"].init_ms > 0
 
 
-def test_warm_cpu_replays_the_sample_without_aws(story: list[Invoked]) -> None:
+def test_warm_cpu_replays_the_sample_without_aws(
+    story_template: Template, story: list[Invoked]
+) -> None:
     sample = samples_by_type(story)["order_confirmation"]
 
     with calls.observed() as replayed:
-        cpu = warm_cpu(Template(), sample, rounds=2)
+        cpu = warm_cpu(story_template, sample, rounds=2)
 
     assert cpu.invocation_ms > cpu.render_ms > 0
     assert replayed == [], "the replay goes through no local cloud"
