@@ -1,20 +1,29 @@
 """`make bench`: the figures later performance work is judged by, as ratios from one run.
 
-Cold start: each template function's init phase (a fresh interpreter importing its handler
-module, with its template environment, as Lambda's init does) against the floor every Python
-function pays: `import boto3` and creating one SES client. Medians of several rounds, each
-round measuring the floor and every function, so load on the machine affects both alike.
+The demo story first, on an ephemeral local cloud, with every AWS call each invocation
+makes recorded with its answer (`tailor_local.calls`): the story sends every email type, so
+each type and each function it invokes has a sample event and the AWS answers to go with it.
 
-Warm path: one order confirmation in a warm function (parse, profile, recommend, render,
-compose MIME, send to a stub SES client; DynamoDB on in-process moto) against rendering the
-same email alone. Ratios, not milliseconds, are what compare across machines.
+Cold start: per template function, a fresh interpreter imports its handler module with its
+template environment (Lambda's init phase), then invokes it once on its sample event with
+every AWS call answered from the recording; against the floor every Python function pays,
+`import boto3` and one SES client, then one SendEmail answered the same way. Medians of
+several rounds, each measuring the floor and every function, so load weighs on both alike.
+
+AWS calls per email: by operation, per email type, a batch's calls shared by its emails.
+
+Warm CPU per email: the sample invocation replayed in a warm function with AWS answered from
+memory (no moto, no latency), against rendering the same email alone.
 
 Alerts at scale: a restock with many size-12 subscribers drained through the local cloud
 (catalog stream, fan-out queue, delivery queue, sender), per email sent, against the floor
 each email cannot avoid in the same cloud: rendering it and one SES SendEmail call.
 
-    python -m tailor_local.bench [--runs 5] [--warm 30] [--subscribers 2000]
-                                 [--out bench/results.json]
+The bill: `tailor_local.costs` prices what was measured; `bench/cost-basis.json` and the
+README's "What it costs" tables are rewritten from it.
+
+    python -m tailor_local.bench [--runs 3] [--warm 20] [--subscribers 1000]
+                                 [--out bench/results.json] [--readme README.md]
 """
 
 from __future__ import annotations

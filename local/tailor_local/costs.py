@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tailor.email_types import EMAIL_TYPES
+
 from tailor_local.template import REPO_ROOT
 
 PRICES = REPO_ROOT / "bench" / "prices.json"
@@ -132,8 +134,11 @@ class Bill:
 
 
 def bill(basis: dict[str, dict[str, Any]], prices: dict[str, Any] | None = None) -> Bill:
+    """The bill, its email types in their order of declaration."""
     prices = prices or load(PRICES)
-    return Bill({name: email_cost(each, prices) for name, each in basis.items()}, prices)
+    order = list(EMAIL_TYPES)
+    names = sorted(basis, key=lambda name: (order.index(name) if name in order else len(order)))
+    return Bill({name: email_cost(basis[name], prices) for name in names}, prices)
 
 
 def load(path: Path) -> dict[str, Any]:
