@@ -137,7 +137,7 @@ def bill(basis: dict[str, dict[str, Any]], prices: dict[str, Any] | None = None)
     """The bill, its email types in their order of declaration."""
     prices = prices or load(PRICES)
     order = list(EMAIL_TYPES)
-    names = sorted(basis, key=lambda name: (order.index(name) if name in order else len(order)))
+    names = sorted(basis, key=lambda name: order.index(name) if name in order else len(order))
     return Bill({name: email_cost(basis[name], prices) for name in names}, prices)
 
 

@@ -11,6 +11,7 @@ from tailor_local.bench import (
     cold_starts,
     drain,
     play_story,
+    sample_files,
     samples_by_function,
     samples_by_type,
     warm_cpu,
@@ -41,6 +42,17 @@ def test_cold_start_covers_every_function_of_the_template() -> None:
     assert floor.init_ms > 0 and floor.first_invoke_ms and floor.first_invoke_ms > 0
     assert sorted(functions) == sorted(template.functions())
     assert all(cold.init_ms > 0 and cold.first_invoke_ms is None for cold in functions.values())
+
+
+def test_functions_the_story_never_runs_are_sampled_from_the_event_files(
+    story_template: Template, story: list[Invoked]
+) -> None:
+    extra = sample_files(story_template, story)
+
+    in_story = {invoked.function_id for invoked in story}
+    sampled = {invoked.function_id for invoked in extra}
+    assert "ReviewRecorderFunction" in sampled
+    assert not sampled & in_story
 
 
 def test_each_email_type_stays_within_its_aws_call_budget(story: list[Invoked]) -> None:
