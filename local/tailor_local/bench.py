@@ -328,6 +328,7 @@ class Drain:
     sent: int
     seconds: float
     floor_ms: float  # render one alert + one SES SendEmail, per email
+    calls: int = 0  # AWS calls of every function the restock ran (stream, fan-out, sender)
 
     @property
     def per_email_ms(self) -> float:
@@ -403,7 +404,7 @@ def drain(template: Template, subscribers: int, floor_rounds: int = 50) -> Drain
             runner = Runner(template, cloud)
             runner.deliver(_oxford(0, DRAIN_NOW - timedelta(minutes=2)))
             seed_subscribers(template, subscribers)
-            with recorded_renders() as renders:
+            with recorded_renders() as renders, calls.observed() as invoked:
                 start = time.perf_counter()
                 runner.deliver(_oxford(subscribers, DRAIN_NOW - timedelta(minutes=1)))
                 seconds = time.perf_counter() - start
@@ -429,7 +430,8 @@ def drain(template: Template, subscribers: int, floor_rounds: int = 50) -> Drain
             os.environ.pop("TAILOR_NOW", None)
         else:
             os.environ["TAILOR_NOW"] = saved
-    return Drain(subscribers, sent, seconds, _ms(rounds))
+    made = sum(len(each.calls) for each in invoked)
+    return Drain(subscribers, sent, seconds, _ms(rounds), made)
 
 
 def cost_basis(
@@ -529,7 +531,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Alerts at scale: {crowd.sent} subscribers drained in {crowd.seconds:.1f} s, "
         f"{crowd.sent / crowd.seconds:.0f} emails a second: 10,000 in about "
         f"{10_000 * crowd.per_email_ms / 1000:.0f} s (floor: render + one SES call, "
-        f"{crowd.floor_ms:.2f} ms an email; the drain {crowd.per_email_ms:.2f} ms)"
+        f"{crowd.floor_ms:.2f} ms an email; the drain {crowd.per_email_ms:.2f} ms); "
+        f"{crowd.calls / crowd.sent:.2f} AWS calls an email, stream and fan-out included"
     )
     print()
     print(costs.readme_tables(the_bill))
