@@ -27,7 +27,7 @@ help:
 	@echo "make demo   - install, run the demo story on the local cloud, write out/demo/index.html"
 	@echo "make test   - install, run lint, type checks, template checks and the test suite"
 	@echo "make test-clock - the time-sensitive tests at 03:00 and 12:00 in two time zones (faketime)"
-	@echo "make bench  - cold-start, warm-path and alerts-at-scale ratios, written to bench/results.json"
+	@echo "make bench  - cold starts, AWS calls and CPU per email, alerts at scale, the bill: bench/results.json"
 	@echo "make sam-build - sam build (SAM CLI in $(SAM_VENV), Python 3.13 on PATH)"
 
 $(STAMP): pyproject.toml layers/shared/requirements.txt

@@ -106,12 +106,7 @@ def _reset_caches() -> None:
     logger._default_log_keys["service"] = service
     metrics.service = service
     aws.reset()
-    try:
-        from aws_lambda_powertools.utilities import parameters
-
-        parameters.clear_caches()  # type: ignore[no-untyped-call]
-    except ImportError:  # pragma: no cover - powertools is a layer dependency
-        pass
+    aws.secrets.cache_clear()  # a new container fetches its secrets afresh
 
 
 def handler(function: Function) -> Callable[[Any, Any], Any]:

@@ -15,7 +15,7 @@ import uuid
 from datetime import UTC
 from typing import Any
 
-from tailor_local import inbound, streams
+from tailor_local import calls, inbound, streams
 from tailor_local.cloud import Cloud
 from tailor_local.invoke import Outcome, run_handler
 from tailor_local.outbox import recording
@@ -144,8 +144,14 @@ class Runner:
     def invoke_sync(
         self, function: Function, event: Any, trigger: str, record: bool = True
     ) -> Invocation:
-        with recording(function.logical_id, self.current.event_id) as sends:
-            outcome = run_handler(function, event, self.clock.environment(), warm=self.cloud.token)
+        environment = self.clock.environment()
+        with (
+            recording(function.logical_id, self.current.event_id) as sends,
+            calls.invocation(function.logical_id, event, environment) as made,
+        ):
+            outcome = run_handler(function, event, environment, warm=self.cloud.token)
+            made.email_types = [send.email_type or "unknown" for send in sends.sends]
+            made.log_bytes = len(outcome.logs.encode())
         for send in sends.sends:
             self.cloud.journal.add(
                 {

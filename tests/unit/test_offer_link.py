@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
+from tailor import aws
 
 from tests.helpers.events import load_event
 from tests.helpers.mail import html_part
@@ -143,10 +143,10 @@ def put_secret(cloud: Any) -> Iterator[Callable[[Callable[[str], str]], None]]:
     def put(make: Callable[[str], str]) -> None:
         old = str(manager.get_secret_value(SecretId=secret_id)["SecretString"])
         manager.put_secret_value(SecretId=secret_id, SecretString=make(old))
-        parameters.clear_caches()
+        aws.secrets.cache_clear()
 
     yield put
-    parameters.clear_caches()
+    aws.secrets.cache_clear()
 
 
 def test_links_already_sent_keep_working_when_the_signing_key_rotates(

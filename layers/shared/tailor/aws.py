@@ -14,6 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
     from mypy_boto3_dynamodb.service_resource import DynamoDBServiceResource, Table
 
 # Adaptive retry mode backs off on throttling (SES's sending rate, DynamoDB's capacity) and
@@ -47,6 +48,16 @@ def _no_resend(caught_exception: Exception | None = None, **_: Any) -> bool | No
     an email of unknown fate is sent again (see `tailor.idempotency`). Errors SES answered,
     throttling among them, and failures to connect are retried as usual."""
     return False if isinstance(caught_exception, HTTPClientError) else None
+
+
+@cache
+def secrets() -> SecretsProvider:
+    """Powertools' secrets provider (and its cache) on this module's session: a provider
+    left to make its own starts a second botocore session, which loads AWS's endpoint
+    data and service models from disk all over again on the cold start."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_client=client("secretsmanager"))
 
 
 @cache
@@ -122,5 +133,5 @@ def reset() -> None:
     if endpoint == _made_for:
         return
     _made_for = endpoint
-    for cached in (_session, client, _dynamodb, table):
+    for cached in (_session, client, secrets, _dynamodb, table):
         cached.cache_clear()

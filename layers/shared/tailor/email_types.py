@@ -42,6 +42,10 @@ class EmailType:
     demo_step: str
     # Its folder under templates/ (subject.txt.j2, body.html.j2, body.txt.j2).
     template_folder: str = ""
+    # The AWS API calls one email may cost, all services together (a batch's shared calls
+    # amortised; secrets cached per warm container not counted): `make bench` prints the
+    # count by operation and a test holds each type to its budget on the demo story.
+    aws_call_budget: int | None = None
 
     @property
     def stream(self) -> Stream:
@@ -69,6 +73,7 @@ _DECLARATIONS = (
             "shopify/orders-create-jpy.json",
         ),
         demo_step="Susie Oklahoma buys size-13 shoes",
+        aws_call_budget=12,
     ),
     EmailType(
         name="newsletter_confirmation",
@@ -78,6 +83,7 @@ _DECLARATIONS = (
         senders=("NewsletterSignupFunction",),
         samples=("canonical/newsletter-signup-requested.json",),
         demo_step="Mina signs up for the newsletter",
+        aws_call_budget=8,
     ),
     EmailType(
         name="newsletter_welcome",
@@ -87,6 +93,7 @@ _DECLARATIONS = (
         senders=("NewsletterWelcomeFunction",),
         samples=("canonical/newsletter-subscribed.json",),
         demo_step="Susie opts in to the newsletter",
+        aws_call_budget=7,
     ),
     EmailType(
         name="shipping_confirmation",
@@ -101,6 +108,7 @@ _DECLARATIONS = (
             "shopify/fulfillments-update.json",
         ),
         demo_step="Susie's parcels ship",
+        aws_call_budget=11,
     ),
     EmailType(
         name="delivery_update",
@@ -114,6 +122,7 @@ _DECLARATIONS = (
             "shopify/fulfillment-events-create-delivered.json",
         ),
         demo_step="Out for delivery",
+        aws_call_budget=10,
     ),
     EmailType(
         name="order_cancelled",
@@ -123,6 +132,7 @@ _DECLARATIONS = (
         senders=("OrderCancelledFunction",),
         samples=("canonical/order-cancelled.json", "shopify/orders-cancelled.json"),
         demo_step="Mina orders a polish kit, then cancels it",
+        aws_call_budget=9,
     ),
     EmailType(
         name="refund_issued",
@@ -136,6 +146,7 @@ _DECLARATIONS = (
             "shopify/refunds-create-jpy.json",
         ),
         demo_step="Alex returns a pair of socks",
+        aws_call_budget=9,
     ),
     EmailType(
         name="review_request",
@@ -145,6 +156,7 @@ _DECLARATIONS = (
         senders=("ReviewRequestFunction",),
         samples=(),
         demo_step="How are the shoes?",
+        aws_call_budget=11,
     ),
     EmailType(
         name="replenishment_reminder",
@@ -154,6 +166,7 @@ _DECLARATIONS = (
         senders=("ReplenishmentReminderFunction",),
         samples=(),
         demo_step="Nine months later",
+        aws_call_budget=10,
     ),
     EmailType(
         name="back_in_stock",
@@ -163,6 +176,7 @@ _DECLARATIONS = (
         senders=("AlertsSenderFunction",),
         samples=(),
         demo_step="Size 12 is back",
+        aws_call_budget=5,
     ),
     EmailType(
         name="price_drop",
@@ -173,6 +187,7 @@ _DECLARATIONS = (
         senders=("AlertsSenderFunction",),
         samples=(),
         demo_step="The belt goes on sale",
+        aws_call_budget=6,
     ),
     EmailType(
         name="private_sale",
@@ -182,6 +197,7 @@ _DECLARATIONS = (
         senders=("AlertsSenderFunction",),
         samples=(),
         demo_step="A private sale for wish lists",
+        aws_call_budget=5,
     ),
     EmailType(
         name="referral_invitation",
@@ -193,6 +209,7 @@ _DECLARATIONS = (
         senders=("ReferralInvitationFunction",),
         samples=("canonical/referral-invitation-requested.json",),
         demo_step="Susie invites a friend",
+        aws_call_budget=7,
     ),
     EmailType(
         name="referral_converted",
@@ -238,6 +255,7 @@ _DECLARATIONS = (
         senders=("SupportInboundFunction",),
         samples=(),
         demo_step="Susie writes in: the shoes don't match her dress",
+        aws_call_budget=22,
     ),
     EmailType(
         name="support_reply",
@@ -247,6 +265,7 @@ _DECLARATIONS = (
         senders=("SupportReplyFunction",),
         samples=("support/ticket-reply-requested.json",),
         demo_step="Maria answers Susie",
+        aws_call_budget=15,
     ),
     EmailType(
         name="support_sla_digest",
@@ -256,6 +275,7 @@ _DECLARATIONS = (
         senders=("SupportWatchdogFunction",),
         samples=(),
         demo_step="The support lead is warned",
+        aws_call_budget=12,
     ),
 )
 

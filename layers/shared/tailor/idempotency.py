@@ -240,7 +240,11 @@ def _guard(func: Callable[..., Any], key: str) -> tuple[Callable[..., Any], Any]
     )
 
     settings = get_settings()
-    persistence = DynamoDBPersistenceLayer(table_name=settings.need("idempotency_table"))
+    # On the one session of `tailor.aws`: a layer left to make its own client starts a
+    # second botocore session, loading AWS's endpoint data and models again (cold start).
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings.need("idempotency_table"), boto3_client=aws.client("dynamodb")
+    )
     config = IdempotencyConfig(
         event_key_jmespath=key,
         raise_on_no_idempotency_key=True,

@@ -143,9 +143,9 @@ def signer_from_text(secret: str) -> Signer:
 
 def signer_from_secret(secret_id: str) -> Signer:
     """The signer keyed by the Secrets Manager secret (cached by Powertools for 5 minutes)."""
-    from aws_lambda_powertools.utilities import parameters
+    from tailor import aws
 
-    secret = parameters.get_secret(secret_id, max_age=300)
+    secret = aws.secrets().get(secret_id, max_age=300)
     if isinstance(secret, bytes):
         return Signer(secret)
     return signer_from_text(str(secret))

@@ -20,11 +20,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
     DynamoDBRecordEventName,
@@ -35,10 +30,9 @@ from pydantic import ValidationError
 from tailor.alerts.config import AlertSettings, get_alert_settings
 from tailor.alerts.store import Interests
 from tailor.alerts.work import FanoutMessage, PriceAlert, PricedVariant, Queue, Restock, digest
+from tailor.batches import stream_batch
 from tailor.events.canonical import Product, Variant
 from tailor.observability import logger
-
-_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def _available(product: Product | None, variant: Variant | None) -> bool:
@@ -178,9 +172,7 @@ def handle_stream(event: dict[str, Any], context: LambdaContext) -> dict[str, An
     """Read a batch of catalog changes; failed records are reported, the rest go on."""
     settings = get_alert_settings()
     reader = StreamReader(settings, Interests(settings.need("interests_table")), [])
-    response = process_partial_response(
-        event=event, record_handler=reader.read, processor=_processor, context=context
-    )
+    response = stream_batch(event, reader.read)
     if reader.work:
         Queue(settings.need("alerts_fanout_queue_url")).send(reader.work)
     logger.info(
@@ -191,4 +183,4 @@ def handle_stream(event: dict[str, Any], context: LambdaContext) -> dict[str, An
             "failed": len(response.get("batchItemFailures") or []),
         },
     )
-    return dict(response)
+    return response

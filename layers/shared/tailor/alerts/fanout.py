@@ -16,11 +16,6 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -39,6 +34,7 @@ from tailor.alerts.work import (
     digest,
     sqs_event,
 )
+from tailor.batches import sqs_batch
 from tailor.catalog import Catalog
 from tailor.delivery import defer
 from tailor.events.interests import PrivateSaleStarted
@@ -47,8 +43,6 @@ from tailor.observability import logger
 from tailor.policy import Decision
 from tailor.settings import get_settings
 
-_processor = BatchProcessor(event_type=EventType.SQS)
-
 
 def handle_queue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     def one(record: SQSRecord) -> None:
@@ -56,11 +50,7 @@ def handle_queue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any
         logger.set_correlation_id(message.work_id)
         plan(event=message)
 
-    return dict(
-        process_partial_response(
-            event=event, record_handler=one, processor=_processor, context=context
-        )
-    )
+    return sqs_batch(event, one)
 
 
 @once(key="work_id")

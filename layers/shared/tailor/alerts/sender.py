@@ -28,11 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
@@ -41,6 +36,7 @@ from tailor import clock, policy
 from tailor.alerts import claims, store
 from tailor.alerts.config import AlertSettings, get_alert_settings
 from tailor.alerts.work import Delivery, Recipient, digest, sqs_event
+from tailor.batches import sqs_batch
 from tailor.catalog import Catalog
 from tailor.delivery import deliver
 from tailor.email_types import declared
@@ -55,8 +51,6 @@ from tailor.settings import Settings, get_settings
 
 # Stop taking recipients when the invocation has less than this left (the rest are retried).
 RESERVE_MILLIS = 10_000
-
-_processor = BatchProcessor(event_type=EventType.SQS)
 
 
 class RecipientsFailed(RuntimeError):
@@ -73,11 +67,7 @@ def handle_queue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any
         logger.set_correlation_id(delivery.change_id)
         Sending(delivery, get_settings(), get_alert_settings()).run()
 
-    return dict(
-        process_partial_response(
-            event=event, record_handler=one, processor=_processor, context=context
-        )
-    )
+    return sqs_batch(event, one)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,62 @@
+"""The bill: priced from the measured basis and the public prices, and the README agrees."""
+
+from __future__ import annotations
+
+from tailor.email_types import EMAIL_TYPES
+from tailor_local import costs
+from tailor_local.template import REPO_ROOT
+
+SHOPIFY = {"free_emails_per_month": 10_000, "per_1000_tiers": [[300_000, 1.0], [None, 0.5]]}
+
+
+def test_the_readme_cost_tables_are_generated_from_the_measurements() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    regenerated = costs.with_readme_tables(readme, costs.bill(costs.load(costs.BASIS)))
+
+    assert readme == regenerated, "run `make bench` (or python -m tailor_local.costs README.md)"
+
+
+def test_every_declared_email_type_is_priced() -> None:
+    assert sorted(costs.load(costs.BASIS)) == sorted(EMAIL_TYPES)
+
+
+def test_shopify_email_is_free_up_to_its_allowance_then_charged_by_tier() -> None:
+    assert costs.shopify_email(10_000, SHOPIFY) == 0
+    assert costs.shopify_email(12_000, SHOPIFY) == 2.0
+    assert costs.shopify_email(400_000, SHOPIFY) == 290.0 + 50.0
+
+
+def test_an_email_that_only_sends_costs_ses_and_one_lambda_request() -> None:
+    basis = {
+        "calls_per_email": {"sesv2.SendEmail": 1},
+        "items_per_email": {},
+        "billed_ms_per_email": 0,
+        "memory_mb": 512,
+        "invocations_per_email": 1,
+        "log_bytes_per_email": 0,
+    }
+    prices = costs.load(costs.PRICES)
+    prices["lambda_platform_log_bytes_per_invocation"] = 0
+
+    cost = costs.email_cost(basis, prices)
+
+    assert cost.parts["ses"] == prices["aws"]["ses_per_1000_emails"] / 1000
+    assert cost.parts["lambda"] == prices["aws"]["lambda_per_million_requests"] / 1e6
+    assert cost.total == cost.parts["ses"] + cost.parts["lambda"]
+
+
+def test_transactional_writes_cost_two_write_units_per_item() -> None:
+    basis = {
+        "calls_per_email": {"sesv2.SendEmail": 1, "dynamodb.TransactWriteItems": 1},
+        "items_per_email": {"dynamodb.TransactWriteItems": 3},
+        "billed_ms_per_email": 0,
+        "memory_mb": 128,
+        "invocations_per_email": 0,
+        "log_bytes_per_email": 0,
+    }
+    prices = costs.load(costs.PRICES)
+
+    cost = costs.email_cost(basis, prices)
+
+    per_write = prices["aws"]["dynamodb_on_demand_per_million_write_units"] / 1e6
+    assert abs(cost.parts["dynamodb"] - 6 * per_write) < 1e-15
