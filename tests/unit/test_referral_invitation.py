@@ -78,10 +78,10 @@ def test_the_friend_gets_the_invitation_with_the_referrers_name_as_plain_text(
 
     message = outbox.only()
     assert message["To"] == "dana@example.net"
-    assert message["Subject"] == f"{name} invites you to Oklahoma Outfitters"
+    assert message["Subject"] == f"{name} invited you"
     html, text = part(message, "html"), part(message, "plain")
     page = Page(html)
-    assert page.heading == f"{name} thinks you'll like Oklahoma Outfitters"
+    assert f"{name} thinks you'll like Oklahoma Outfitters" in page.text
     assert f"“{note}”" in page.text.replace("\r\n", "\n")
     assert {"b", "script"} & page.tags == set()
     assert "https://evil.example" not in page.links
