@@ -40,26 +40,19 @@ def deliver(cloud: Template, event: dict[str, Any]) -> Report:
 
 
 class Page(HTMLParser):
-    """An email's HTML as a reader sees it: its text, its first heading, tags and links."""
+    """An email's HTML as a reader sees it: its text, tags and links."""
 
     def __init__(self, html: str) -> None:
         super().__init__()
-        self.text, self.heading, self.tags, self.links = "", "", set[str](), set[str]()
-        self._in_heading = False
+        self.text, self.tags, self.links = "", set[str](), set[str]()
         self.feed(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
-        self._in_heading = tag == "h1" and not self.heading
         self.links |= {value or "" for key, value in attrs if key == "href"}
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_heading = False
 
     def handle_data(self, data: str) -> None:
         self.text += data
-        if self._in_heading:
-            self.heading += data
 
 
 def part(message: EmailMessage, kind: str) -> str:
