@@ -54,6 +54,16 @@ def assert_written_as_text(text: str, customer_text: str = "") -> None:
             assert re.fullmatch(r"https?://\S+", line.strip()), f"URL not on its own line: {line!r}"
 
 
+def assert_no_english(text: str, email_type: str, lang: str) -> None:
+    """No fixed English sentence of the email or its footer in another language's email."""
+    if lang == "en":
+        return
+    own = set(words(email_type, lang).values())
+    english = [w for w in words(email_type, "en").values() if "{" not in w and w not in own]
+    leaked = [w for w in english if len(w) > 12 and plain(w) in text]
+    assert not leaked, f"English in the {lang} email: {leaked}"
+
+
 def assert_marketing_footer(html: str, text: str, expected: dict[str, str]) -> None:
     """The postal address, and unsubscribe and preferences in the email's language."""
     assert "120 E 4th St, Tulsa, OK 74103, USA" in html and "120 E 4th St" in text
@@ -82,6 +92,7 @@ def test_price_drop_in_each_language(shop: Shop, outbox: Any, lang: str) -> None
 
     message = outbox.only()
     expected = words("price_drop", lang)
+    assert_no_english(text_part(message), "price_drop", lang)
     html, text = parts(message)
     now, was = usd("159.00", lang), usd("199.00", lang)
     assert message["Subject"] == plain(expected["subject_size"]).format(
@@ -126,6 +137,7 @@ def test_private_sale_in_each_language(shop: Shop, outbox: Any, lang: str) -> No
 
     message = outbox.only()
     expected = words("private_sale", lang)
+    assert_no_english(text_part(message), "private_sale", lang)
     html, text = parts(message)
     percent = plain(format_percent(Decimal("0.15"), locale=lang))
     subject = expected["subject_items_other"]
@@ -157,6 +169,7 @@ def test_replenishment_reminder_in_each_language(
 
     message = outbox.only()
     expected = words("replenishment_reminder", lang)
+    assert_no_english(text_part(message), "replenishment_reminder", lang)
     html, text = parts(message)
     assert message["Subject"] == plain(expected["subject_socks"]).format(title="Rag Wool Socks")
     assert plain(expected["preheader_socks"]) in html
@@ -189,6 +202,7 @@ def test_newsletter_confirmation_in_each_language_promotes_nothing(
 
     message = outbox.only()
     expected = words("newsletter_confirmation", lang)
+    assert_no_english(text_part(message), "newsletter_confirmation", lang)
     html, text = parts(message)
     assert message["Subject"] == plain(expected["subject"])
     assert plain(expected["preheader"]) in html
@@ -211,6 +225,7 @@ def test_newsletter_welcome_in_each_language(
 
     message = outbox.messages[-1]
     expected = words("newsletter_welcome", lang)
+    assert_no_english(text_part(message), "newsletter_welcome", lang)
     html, text = parts(message)
     assert message["Subject"] == plain(expected["subject_named"]).format(first_name="Susie")
     assert plain(expected["preheader"]) in html
@@ -228,6 +243,7 @@ def test_referral_invitation_in_each_language(run: Any, outbox: Any, lang: str) 
 
     message = outbox.only()
     expected = words("referral_invitation", lang)
+    assert_no_english(text_part(message), "referral_invitation", lang)
     html, text = parts(message)
     assert message["Subject"] == plain(expected["subject"]).format(referrer="Susie <b>&</b>")
     assert f'lang="{lang}"' in html
