@@ -93,15 +93,15 @@ def test_copy_is_data_and_values_are_escaped(tmp_path: Path) -> None:
     assert str(words("more_items", count=3)) == "… and 3 more items"
 
 
-def test_an_email_without_copy_keeps_the_old_layout() -> None:
-    rendered = Renderer().render(
-        "newsletter_confirmation",
-        {
-            "shop": {"name": "Shop", "url": "https://shop.example.com"},
-            "lang": "en",
-            "locale": "en",
-            "first_name": None,
-            "confirm_url": "https://shop.example.com/c",
-        },
+def test_an_email_without_copy_keeps_the_old_layout(tmp_path: Path) -> None:
+    """A template folder without copy/ (a merchant's own, or one not yet converted)."""
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "subject.txt.j2").write_text("Hello {{ first_name }}")
+    (tmp_path / "plain" / "body.html.j2").write_text(
+        '<html lang="{{ lang }}"><p><a href="{{ confirm_url }}">Confirm</a></p></html>'
     )
+    rendered = Renderer(tmp_path).render(
+        "plain", {"lang": "en", "first_name": "Ada", "confirm_url": "https://shop.example.com/c"}
+    )
+    assert rendered.subject == "Hello Ada"
     assert "<mjml" not in rendered.html and "https://shop.example.com/c" in rendered.html

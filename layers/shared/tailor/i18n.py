@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_timezone_gmt, get_timezone_name
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, format_percent, get_currency_precision
+from babel.units import format_unit
 
 
 @cache
@@ -75,3 +76,25 @@ def day_and_time(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
         .replace("{1}", day(moment, zone, locale))
         .replace("{0}", time_of_day(moment, zone, locale))
     )
+
+
+def percent(value: Decimal | int, locale: str | None) -> str:
+    """A percentage as the language writes it, decimals kept: "20%", "12,5 %" (de)."""
+    return format_percent(
+        Decimal(value) / 100, locale=parse_locale(locale), decimal_quantization=False
+    )
+
+
+def elapsed(since: datetime, until: datetime, locale: str | None) -> str:
+    """Time gone by as a person counts it, in the customer's language: "9 months",
+    "6 Wochen", "9か月" (days under two weeks, weeks under two months, then months, years)."""
+    days = max(1, round((until - since).total_seconds() / 86400))
+    if days < 14:
+        count, unit = days, "day"
+    elif days < 60:
+        count, unit = round(days / 7), "week"
+    elif round(days / 30.44) < 12:
+        count, unit = round(days / 30.44), "month"
+    else:
+        count, unit = round(days / 365.25), "year"
+    return format_unit(count, f"duration-{unit}", length="long", locale=parse_locale(locale))

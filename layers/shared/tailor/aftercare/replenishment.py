@@ -28,9 +28,6 @@ from tailor.profiles import Profile
 from tailor.scheduling import Schedules, schedule_name
 
 _TAG = re.compile(r"^replenish(?:ment)?\s*[:=]\s*(\d{1,4})\s*([dwmy]?)$", re.IGNORECASE)
-_WORDS: tuple[str, ...] = ("a", "two", "three", "four", "five", "six", "seven", "eight")
-_WORDS += ("nine", "ten", "eleven", "twelve")
-_UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
 
 
 @dataclass(frozen=True)
@@ -64,23 +61,6 @@ def parse_interval(text: str) -> Interval | None:
 
 def interval_of(product: Product) -> Interval | None:
     return next((i for tag in product.tags if (i := parse_interval(tag)) is not None), None)
-
-
-def how_long(since: datetime, until: datetime) -> str:
-    """Elapsed time as a person says it: "about nine months", "six weeks"."""
-    days = max(1, round((until - since).total_seconds() / 86400))
-    if days < 14:
-        count, unit = days, "d"
-    elif days < 60:
-        count, unit = round(days / 7), "w"
-    elif round(days / 30.44) < 12:
-        count, unit = round(days / 30.44), "m"
-    else:
-        count, unit = round(days / 365.25), "y"
-    word = _WORDS[count - 1] if count <= len(_WORDS) else str(count)
-    name = _UNITS[unit] + ("" if count == 1 else "s")
-    about = "about " if unit in ("m", "y") else ""
-    return f"{about}{word} {name}"
 
 
 def plan(order: OrderPlaced, email: str, products: Mapping[str, Product]) -> list[ReplenishmentDue]:

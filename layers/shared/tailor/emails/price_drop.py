@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tailor import i18n
 from tailor.alerts.views import cart_url, item, percent_off
 from tailor.emails.newsletter import page_context
 from tailor.events.canonical import Money, Product, Variant
@@ -31,11 +32,14 @@ def price_drop_context(
     reasons: list[str],
     query: str | None,
 ) -> dict[str, Any]:
+    context = page_context(profile, settings)
+    off = percent_off(was, variant.price)
     return {
-        **page_context(profile, settings),
+        **context,
         "item": item(product, variant, settings),
         "was": was,
-        "percent_off": percent_off(was, variant.price),
+        # Worded here because "20%", "20 %" and "20 %" differ by language.
+        "percent_off": i18n.percent(off, context["locale"]) if off else None,
         "sale": sale,
         # Why they hear of it: on their wish list, watched, or searched for.
         "reason": next((r for r in REASONS if r in reasons), REASONS[0]),

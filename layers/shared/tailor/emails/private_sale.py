@@ -73,7 +73,7 @@ def private_sale_context(
         register_code(code, issuer="private_sale", email_type="private_sale", lang=context["lang"])
     context["sale"] = {
         "title": sale.title,
-        "discount_percent": f"{sale.discount_percent.normalize():f}",
+        "discount_percent": i18n.percent(sale.discount_percent, context["locale"]),
         "ends_on": i18n.day_and_time(
             sale.ends_at, zones.customer_zone(profile, settings), context["locale"]
         ),

@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from tailor import addresses, clock
-from tailor.aftercare import context as base_context
+from tailor import addresses, clock, i18n
 from tailor.aftercare import replenishment
 from tailor.aftercare.config import get_aftercare_settings
 from tailor.aftercare.store import AftercareStore
 from tailor.catalog import Catalog, product_page
 from tailor.delivery import deliver, skipped
+from tailor.emails.newsletter import page_context
 from tailor.events.fulfillment import ReplenishmentDue
 from tailor.idempotency import once
 from tailor.profiles import Profiles
@@ -47,8 +47,9 @@ def send_replenishment_reminder(
     purchase = profile.purchases.get(event.product_id)
     quantity = event.quantity or (purchase.quantity if purchase else 1)
     kind = f"{product.product_type} {product.title}".lower()
+    context = page_context(profile, settings)
     context = {
-        **base_context.base(settings, profile.locale, profile.first_name),
+        **context,
         "item": {
             "title": product.title,
             "size": variant.size or event.size,
@@ -60,7 +61,7 @@ def send_replenishment_reminder(
             "url": product_page(product, settings),
             "reorder_url": f"{settings.shop_base_url}/cart/{quote(variant.variant_id)}:{quantity}",
         },
-        "since": replenishment.how_long(event.bought_at, clock.now()),
+        "since": i18n.elapsed(event.bought_at, clock.now(), context["locale"]),
         "wear": next((w for word, w in WEAR.items() if word in kind), "refresh"),
     }
     return deliver(

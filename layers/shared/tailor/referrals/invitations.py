@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tailor import i18n
+from tailor import copy
 from tailor.catalog import Catalog, product_page
 from tailor.links import Signer
 from tailor.profiles import Profile
@@ -82,8 +82,9 @@ def invitation_context(
 ) -> dict[str, Any]:
     return {
         "shop": {"name": settings.shop_name, "url": settings.shop_base_url},
-        "lang": i18n.language(invitation.locale),
-        "locale": invitation.locale,
+        "brand": settings.brand(),
+        "lang": copy.resolve_language(invitation.locale, settings.default_locale),
+        "locale": copy.resolve_locale(invitation.locale, settings.default_locale),
         "referrer_name": referrer_name,
         "note": note,
         "offer": settings.referral_offer,
