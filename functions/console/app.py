@@ -1,9 +1,11 @@
-"""Staff console (function URL): sign-in by mailed link, the support desk's inbox and tickets."""
+"""Staff console (function URL): sign-in by mailed link, the support desk's inbox and tickets,
+the results of each email type."""
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.aftercare.config import AftercareSettings
+from tailor.attribution.config import AttributionSettings
 from tailor.console.app import handle
 from tailor.console.auth import ConsoleSettings
 from tailor.observability import entrypoint
@@ -15,6 +17,7 @@ NEEDS = (
     + SupportSettings.require("tickets_table", "mail_bucket")
     + ConsoleSettings.require("console_table")
     + AftercareSettings.require("aftercare_table")
+    + AttributionSettings.require("results_table")
 )
 
 

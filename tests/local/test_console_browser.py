@@ -174,3 +174,30 @@ def fits_the_width(chrome: Any) -> bool:
     return bool(
         chrome.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     )
+
+
+@pytest.mark.enable_socket
+@pytest.mark.browser
+def test_the_results_page_fits_a_phone_and_has_no_serious_accessibility_violations(
+    desk: tuple[Runner, str], axe_source: str
+) -> None:
+    """After Susie's order confirmation went out, its results read at 390 px: the table
+    scrolls inside its own box, the page never sideways."""
+    runner, console = desk
+    with browser(javascript=True) as chrome:
+        chrome.set_script_timeout(60)
+        chrome.set_window_size(390, 844)
+        sign_in(chrome, runner, console)
+        chrome.find_element(By.LINK_TEXT, "Results").click()
+        assert chrome.find_element(By.TAG_NAME, "h1").text == "Results"
+        row = chrome.find_element(By.XPATH, "//table[@id='results']//th[@scope='row']/..")
+        assert row.text.startswith("Order confirmation 1 ")
+        chrome.find_element(By.CSS_SELECTOR, "details.languages summary").click()
+        assert chrome.find_element(By.CSS_SELECTOR, "details.languages[open] table").is_displayed()
+        assert fits_the_width(chrome)
+        assert serious_violations(chrome, axe_source) == []
+        Select(chrome.find_element(By.ID, "days")).select_by_value("7")
+        submit(chrome, "form.filters button[type=submit]")
+        assert "days=7" in chrome.current_url
+        assert chrome.find_element(By.TAG_NAME, "caption").text == "Each email type, last 7 days"
+        assert fits_the_width(chrome)

@@ -3,12 +3,15 @@ it earned, from the counters in the results table.
 
 Revenue is in the shop's currency (Shopify's `total_price`). The order confirmation also
 reports its add-to-your-order offer's take-up (offers shown, offers taken). A type with a
-holdout share reports both groups' orders and revenue per customer, and the lift.
+holdout share reports both groups' orders and revenue per customer, and the lift (over
+the holdout's whole life: its groups are not kept per day). `since` limits the counters to
+the days from that one on (UTC, as they are counted).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -31,13 +34,13 @@ REPORTED = (
 )
 
 
-def report(results: Results, currency: str) -> dict[str, Any]:
+def report(results: Results, currency: str, since: date | None = None) -> dict[str, Any]:
     """{email type: {sent, delivered, ..., revenue, currency, by_language, [offer], [holdout]}}"""
     out: dict[str, Any] = {}
     for email_type in EMAIL_TYPES:
         totals: dict[str, Decimal] = defaultdict(Decimal)
         languages: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        for item in results.counters(email_type):
+        for item in results.counters(email_type, since):
             lang = str(item["sk"]).partition("#")[2]
             for name in COUNTERS:
                 amount = Decimal(str(item.get(name, 0)))

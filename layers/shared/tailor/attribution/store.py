@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -92,15 +92,19 @@ class Results:
     def count(self, email_type: str, lang: str, moment: datetime, **amounts: int | Decimal) -> None:
         self.table.update_item(**self.count_update(email_type, lang, moment, amounts))
 
-    def counters(self, email_type: str) -> list[dict[str, Any]]:
-        return self._query(f"count#{email_type}")
+    def counters(self, email_type: str, since: date | None = None) -> list[dict[str, Any]]:
+        """The type's counters, per day and language; from the day `since` on when given."""
+        return self._query(f"count#{email_type}", since.isoformat() if since else None)
 
-    def _query(self, pk: str) -> list[dict[str, Any]]:
+    def _query(self, pk: str, sk_from: str | None = None) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         request: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": pk},
         }
+        if sk_from is not None:
+            request["KeyConditionExpression"] += " AND sk >= :from"
+            request["ExpressionAttributeValues"][":from"] = sk_from
         while True:
             page = self.table.query(**request)
             items.extend(page.get("Items", []))

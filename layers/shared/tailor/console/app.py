@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any, cast
 
 from tailor import clock
-from tailor.console import auth, desk
+from tailor.console import auth, desk, results
 from tailor.console.auth import Console, ConsoleSettings, Session
 from tailor.console.http import MOUNT, Request, Response, Router, html, redirect, render, url
 from tailor.mail import Mailer, Outgoing
@@ -359,8 +359,5 @@ def copy(context: Context) -> Response:
     )
 
 
-@router.page("GET", "/results/")
-def results(context: Context) -> Response:
-    return context.page(
-        "message.html.j2", title="Results", section="results", message="Results come next."
-    )
+router.page("GET", "/results/")(results.page)
+router.page("GET", "/results/results.csv")(results.csv_download)
