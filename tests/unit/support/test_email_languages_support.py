@@ -16,7 +16,7 @@ from tailor_local.invoke import invoke
 
 from tests.helpers.events import load_event
 from tests.helpers.mail import html_part, text_part
-from tests.helpers.support_desk import MONDAY, deliver_mail, eml
+from tests.helpers.support_desk import MONDAY, compose, deliver_mail, eml
 from tests.unit.test_email_languages import assert_written_as_text
 
 SCHEDULED = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler"}
@@ -124,3 +124,38 @@ def test_the_sla_digest_is_in_the_shops_language_and_stacks_on_a_phone(
     assert f"{expected['waiting_since']}: " in text and waited in text
     assert "<table" not in html.split("<body")[1].split("T-1001")[1].split("</div>")[0]
     assert_written_as_text(text.replace("<susie@example.com>", ""))
+
+
+def test_a_regional_locale_is_answered_in_its_language(susie_in: Any, outbox: Any) -> None:
+    susie_in("fr-CA")
+
+    text = plain(text_part(outbox.only()))
+    heading = words("support_acknowledgement", "fr")["heading_named"]
+    assert heading.format(first_name="Susie") in text
+    assert first_static_line("returns", "fr", 1) in text
+
+
+def test_a_sender_the_desk_knows_nothing_of_is_answered_in_the_shops_language(
+    cloud: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No profile, no order, so no locale: the shop's DefaultLocale, for the email and the
+    response in it alike."""
+    monkeypatch.setenv("TAILOR_NOW", MONDAY)
+    dana = compose(
+        "Hallo, kann ich meine Schuhe zurückschicken?",
+        subject="Rücksendung",
+        sender="Dana Lee <dana@example.com>",
+        message_id="<dana.1@mail.example.com>",
+    )
+
+    def run(function: str, event: Any) -> Any:
+        return invoke(cloud.function(function), event, extra_env={"DEFAULT_LOCALE": "de-AT"})
+
+    deliver_mail(run, dana, "dana-0001", source="dana@example.com")
+
+    expected = words("support_acknowledgement", "de")
+    text = plain(text_part(outbox.only()))
+    assert expected["heading_named"].format(first_name="Dana") in text
+    assert expected["response_heading"] in text
+    general = packaged("de")["general"].source
+    assert general.split("{% else %}")[1].split(" (")[0] in text  # "Falls es um eine ..."

@@ -16,8 +16,10 @@ or add responses without a deploy by uploading files of the same form to the mai
 under the canned prefix: `canned/<lang>/<id>.txt.j2` for one language, and, as before the
 library spoke several languages, `canned/<id>.txt.j2` for English.
 
-A library is loaded for one language, the ticket's (`tailor.copy.resolve_language` of the
-customer's locale, as every support email is): for each response id, that language's
+A library is loaded for one language, the ticket's, chosen as for every support email
+(`tailor.support.context.language_for`: the customer's profile locale, else her order's,
+else the shop's DefaultLocale, through `tailor.copy.resolve_language`, so `fr-CA` is
+French and an unsupported language the shop's): for each response id, that language's
 override, else its packaged text, else English's override, else English's packaged text.
 So a shop's own response written only in English still serves every customer, while a
 shop that rewrote a packaged response un-prefixed should upload its translations under
