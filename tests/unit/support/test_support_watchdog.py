@@ -34,10 +34,10 @@ def test_an_unanswered_ticket_reaches_the_leads_digest_after_its_sla(
     assert result["overdue"] == ["T-1001"]
     digest = outbox.messages[-1]
     assert digest["To"].addresses[0].addr_spec == LEAD
-    assert digest["Subject"] == "Support SLA: 1 overdue, 0 due soon (Oklahoma Outfitters)"
+    assert digest["Subject"] == "Support: 1 overdue, 0 due soon"
     text = text_part(digest)
     assert "T-1001" in text and "susie@example.com" in text
-    assert "Mon 23 Nov 09:10" in text  # waiting since, in the desk's time zone
+    assert "Mon, Nov 23 9:10\u202fAM" in text  # waiting since, in the desk's time zone
     assert "4 hours" in text  # waiting for
     stored = ticket("T-1001")
     assert stored["alerted"] == "overdue" and stored["breached"] is True

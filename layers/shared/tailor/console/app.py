@@ -213,7 +213,7 @@ def _ticket(
     view = desk.ticket_view(context.desk, ticket_id)
     if view is None:
         return context.page("message.html.j2", 404, title="Not found", message="No such ticket.")
-    choices = desk.responses(context.desk, view.ticket)
+    choices = desk.responses(context.desk, view)
     chosen = canned_id or context.request.query.get("canned") or view.ticket.suggested_canned
     if chosen not in dict(choices):
         chosen = choices[0][0] if choices else ""

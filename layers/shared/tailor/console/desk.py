@@ -21,7 +21,7 @@ from tailor.aftercare.store import AftercareStore, ShipmentRecord
 from tailor.profiles import Profile, Profiles
 from tailor.render import Rendered, renderer
 from tailor.support.canned import Library
-from tailor.support.context import canned_context
+from tailor.support.context import canned_context, language_for
 from tailor.support.events import TicketReplyRequested
 from tailor.support.models import OPEN_FOR_US, OrderRecord, Status, Ticket, TicketMessage
 from tailor.support.reply import EMAIL_TYPE as REPLY_TYPE
@@ -173,7 +173,7 @@ def _shipments(order: OrderRecord | None) -> list[ShipmentRecord]:
 def canned_draft(desk: Desk, view: TicketView, canned_id: str, agent: str) -> tuple[str, str]:
     """The response's title and text filled from the ticket's order and customer, with an
     `[add …]` prompt for each field the desk does not know."""
-    library = desk.library()
+    library = desk.library(language_for(view.profile, view.order, desk.settings))
     canned = library.get(canned_id)
     if canned is None:
         return "", ""
@@ -189,9 +189,11 @@ def canned_draft(desk: Desk, view: TicketView, canned_id: str, agent: str) -> tu
     return rendered.title, rendered.text
 
 
-def responses(desk: Desk, ticket: Ticket) -> list[tuple[str, str]]:
-    """(id, title) of every canned response, those answering the ticket's intent first."""
-    library: Library = desk.library()
+def responses(desk: Desk, view: TicketView) -> list[tuple[str, str]]:
+    """(id, title) of every canned response in the ticket's language, those answering the
+    ticket's intent first."""
+    ticket = view.ticket
+    library: Library = desk.library(language_for(view.profile, view.order, desk.settings))
     ranked = [c.canned_id for c in library.ranked(ticket.intent, ticket.subject)]
     rest = sorted(set(library.responses) - set(ranked))
     return [(cid, library.responses[cid].title) for cid in [*ranked, *rest]]

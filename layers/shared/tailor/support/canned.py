@@ -9,9 +9,21 @@ Each response is a Jinja text template with a small front matter:
     ---
     Everything in your order {{ order.number }} can be returned ...
 
-The packaged library is `templates/canned/<id>.txt.j2`. Shop staff change or add responses
-without a deploy by uploading files of the same form to the mail bucket under the canned
-prefix (`canned/<id>.txt.j2`); those take precedence over the packaged ones. Templates run
+Every response is written in every supported language (`tailor.copy.SUPPORTED`): the
+packaged library is `templates/canned/<lang>/<id>.txt.j2`, and a test fails when a response
+lacks a language or a translation answers other intents than English's. Shop staff change
+or add responses without a deploy by uploading files of the same form to the mail bucket
+under the canned prefix: `canned/<lang>/<id>.txt.j2` for one language, and, as before the
+library spoke several languages, `canned/<id>.txt.j2` for English.
+
+A library is loaded for one language, the ticket's, chosen as for every support email
+(`tailor.support.context.language_for`: the customer's profile locale, else her order's,
+else the shop's DefaultLocale, through `tailor.copy.resolve_language`, so `fr-CA` is
+French and an unsupported language the shop's): for each response id, that language's
+override, else its packaged text, else English's override, else English's packaged text.
+So a shop's own response written only in English still serves every customer, while a
+shop that rewrote a packaged response un-prefixed should upload its translations under
+`canned/<lang>/` too, or other languages keep the packaged wording. Templates run
 in Jinja's immutable sandbox. A field the template needs but the context lacks renders as
 a prompt for the agent, such as `[add tracking number]`, never as blank text; the prompts
 are listed, so nothing with a prompt left in it reaches a customer.
@@ -30,6 +42,7 @@ from typing import Any, Literal
 from jinja2 import ChainableUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from tailor.copy import SOURCE_LANGUAGE, SUPPORTED
 from tailor.observability import logger
 from tailor.render import templates_root
 
@@ -126,15 +139,14 @@ class Canned:
     keywords: tuple[str, ...]
     source: str
     origin: Literal["packaged", "override"]
+    lang: str = SOURCE_LANGUAGE
 
     def score(self, intent: str, text: str) -> int:
         """How well this response answers a message of `intent` (0: it does not)."""
         if intent not in self.intents:
             return 0
         folded = text.lower()
-        hits = sum(
-            1 for k in self.keywords if re.search(rf"(?<!\w){re.escape(k.lower())}(?!\w)", folded)
-        )
+        hits = sum(1 for k in self.keywords if re.search(_keyword_pattern(k), folded))
         base = 20 if self.intents[0] == intent else 10
         return base + min(hits, 5) - (1 if self.keywords and not hits else 0)
 
@@ -155,7 +167,25 @@ class CannedError(ValueError):
     """A canned response file is malformed."""
 
 
-def parse_canned(canned_id: str, text: str, origin: Literal["packaged", "override"]) -> Canned:
+# Scripts written without spaces between words (Japanese): a keyword there is found
+# anywhere, as no word boundary surrounds it.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _keyword_pattern(keyword: str) -> str:
+    """A keyword as a whole word (`return`, not `returned`), except in unspaced scripts."""
+    folded = re.escape(keyword.lower())
+    before = "" if _UNSPACED.match(keyword[0]) else r"(?<!\w)"
+    after = "" if _UNSPACED.match(keyword[-1]) else r"(?!\w)"
+    return f"{before}{folded}{after}"
+
+
+def parse_canned(
+    canned_id: str,
+    text: str,
+    origin: Literal["packaged", "override"],
+    lang: str = SOURCE_LANGUAGE,
+) -> Canned:
     if not _ID.match(canned_id):
         raise CannedError(f"canned response id {canned_id!r}: use lower-case letters, digits, _")
     match = _FRONT_MATTER.match(text)
@@ -175,6 +205,7 @@ def parse_canned(canned_id: str, text: str, origin: Literal["packaged", "overrid
         keywords=_words(meta.get("keywords", "")),
         source=text[match.end() :],
         origin=origin,
+        lang=lang,
     )
 
 
@@ -183,17 +214,22 @@ def _words(value: str) -> tuple[str, ...]:
 
 
 class Library:
-    def __init__(self, responses: Mapping[str, Canned]) -> None:
+    def __init__(self, responses: Mapping[str, Canned], lang: str = SOURCE_LANGUAGE) -> None:
         self.responses = dict(responses)
+        self.lang = lang
 
     @classmethod
-    def load(cls, bucket: str | None = None, prefix: str = "canned/") -> Library:
-        """The packaged responses, overridden and extended by the shop's own in S3."""
-        responses = dict(packaged())
-        if bucket:
-            for canned in _overrides(bucket, prefix):
-                responses[canned.canned_id] = canned
-        return cls(responses)
+    def load(
+        cls, bucket: str | None = None, prefix: str = "canned/", lang: str = SOURCE_LANGUAGE
+    ) -> Library:
+        """The responses in `lang` (a supported language), each falling back to English:
+        the packaged ones, overridden and extended by the shop's own in S3."""
+        responses: dict[str, Canned] = {}
+        for language in dict.fromkeys([SOURCE_LANGUAGE, lang]):  # English first, then lang's
+            responses.update(packaged(language))
+            if bucket:
+                responses.update((c.canned_id, c) for c in _overrides(bucket, prefix, language))
+        return cls(responses, lang)
 
     def get(self, canned_id: str) -> Canned | None:
         return self.responses.get(canned_id)
@@ -208,7 +244,7 @@ class Library:
         try:
             return _render(canned, context)
         except Exception as error:  # a staff-edited template can fail in any way
-            fallback = packaged().get(canned.canned_id)
+            fallback = packaged(canned.lang).get(canned.canned_id)
             logger.warning(
                 "canned response failed to render",
                 extra={"canned_id": canned.canned_id, "origin": canned.origin, "error": str(error)},
@@ -262,29 +298,57 @@ def _environment() -> ImmutableSandboxedEnvironment:
 
 
 @cache
-def packaged() -> dict[str, Canned]:
-    return dict(_packaged(templates_root() / "canned"))
+def packaged(lang: str = SOURCE_LANGUAGE) -> dict[str, Canned]:
+    """The responses written in `lang` that ship with Tailor (no fallback)."""
+    return dict(_packaged(templates_root() / "canned" / lang, lang))
 
 
-def _packaged(folder: Path) -> Iterator[tuple[str, Canned]]:
+def _packaged(folder: Path, lang: str) -> Iterator[tuple[str, Canned]]:
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         canned_id = path.name[: -len(SUFFIX)]
-        yield canned_id, parse_canned(canned_id, path.read_text(encoding="utf-8"), "packaged")
+        text = path.read_text(encoding="utf-8")
+        yield canned_id, parse_canned(canned_id, text, "packaged", lang)
 
 
-def _overrides(bucket: str, prefix: str) -> Iterator[Canned]:
+def missing_translations() -> list[str]:
+    """What keeps the packaged library from speaking every supported language: a response
+    English has that a language lacks (or the reverse), or a translation that answers
+    other intents than English's (empty when nothing)."""
+    english = packaged(SOURCE_LANGUAGE)
+    problems = []
+    for lang in SUPPORTED:
+        translated = packaged(lang)
+        problems += [f"{lang}: no {cid}{SUFFIX}" for cid in sorted(english.keys() - translated)]
+        problems += [f"{lang}: {cid}{SUFFIX} has no English" for cid in translated.keys() - english]
+        problems += [
+            f"{lang}: {cid}{SUFFIX} answers {canned.intents}, English {english[cid].intents}"
+            for cid, canned in sorted(translated.items())
+            if cid in english and canned.intents != english[cid].intents
+        ]
+    return problems
+
+
+def _overrides(bucket: str, prefix: str, lang: str) -> Iterator[Canned]:
+    """The shop's responses in `lang`: `canned/<lang>/<id>.txt.j2`, and for English also the
+    un-prefixed `canned/<id>.txt.j2` (the lang-specific file wins)."""
+    folders = [prefix, f"{prefix}{lang}/"] if lang == SOURCE_LANGUAGE else [f"{prefix}{lang}/"]
+    for folder in folders:
+        yield from _overrides_in(bucket, folder, lang)
+
+
+def _overrides_in(bucket: str, folder: str, lang: str) -> Iterator[Canned]:
     from tailor import aws
 
     s3 = aws.client("s3")
-    listing = s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=MAX_OVERRIDES)
+    listing = s3.list_objects_v2(Bucket=bucket, Prefix=folder, Delimiter="/", MaxKeys=MAX_OVERRIDES)
     for entry in listing.get("Contents", []):
         key = str(entry["Key"])
-        name = key[len(prefix) :]
+        name = key[len(folder) :]
         if not name.endswith(SUFFIX) or "/" in name or int(entry["Size"]) > MAX_TEMPLATE_BYTES:
             continue
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         try:
-            yield parse_canned(name[: -len(SUFFIX)], body.decode("utf-8"), "override")
+            yield parse_canned(name[: -len(SUFFIX)], body.decode("utf-8"), "override", lang)
         except (CannedError, UnicodeDecodeError) as error:
             logger.warning("canned override ignored", extra={"key": key, "error": str(error)})
 

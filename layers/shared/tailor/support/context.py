@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tailor import i18n, zones
+from tailor import copy, i18n, zones
 from tailor.events.canonical import OrderPlaced
 from tailor.profiles import Profile
 from tailor.settings import Settings
@@ -74,8 +74,16 @@ def item_name(line: OrderLineSummary) -> str:
 
 
 def locale_for(profile: Profile | None, order: OrderRecord | None, settings: Settings) -> str:
+    """The locale the desk writes to this customer in: their profile's, else the order's,
+    else the shop's default (a ticket carries none of its own: inbound mail does not say
+    reliably), narrowed to a language Tailor speaks so words, money and dates agree."""
     tag = (profile.locale if profile else None) or (order.locale if order else None)
-    return str(i18n.parse_locale(tag, settings.default_locale))
+    return copy.resolve_locale(tag, settings.default_locale)
+
+
+def language_for(profile: Profile | None, order: OrderRecord | None, settings: Settings) -> str:
+    """The language of `locale_for`: the one canned responses and support emails are in."""
+    return copy.resolve_language(locale_for(profile, order, settings))
 
 
 def canned_context(

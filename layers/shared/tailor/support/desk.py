@@ -18,13 +18,13 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tailor import addresses, aws, clock, i18n, zones
+from tailor import addresses, aws, clock, copy, i18n, zones
 from tailor.delivery import skipped
 from tailor.idempotency import once
 from tailor.observability import logger, metrics
 from tailor.profiles import Profile, Profiles
 from tailor.support.canned import Library, RenderedCanned, paragraphs
-from tailor.support.context import canned_context, given_name, locale_for
+from tailor.support.context import canned_context, given_name, language_for, locale_for
 from tailor.support.conversation import (
     reply_subject,
     send_on_ticket,
@@ -92,7 +92,7 @@ def receive(*, event: MailReceived) -> dict[str, Any]:
     logger.set_correlation_id(ticket.ticket_id)
     metrics.add_metric(name="SupportMessagesReceived", unit=MetricUnit.Count, value=1)
 
-    library = desk.library()
+    library = desk.library(language_for(profile, order, desk.settings))
     ticket = _suggest(desk, library, ticket, profile, order)
     acknowledgement = acknowledge(desk, library, ticket, mail, profile, order, verified)
     return {
@@ -374,12 +374,14 @@ def acknowledge(
         return skipped(EMAIL_TYPE, "too many acknowledgements to this sender this hour")
     known = profile if verified else None
     shown = order if verified else None
-    response = _best_complete(desk, library, ticket, known, shown, mail)
     locale = locale_for(known, shown, desk.settings)
+    if library.lang != copy.resolve_language(locale):  # an unproven sender gets the shop's
+        library = desk.library(copy.resolve_language(locale))
+    response = _best_complete(desk, library, ticket, known, shown, mail)
     subject = reply_subject(ticket.subject, ticket.ticket_id)
     context = {
-        "shop": {"name": desk.settings.shop_name, "url": desk.settings.shop_base_url},
-        "lang": locale.split("_")[0],
+        "brand": desk.settings.brand(),
+        "lang": copy.resolve_language(locale),
         "locale": locale,
         "subject": subject,
         "first_name": (known.first_name if known else None) or given_name(mail.sender_name),

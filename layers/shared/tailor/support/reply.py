@@ -13,13 +13,13 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tailor import i18n, zones
+from tailor import copy, i18n, zones
 from tailor.delivery import skipped
 from tailor.idempotency import once
 from tailor.observability import logger, metrics
 from tailor.profiles import Profile, Profiles
 from tailor.support.canned import paragraphs
-from tailor.support.context import canned_context, given_name, locale_for
+from tailor.support.context import canned_context, given_name, language_for, locale_for
 from tailor.support.conversation import reply_subject, send_on_ticket, with_thread
 from tailor.support.events import TicketReplyRequested
 from tailor.support.models import OrderRecord, Ticket, TicketMessage
@@ -39,7 +39,7 @@ def send_reply(*, event: TicketReplyRequested) -> dict[str, Any]:
     parts = [event.text.strip()] if event.text and event.text.strip() else []
     canned_id = None
     if event.canned_id:
-        library = desk.library()
+        library = desk.library(language_for(profile, order, desk.settings))
         canned = library.get(event.canned_id)
         if canned is None:
             return _refused(event, f"no canned response {event.canned_id!r}")
@@ -104,8 +104,8 @@ def reply_context(
     locale = locale_for(profile, order, desk.settings)
     last = _last_customer_message(desk, ticket)
     return {
-        "shop": {"name": desk.settings.shop_name, "url": desk.settings.shop_base_url},
-        "lang": i18n.language(locale),
+        "brand": desk.settings.brand(),
+        "lang": copy.resolve_language(locale),
         "locale": locale,
         "subject": reply_subject(ticket.subject, ticket.ticket_id),
         "first_name": (profile.first_name if profile else None) or given_name(ticket.customer_name),

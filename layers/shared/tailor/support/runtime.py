@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tailor.copy import SOURCE_LANGUAGE
 from tailor.settings import Settings, get_settings
 from tailor.support.canned import Library
 from tailor.support.config import SupportSettings, get_support_settings
@@ -31,8 +32,9 @@ class Desk:
             hours=support.business_hours(settings.shop_timezone),
         )
 
-    def library(self) -> Library:
-        return Library.load(self.support.mail_bucket or None, self.support.canned_prefix)
+    def library(self, lang: str = SOURCE_LANGUAGE) -> Library:
+        """The canned responses in `lang` (the ticket's, `context.language_for`)."""
+        return Library.load(self.support.mail_bucket or None, self.support.canned_prefix, lang)
 
     @property
     def lead_address(self) -> str:

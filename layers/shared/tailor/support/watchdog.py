@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.metrics import MetricUnit
-from babel.dates import format_timedelta
+from babel.dates import format_skeleton, format_time, format_timedelta
 
-from tailor import clock, i18n
+from tailor import clock, copy, i18n
 from tailor.delivery import deliver, skipped
 from tailor.observability import logger, metrics
 from tailor.profiles import Profile
@@ -54,18 +55,25 @@ def watch() -> dict[str, Any]:
     lead = desk.lead_address
     fresh_ids = {t.ticket_id for t in fresh}
     zone = desk.hours.zone_name
+    # The lead reads the desk in the shop's own language, as its staff console is.
+    locale = copy.resolve_locale(desk.settings.default_locale)
+
+    def row(ticket: Ticket) -> dict[str, Any]:
+        return _row(ticket, now, zone, locale, ticket.ticket_id in fresh_ids)
+
     context = {
-        "shop": {"name": desk.settings.shop_name, "url": desk.settings.shop_base_url},
-        "lang": "en",
+        "brand": desk.settings.brand(),
+        "lang": copy.resolve_language(locale),
+        "locale": locale,
         "zone": zone,
         "warn_minutes": desk.support.sla_warn_minutes,
         "backlog": len(waiting),
-        "overdue": [_row(t, now, zone, t.ticket_id in fresh_ids) for t in overdue[:MAX_LISTED]],
-        "at_risk": [_row(t, now, zone, t.ticket_id in fresh_ids) for t in at_risk[:MAX_LISTED]],
+        "overdue": [row(t) for t in overdue[:MAX_LISTED]],
+        "at_risk": [row(t) for t in at_risk[:MAX_LISTED]],
         "first_response": {
             "count": len(responses),
-            "p50": _duration(p50),
-            "p90": _duration(p90),
+            "p50": _duration(p50, locale),
+            "p90": _duration(p90, locale),
         },
     }
     result = deliver(EMAIL_TYPE, context, Profile(email=lead))
@@ -99,7 +107,8 @@ def _measure(backlog: int, overdue: int, at_risk: int, p50: int | None, p90: int
         metrics.add_metric(name="FirstResponseP90", unit=MetricUnit.Seconds, value=p90)
 
 
-def _row(ticket: Ticket, now: datetime, zone: str, new: bool) -> dict[str, Any]:
+def _row(ticket: Ticket, now: datetime, zone: str, locale: str, new: bool) -> dict[str, Any]:
+    """A ticket as the digest lists it; `intent` is its name, which the copy words."""
     since = ticket.waiting_since or ticket.created_at
     customer = ticket.customer_name or ticket.customer_email
     if ticket.customer_name:
@@ -107,25 +116,29 @@ def _row(ticket: Ticket, now: datetime, zone: str, new: bool) -> dict[str, Any]:
     return {
         "number": ticket.ticket_id,
         "subject": ticket.subject,
-        "intent": ticket.intent.replace("_", " "),
+        "intent": ticket.intent,
         "order_number": ticket.order_number,
         "customer": customer,
-        "waiting_since": _local(since, zone),
-        "waiting_for": _duration(int((now - since).total_seconds())),
-        "due": _local(ticket.due_at, zone) if ticket.due_at else "",
+        "waiting_since": _local(since, zone, locale),
+        "waiting_for": _duration(int((now - since).total_seconds()), locale),
+        "due": _local(ticket.due_at, zone, locale) if ticket.due_at else "",
         "new": new,
     }
 
 
-def _local(moment: datetime, zone: str) -> str:
-    from zoneinfo import ZoneInfo
+def _local(moment: datetime, zone: str, locale: str) -> str:
+    """Weekday, day, month and time as the language writes them ("Mon, Nov 23 13:10")."""
+    local = moment.astimezone(ZoneInfo(zone))
+    babel_locale = i18n.parse_locale(locale)
+    day = format_skeleton("MMMEd", local, locale=babel_locale)
+    return f"{day} {format_time(local, 'short', locale=babel_locale)}"
 
-    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
 
-
-def _duration(seconds: int | None) -> str:
+def _duration(seconds: int | None, locale: str) -> str:
     if seconds is None:
         return ""
     return str(
-        format_timedelta(timedelta(seconds=seconds), threshold=1.5, locale=i18n.parse_locale("en"))
+        format_timedelta(
+            timedelta(seconds=seconds), threshold=1.5, locale=i18n.parse_locale(locale)
+        )
     )
