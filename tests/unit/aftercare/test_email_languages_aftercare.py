@@ -109,6 +109,7 @@ def test_shipping_delivery_and_review_request_in_the_customers_language(
     assert expected["preheader"] in page
     assert flat(expected["heading_named"].format(first_name="Alex")) in text
     assert day(date(2026, 11, 23), lang) in text
+    assert flat(expected["size"].format(size="13")) in text
     assert f"{expected['review_button']}:" in text
 
 

@@ -71,17 +71,22 @@ def base(settings: Settings, locale: str | None, first_name: str | None) -> dict
     }
 
 
-class Line(Protocol):
-    @property
-    def title(self) -> str: ...
-    @property
-    def variant_title(self) -> str | None: ...
-    @property
-    def quantity(self) -> int: ...
+class VariantOf(Protocol):
+    """Which variant of which product a line or item is."""
+
     @property
     def product_id(self) -> str | None: ...
     @property
     def variant_id(self) -> str | None: ...
+    @property
+    def variant_title(self) -> str | None: ...
+
+
+class Line(VariantOf, Protocol):
+    @property
+    def title(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
 
 
 def lines(
@@ -95,14 +100,15 @@ def lines(
         {
             "title": i.title,
             "variant_title": i.variant_title,
-            "size": _size(i, products or {}),
+            "size": size_of(i, products or {}),
             "quantity": i.quantity,
         }
         for i in islice(items, MAX_LINES)
     ]
 
 
-def _size(line: Line, products: Mapping[str, Product]) -> str | None:
+def size_of(line: VariantOf, products: Mapping[str, Product]) -> str | None:
+    """The size, when the catalog says the variant's title is only its size ("13")."""
     product = products.get(line.product_id or "")
     variant = product.variant(line.variant_id) if product else None
     if variant is not None and variant.size and line.variant_title == variant.size:
