@@ -15,6 +15,7 @@ NEEDS = AftercareSettings.require(
     *SENDS_TRANSACTIONAL_MAIL,
     "aftercare_table",
     "profiles_table",
+    "catalog_table",
     "aftercare_schedule_group",
     "scheduler_role_arn",
     "review_request_function_arn",

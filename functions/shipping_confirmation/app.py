@@ -15,6 +15,7 @@ NEEDS = AftercareSettings.require(
     *SENDS_TRANSACTIONAL_MAIL,
     "aftercare_table",
     "profiles_table",
+    "catalog_table",
     "link_signing_secret_arn",
     "idempotency_table",
 )

@@ -4,6 +4,7 @@ fraud rules, each refusal stored with its reason."""
 
 from __future__ import annotations
 
+import html as html_entities
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,6 +13,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from babel.dates import format_date
+from tailor import copy
 from tailor.profiles import Profiles
 from tailor.referrals.store import (
     ALREADY_INVITED,
@@ -539,14 +542,29 @@ def test_an_invited_friend_signing_up_tells_the_referrer_once(shop: Shop) -> Non
     assert seen["Subject"] == "Your friend has seen your invitation"
 
 
-def test_a_german_speaking_referrer_is_told_in_german(shop: Shop) -> None:
+@pytest.mark.parametrize("lang", copy.SUPPORTED)
+def test_the_referrer_is_told_and_thanked_in_their_own_language(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
     Profiles(shop.template.physical_name("ProfilesTable")).update(
-        SUSIE, lambda profile: profile.model_copy(update={"locale": "de-DE"})
+        SUSIE, lambda profile: profile.model_copy(update={"locale": lang})
     )
     shop.invite(DANA)
 
     shop.order(DANA, 9013, code=shop.code_sent_to(DANA))
+    [schedule] = schedules(AFTERCARE_GROUP, "referral")
+    shop.fire_reward(monkeypatch)
 
-    [told] = shop.mail_to(SUSIE)
-    assert told["Subject"] == "Ihre Empfehlung hat bestellt"
-    assert "Ihr Dankeschön, " + REWARD in text_part(told)
+    told, thanked = shop.mail_to(SUSIE)
+    said = copy.packaged("referral_converted", lang)
+    release_on = format_date(due_at(schedule).date(), "long", locale=lang)
+    assert told["Subject"] == said["subject_bought"]
+    assert said["preheader_bought"] in html_entities.unescape(html_part(told))
+    text = text_part(told)
+    assert said["reward_on"].format(offer=REWARD, date=release_on) in text
+    said = copy.packaged("referral_reward", lang)
+    assert thanked["Subject"] == said["subject"]
+    text = text_part(thanked)
+    assert said["intro"].format(shop="Oklahoma Outfitters") in text
+    assert said["code_note"] in text and "REWARD-" in text
+    assert "<" not in text and "[" not in text

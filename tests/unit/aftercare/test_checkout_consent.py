@@ -25,7 +25,7 @@ def test_a_customer_subscribed_in_shopify_is_asked_for_a_review(
     result = fire(run, only_schedule(kind="review-"), monkeypatch)
 
     assert result["status"] == "sent"
-    assert outbox.messages[-1]["Subject"] == "How is the Classic Oxford working out, Alex?"
+    assert outbox.messages[-1]["Subject"] == "How is the Classic Oxford working out?"
     entries = aws.table("ConsentLedgerTable").query(
         KeyConditionExpression="email = :e", ExpressionAttributeValues={":e": ALEX}
     )["Items"]

@@ -57,12 +57,13 @@ def test_a_week_after_delivery_alex_is_asked_about_the_shoe(
 
     assert result["status"] == "sent"
     message = outbox.messages[-1]
-    assert message["Subject"] == "How is the Classic Oxford working out, Alex?"
+    assert message["Subject"] == "How is the Classic Oxford working out?"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "PreferencesFunction/unsubscribe?t=" in message["List-Unsubscribe"]
     html, text = html_part(message), text_part(message)
+    assert "How is it working out, Alex?" in text
     assert "Your order #1001 arrived on November 23, 2026." in text
-    assert "Review the Classic Oxford" in text and "Merino" not in text
+    assert "Classic Oxford" in text and "Write a review:" in text and "Merino" not in text
     assert 'src="https://cdn.shopify.com/' in html  # the product's picture from the catalog
     (link,) = review_links(html)
     query = parse_qs(urlparse(link).query)
@@ -93,7 +94,7 @@ def test_products_delivered_later_are_asked_about_too(
     fire(delivered, only_schedule(kind="review-"), monkeypatch)  # still one request for the order
 
     message = outbox.messages[-1]
-    assert message["Subject"] == "How is your order #1001 working out, Alex?"
+    assert message["Subject"] == "How is your order #1001 working out?"
     assert {urlparse(u).query.split("&")[0] for u in review_links(html_part(message))} == {
         f"product={SHOE}",
         f"product={SOCK}",
@@ -204,7 +205,7 @@ def test_canonical_review_due_for_a_product_missing_from_the_catalog(
 
     assert result["status"] == "sent"
     text = text_part(outbox.only())
-    assert "Review the Classic Oxford" in text
+    assert "Classic Oxford" in text and "Write a review:" in text
     assert "How is it working out, Susie?" in text
 
 

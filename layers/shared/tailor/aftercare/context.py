@@ -7,26 +7,30 @@ from collections.abc import Iterable, Mapping
 from itertools import islice
 from typing import Any, Protocol
 
-from tailor import i18n
+from babel import Locale
+
+from tailor import copy
 from tailor.aftercare.store import OrderRecord
 from tailor.delivery import deliver
+from tailor.events.canonical import Address, Product
 from tailor.events.fulfillment import OrderEvent
 from tailor.mail import test_order_headers
 from tailor.profiles import Profile
 from tailor.settings import Settings
 
-# Payment gateways (Shopify's names) -> where a refund goes, as the customer reads it.
+# Payment gateways (Shopify's names) -> where a refund goes, as a copy key the emails word
+# (`refund_to_card` ...) in the customer's language.
 REFUND_DESTINATIONS = {
-    "shopify_payments": "the card you paid with",
-    "stripe": "the card you paid with",
-    "paypal": "your PayPal account",
-    "shop_pay_installments": "your Shop Pay Installments plan",
-    "gift_card": "your gift card",
-    "amazon_payments": "your Amazon Pay account",
-    "klarna": "your Klarna account",
-    "afterpay": "your Afterpay account",
+    "shopify_payments": "card",
+    "stripe": "card",
+    "paypal": "paypal",
+    "shop_pay_installments": "installments",
+    "gift_card": "gift_card",
+    "amazon_payments": "amazon_pay",
+    "klarna": "klarna",
+    "afterpay": "afterpay",
 }
-ORIGINAL_PAYMENT = "your original payment method"
+ORIGINAL_PAYMENT = "original"
 MAX_LINES = 50
 
 
@@ -56,34 +60,74 @@ def send(
 
 
 def base(settings: Settings, locale: str | None, first_name: str | None) -> dict[str, Any]:
-    tag = str(i18n.parse_locale(locale, settings.default_locale))
+    """The shop, its brand, and the one language (and locale for money and dates) the
+    email is written in: the customer's tag, else the shop's default."""
     return {
         "shop": {"name": settings.shop_name, "url": settings.shop_base_url},
-        "lang": i18n.language(tag),
-        "locale": tag,
+        "brand": settings.brand(),
+        "lang": copy.resolve_language(locale, settings.default_locale),
+        "locale": copy.resolve_locale(locale, settings.default_locale),
         "first_name": first_name,
     }
 
 
-class Line(Protocol):
+class VariantOf(Protocol):
+    """Which variant of which product a line or item is."""
+
     @property
-    def title(self) -> str: ...
+    def product_id(self) -> str | None: ...
+    @property
+    def variant_id(self) -> str | None: ...
     @property
     def variant_title(self) -> str | None: ...
+
+
+class Line(VariantOf, Protocol):
+    @property
+    def title(self) -> str: ...
     @property
     def quantity(self) -> int: ...
 
 
-def lines(items: Iterable[Line]) -> list[dict[str, Any]]:
+def lines(
+    items: Iterable[Line], products: Mapping[str, Product] | None = None
+) -> list[dict[str, Any]]:
     """Order lines as the templates list them: what, which variant, how many (at most
-    MAX_LINES, which keeps any email far below Gmail's clipping size)."""
+    MAX_LINES, which keeps any email far below Gmail's clipping size). With the catalog's
+    products, a variant that is only a size ("13") gets `size`, which the email words as
+    "Size 13" in its language."""
     return [
-        {"title": i.title, "variant_title": i.variant_title, "quantity": i.quantity}
+        {
+            "title": i.title,
+            "variant_title": i.variant_title,
+            "size": size_of(i, products or {}),
+            "quantity": i.quantity,
+        }
         for i in islice(items, MAX_LINES)
     ]
 
 
+def size_of(line: VariantOf, products: Mapping[str, Product]) -> str | None:
+    """The size, when the catalog says the variant's title is only its size ("13")."""
+    product = products.get(line.product_id or "")
+    variant = product.variant(line.variant_id) if product else None
+    if variant is not None and variant.size and line.variant_title == variant.size:
+        return variant.size
+    return None
+
+
+def country_name(address: Address | None, locale: str) -> str | None:
+    """The destination's country in the email's language (Babel's CLDR territory names),
+    else as Shopify wrote it."""
+    if address is None:
+        return None
+    code = (address.country_code or "").upper()
+    name = Locale.parse(locale).territories.get(code) if code else None
+    return name or address.country
+
+
 def refund_destination(gateway: str | None) -> str:
+    """Where a refund goes, as the key of its wording (`card`, `paypal` ... `original`)."""
     if not gateway:
         return ORIGINAL_PAYMENT
     return REFUND_DESTINATIONS.get(gateway.strip().lower(), ORIGINAL_PAYMENT)

@@ -26,12 +26,9 @@ from tailor.profiles import Profiles
 
 CANCELLED = "order_cancelled"
 REFUNDED = "refund_issued"
-# Why an order was cancelled, as the customer is told (fraud is not an accusation to mail).
-REASONS = {
-    "customer": "as you asked",
-    "inventory": "because we could not supply everything in it",
-    "declined": "because the payment did not go through",
-}
+# Shopify's cancel reasons the customer is told (copy `reason_<reason>`); fraud and other
+# are not: fraud is not an accusation to mail.
+TOLD_REASONS = frozenset({"customer", "inventory", "declined"})
 NO_PROMOTION = frozenset({"fraud", "declined"})
 
 
@@ -51,7 +48,7 @@ def send_cancellation(*, event: OrderCancelled) -> dict[str, Any]:
     context = base_context.for_order(settings, order, profile, event)
     context |= {
         "order": {"number": event.order_number, "status_url": event.status_url},
-        "reason": REASONS.get(event.reason or ""),
+        "reason": event.reason if event.reason in TOLD_REASONS else None,
         "lines": base_context.lines(event.lines or (order.lines if order else [])),
         "total": event.total,
         "money": _cancelled_money(event),

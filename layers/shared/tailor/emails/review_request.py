@@ -52,6 +52,7 @@ def send_review_request(*, event: ReviewDue, raw: Mapping[str, Any]) -> dict[str
             {
                 "title": product.title if product else item.title,
                 "variant_title": item.variant_title,
+                "size": base_context.size_of(item, products),
                 "image_url": product.image_url if product else None,
                 "review_url": reviews.review_url(
                     settings.review_form_url, product.url if product else None, claim, signer, now

@@ -10,7 +10,7 @@ a short note, and delivery schedules the review request.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,9 @@ from tailor.aftercare import coupons, reviews, tracking
 from tailor.aftercare.config import AftercareSettings, get_aftercare_settings
 from tailor.aftercare.store import NO_TRACKING, AftercareStore, OrderHistory
 from tailor.attribution import register_code
+from tailor.catalog import Catalog
 from tailor.delivery import skipped
+from tailor.events.canonical import Product
 from tailor.events.fulfillment import OrderDelivered, OrderShipped
 from tailor.idempotency import once
 from tailor.links import signer_from_secret
@@ -53,7 +55,9 @@ def send_shipping_confirmation(*, event: OrderShipped) -> dict[str, Any]:
     if reason:
         return skipped(SHIPPING, reason)
     profile = Profiles(settings.need("profiles_table")).get_or_new(recipient)
-    context = shipping_context(event, store.history(event.order_id), profile, settings)
+    history = store.history(event.order_id)
+    products = _products(settings, [*event.lines, *_still_to_come(event, history)])
+    context = shipping_context(event, history, profile, settings, products)
     result = base_context.send(SHIPPING, context, profile, test_order=before.test)
     store.mark_announced(event.order_id, event.fulfillment_id, [t.number for t in event.tracking])
     return result
@@ -77,6 +81,7 @@ def shipping_context(
     history: OrderHistory,
     profile: Profile,
     settings: AftercareSettings,
+    products: Mapping[str, Product] | None = None,
 ) -> dict[str, Any]:
     order = history.order
     context = base_context.for_order(settings, order, profile, event)
@@ -93,7 +98,7 @@ def shipping_context(
         "order": {
             "number": number,
             "status_url": event.status_url or (order.status_url if order else None),
-            "lines": base_context.lines(event.lines),
+            "lines": base_context.lines(event.lines, products),
             "hidden_lines": max(0, len(event.lines) - base_context.MAX_LINES),
         },
         # An update whose shipment was announced before: only the tracking is news.
@@ -103,12 +108,21 @@ def shipping_context(
         "estimated_delivery": i18n.day(event.estimated_delivery_at, zone, context["locale"])
         if event.estimated_delivery_at
         else None,
-        "still_to_come": base_context.lines(_still_to_come(event, history)),
-        "destination": event.destination,
+        "still_to_come": base_context.lines(_still_to_come(event, history), products),
+        "destination": _destination(event, context["locale"]),
         "returns": {"days": settings.return_days, "url": settings.returns_url or None},
         "coupon": _coupon(event, history, settings, context["locale"]),
         "referral_url": _referral_url(profile, event, settings),
     }
+
+
+def _destination(event: OrderShipped, locale: str) -> dict[str, str | None] | None:
+    """Who and where the parcel goes, the country named in the email's language."""
+    address = event.destination
+    if address is None or not (address.city or address.name):
+        return None
+    country = base_context.country_name(address, locale)
+    return {"name": address.name, "city": address.city, "country": country}
 
 
 def _referral_url(profile: Profile, event: OrderShipped, settings: AftercareSettings) -> str | None:
@@ -184,12 +198,22 @@ def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
             settings.need("aftercare_schedule_group"), settings.need("scheduler_role_arn")
         )
         reviews.schedule_request(event, history, recipient, zone, settings, schedules)
-    context = delivery_context(event, history, profile, settings, zone)
+    shipment = history.shipments.get(event.fulfillment_id or "")
+    products = _products(settings, shipment.lines if shipment else [])
+    context = delivery_context(event, history, profile, settings, zone, products)
     result = base_context.send(DELIVERY, context, profile, test_order=history.test)
     # Only once the email is out: a retry after a failed send must not find the shipment
     # delivered already and skip the note it never got.
     _mark_carrier_status(store, event)
     return result
+
+
+def _products(
+    settings: AftercareSettings, lines: Sequence[base_context.Line]
+) -> dict[str, Product]:
+    """The catalog's products of these lines: it knows which variant titles are sizes."""
+    ids = [line.product_id for line in lines if line.product_id]
+    return Catalog(settings.need("catalog_table")).get_many(ids) if ids else {}
 
 
 def _mark_carrier_status(store: AftercareStore, event: OrderDelivered) -> None:
@@ -205,6 +229,7 @@ def delivery_context(
     profile: Profile,
     settings: AftercareSettings,
     zone: ZoneInfo,
+    products: Mapping[str, Product] | None = None,
 ) -> dict[str, Any]:
     order = history.order
     context = base_context.for_order(settings, order, profile, event)
@@ -218,7 +243,7 @@ def delivery_context(
             "number": event.order_number or history.order_number or "",
             "status_url": order.status_url if order else None,
         },
-        "lines": base_context.lines(shipment.lines if shipment else []),
+        "lines": base_context.lines(shipment.lines if shipment else [], products),
         "message": event.message,
         "happened": {
             "day": i18n.day(event.happened_at, zone, locale),
