@@ -93,26 +93,21 @@ def _path(url: str) -> str:
 
 
 def redeem(
-    token: str | None, signer: Signer, settings: Settings, now: datetime | None = None
+    token: str | None, signer: Signer, settings: Settings, lang: str, now: datetime | None = None
 ) -> dict[str, Any]:
     try:
         claims = signer.verify(OFFER_PURPOSE, token, now)
     except ExpiredToken:
         logger.info("offer link expired")
-        return web.page(
-            410,
-            "This offer has ended",
-            "The offer was open for a short time after your order, and that time is up. "
-            "The item may still be in the shop.",
-        )
+        return web.page(410, "offer_ended", lang)
     except InvalidToken as error:
         logger.info("offer link rejected", extra={"reason": str(error)})
-        return web.invalid_link()
+        return web.invalid_link(lang)
 
     location = _destination(Catalog(settings.need("catalog_table")), claims, settings)
     if location is None:
         logger.info("offer item unavailable", extra={"order_id": claims.get("o")})
-        return web.page(410, "Sold out", "Sorry, this item sold out before you got to it.")
+        return web.page(410, "offer_sold_out", lang)
     logger.info(
         "offer redeemed", extra={"order_id": claims.get("o"), "product_id": claims.get("p")}
     )
