@@ -7,7 +7,9 @@ customer choose it, and the next email follows the choice."""
 from __future__ import annotations
 
 import html
+import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +25,7 @@ from tailor.links import (
 )
 from tailor.profiles import Profile
 from tailor.referrals.tokens import SHARE_PURPOSE
+from tailor_local.template import Template
 
 from tests.helpers.events import load_event, url_request
 from tests.helpers.orders import stock_the_shop
@@ -34,6 +37,14 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def midday(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TAILOR_NOW", NOW.isoformat())
+
+
+@pytest.fixture(autouse=True)
+def fresh_overrides() -> Iterator[None]:
+    """Overrides are cached per container for a minute; each test starts and ends without."""
+    copy.clear_cache()
+    yield
+    copy.clear_cache()
 
 
 def customer_speaks(lang: str | None) -> None:
@@ -359,3 +370,18 @@ def test_a_private_sale_link_too_early_names_the_opening_in_the_browsers_languag
     assert page["statusCode"] == 425
     when = i18n.day_and_time(opens, ZoneInfo("UTC"), lang)
     assert_page_in(lang, page, "sale_not_started_title", "sale_not_started_message", opens=when)
+
+
+def test_a_merchants_override_of_page_copy_shows_on_the_page(run: Any, cloud: Template) -> None:
+    aws.client("s3").put_object(
+        Bucket=cloud.physical_name("MailBucket"),
+        Key="copy/pages/de.json",
+        Body=json.dumps({"preferences_heading": "Ihre Post von uns"}).encode(),
+    )
+    customer_speaks("de")
+
+    page = run(
+        "PreferencesFunction", url_request("/preferences", {"t": token(PREFERENCES_PURPOSE)})
+    )
+
+    assert "<h1>Ihre Post von uns</h1>" in page["body"]
