@@ -314,6 +314,7 @@ def test_the_language_chosen_on_the_preference_page_is_kept_and_used_for_the_nex
 def test_shopifys_locale_no_longer_overrides_a_chosen_language() -> None:
     update = CustomerUpdated(customer_id="7001", email=CUSTOMER, locale="en", updated_at=NOW)
     chosen = profiles.choose_language(Profile(email=CUSTOMER, locale="en-US"), "ja")
+    assert chosen.locale == "ja"
 
     assert profiles.apply_customer(chosen, update).locale == "ja"
     assert profiles.apply_customer(Profile(email=CUSTOMER, locale="ja"), update).locale == "en"
@@ -331,7 +332,8 @@ def test_choosing_the_language_one_already_reads_keeps_the_region(run: Any) -> N
         ),
     )
 
-    assert aws.table("ProfilesTable").get_item(Key={"email": CUSTOMER})["Item"]["locale"] == "de-AT"
+    profile = aws.table("ProfilesTable").get_item(Key={"email": CUSTOMER})["Item"]
+    assert profile["locale"] == "de-AT" and not profile.get("locale_chosen")
 
 
 def test_an_unknown_language_choice_changes_nothing(run: Any) -> None:

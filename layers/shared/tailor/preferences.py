@@ -122,7 +122,11 @@ class Preferences:
                 profile, newly, "subscribed", "preference_page", opt_in_level="confirmed_opt_in"
             )
             profile = consent.change(profile, gone, "unsubscribed", "preference_page")
-            return profiles.choose_language(profile, language) if language else profile
+            # The select always posts a language: only a different one is a choice (de-AT
+            # stays de-AT, and Shopify keeps updating a language nobody changed).
+            if language and language != copy.supported_language(profile.locale):
+                profile = profiles.choose_language(profile, language)
+            return profile
 
         consent.update_consent(self.profiles, self.ledger, email, apply)
         logger.info("preferences saved", extra={"subscribed": subscribe, "language": language})

@@ -165,11 +165,8 @@ def apply_customer(profile: Profile, customer: CustomerUpdated) -> Profile:
 
 
 def choose_language(profile: Profile, language: str) -> Profile:
-    """The profile after the customer chose `language` for our emails; a locale already in
-    that language keeps its region (`de-AT` stays, for Austrian dates and money)."""
-    same = profile.locale and profile.locale.replace("_", "-").split("-")[0].lower() == language
-    locale = profile.locale if same else language
-    return profile.model_copy(update={"locale": locale, "locale_chosen": True})
+    """The profile after the customer chose `language` for our emails and pages."""
+    return profile.model_copy(update={"locale": language, "locale_chosen": True})
 
 
 def _locale(profile: Profile, shopify: str | None) -> str | None:
