@@ -18,6 +18,7 @@ import pytest
 from tailor import aws, copy, i18n, profiles, web
 from tailor.events.canonical import CustomerUpdated
 from tailor.links import (
+    OFFER_PURPOSE,
     OPT_IN_PURPOSE,
     PREFERENCES_PURPOSE,
     UNSUBSCRIBE_PURPOSE,
@@ -387,3 +388,18 @@ def test_a_merchants_override_of_page_copy_shows_on_the_page(run: Any, cloud: Te
     )
 
     assert "<h1>Ihre Post von uns</h1>" in page["body"]
+
+
+@pytest.mark.parametrize(("profile", "lang"), [("ja-JP", "ja"), (None, "de")])
+def test_an_ended_offer_speaks_the_customers_language_else_the_browsers(
+    run: Any, profile: str | None, lang: str
+) -> None:
+    customer_speaks(profile)
+    ended = signer_from_secret("LinkSigningSecret").sign(
+        OFFER_PURPOSE, {"o": "1001", "p": "1", "e": CUSTOMER}, NOW - timedelta(minutes=1)
+    )
+
+    page = run("OfferRedirectFunction", browsing(url_request("/", {"t": ended}), "de-DE"))
+
+    assert page["statusCode"] == 410
+    assert_page_in(lang, page, "offer_ended_title", "offer_ended_message")
