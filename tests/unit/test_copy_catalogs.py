@@ -15,7 +15,7 @@ FOLDERS = copy.folders()
 
 
 def test_there_is_copy_to_check() -> None:
-    assert {"common", "order_confirmation", "back_in_stock"} <= set(FOLDERS)
+    assert {"common", "order_confirmation", "back_in_stock", "pages"} <= set(FOLDERS)
 
 
 @pytest.mark.parametrize("folder", FOLDERS)

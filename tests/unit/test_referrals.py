@@ -225,7 +225,7 @@ def test_a_form_with_a_bad_address_is_shown_again_naming_the_field(shop: Shop) -
     answer = shop.page("/", form={"f": form_token, "friend": "not an address", "name": "Al"})
 
     assert answer["statusCode"] == 400
-    assert "your friend&#39;s email address" in answer["body"]
+    assert "Please check your friend\u2019s email address." in answer["body"]
     assert shop.mail_to(DANA) == []
 
 

@@ -24,7 +24,8 @@ REPLENISHMENT = "replenishment"
 REVIEW_REQUESTS = "review_requests"
 REFERRALS = "referrals"
 
-# Marketing topics in the order the preference page lists them, with their labels.
+# Marketing topics in the order the preference page lists them, with their labels for
+# staff (customers read them in their language: templates/pages/copy, `topic_<id>`).
 TOPICS: dict[str, str] = {
     NEWSLETTER: "Newsletter: occasional news and sales",
     OFFERS: "Personal offers and recommendations",
@@ -33,18 +34,6 @@ TOPICS: dict[str, str] = {
     REPLENISHMENT: "Reminders when it's time to restock",
     REVIEW_REQUESTS: "Requests to review what you bought",
     REFERRALS: "Refer-a-friend offers",
-}
-TOPIC_LABELS: dict[str, dict[str, str]] = {
-    "en": TOPICS,
-    "de": {
-        NEWSLETTER: "Newsletter: gelegentliche Neuigkeiten und Angebote",
-        OFFERS: "Persönliche Angebote und Empfehlungen",
-        BACK_IN_STOCK: "Benachrichtigung, wenn Gewünschtes wieder da ist",
-        PRICE_DROPS: "Preissenkungen und Sales bei Artikeln, die Ihnen gefallen",
-        REPLENISHMENT: "Erinnerungen, wenn es Zeit zum Nachkaufen ist",
-        REVIEW_REQUESTS: "Bitten um eine Bewertung Ihrer Einkäufe",
-        REFERRALS: "Angebote zum Weiterempfehlen",
-    },
 }
 
 Source = Literal[

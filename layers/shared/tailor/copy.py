@@ -49,9 +49,16 @@ def resolve_language(tag: str | None, shop_default: str | None = None) -> str:
     """The supported language an email is written in: `fr-CA` → `fr` → the shop's default
     (DefaultLocale) → English."""
     for candidate in (tag, shop_default):
-        if candidate and _language_of(candidate) in SUPPORTED:
-            return _language_of(candidate)
+        language = supported_language(candidate)
+        if language:
+            return language
     return SOURCE_LANGUAGE
+
+
+def supported_language(tag: str | None) -> str | None:
+    """The supported language of a tag (`fr-CA` → `fr`), None for any other (`pl`)."""
+    language = _language_of(tag) if tag else None
+    return language if language in SUPPORTED else None
 
 
 def _language_of(tag: str) -> str:

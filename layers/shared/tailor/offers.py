@@ -17,12 +17,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from tailor import web
+from tailor import addresses, copy, web
 from tailor.attribution.orders import OFFER_ATTRIBUTE
 from tailor.catalog import Catalog, product_page
 from tailor.events.canonical import OrderPlaced, Product
 from tailor.links import OFFER_PURPOSE, ExpiredToken, InvalidToken, Signer
 from tailor.observability import logger
+from tailor.profiles import Profiles
 from tailor.settings import Settings
 
 # Shopify's checkout prefill parameters: checkout[shipping_address][<field>].
@@ -96,30 +97,33 @@ def _path(url: str) -> str:
 
 
 def redeem(
-    token: str | None, signer: Signer, settings: Settings, now: datetime | None = None
+    token: str | None, signer: Signer, settings: Settings, lang: str, now: datetime | None = None
 ) -> dict[str, Any]:
     try:
         claims = signer.verify(OFFER_PURPOSE, token, now)
-    except ExpiredToken:
+    except ExpiredToken as expired:
         logger.info("offer link expired")
-        return web.page(
-            410,
-            "This offer has ended",
-            "The offer was open for a short time after your order, and that time is up. "
-            "The item may still be in the shop.",
-        )
+        return web.page(410, "offer_ended", _customers_language(expired.payload, lang, settings))
     except InvalidToken as error:
         logger.info("offer link rejected", extra={"reason": str(error)})
-        return web.invalid_link()
+        return web.invalid_link(lang)
 
     location = _destination(Catalog(settings.need("catalog_table")), claims, settings)
     if location is None:
         logger.info("offer item unavailable", extra={"order_id": claims.get("o")})
-        return web.page(410, "Sold out", "Sorry, this item sold out before you got to it.")
+        return web.page(410, "offer_sold_out", _customers_language(claims, lang, settings))
     logger.info(
         "offer redeemed", extra={"order_id": claims.get("o"), "product_id": claims.get("p")}
     )
     return web.redirect(location)
+
+
+def _customers_language(claims: Mapping[str, Any], browser: str, settings: Settings) -> str:
+    """The language of the customer the offer was made to (their profile's), else the
+    browser's."""
+    email = addresses.normalize(claims.get("e"))
+    profile = Profiles(settings.need("profiles_table")).get(email) if email else None
+    return copy.resolve_language(profile.locale if profile else None, browser)
 
 
 def _destination(catalog: Catalog, claims: Mapping[str, Any], settings: Settings) -> str | None:

@@ -12,6 +12,9 @@ Every token is signed for this customer; anything forged, truncated or foreign c
 nothing and gets a plain error page. A one-click unsubscribe token travels in a header that
 mail clients and unsubscribe services see, so it can only ever unsubscribe: it never opens
 the preference page nor leads to a token that does. Pages work without JavaScript.
+
+Pages speak the customer's language (their profile's locale; before the token is read, the
+browser's), and the preference page lets them choose it for our emails too.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from tailor import addresses, aws, clock, consent, i18n, web
+from babel import Locale
+
+from tailor import addresses, aws, clock, consent, copy, profiles, web
 from tailor.attribution.feedback import count_unsubscribe
 from tailor.events.canonical import NewsletterSubscribed
 from tailor.links import (
@@ -50,6 +55,7 @@ class Preferences:
         route = path.rsplit("/", 1)[-1] or "preferences"
         form = web.form(event) if method == "POST" else {}
         token = web.query(event).get("t") or _first(form, "t")
+        lang = web.language(event)
         routes = {
             ("GET", "preferences"): self.show,
             ("POST", "preferences"): self.save,
@@ -59,64 +65,51 @@ class Preferences:
             ("POST", "subscribe"): self.subscribe,
         }
         if not any(r == route for _, r in routes):
-            return web.page(404, "Not found", "There is nothing here.")
+            return web.page(404, "not_found", lang)
         action = routes.get((method, route))
         if action is None:
-            return web.page(405, "Not allowed", "This page only answers GET and POST.")
+            return web.page(405, "not_allowed", lang)
         try:
             claims, unsubscribe_only = read_token(self.signer, route, token)
         except InvalidToken as error:
             logger.info("preference link rejected", extra={"route": route, "reason": str(error)})
-            return web.page(
-                400,
-                "This link is not valid",
-                "It may have been cut short when it was copied. Please use the link in "
-                "one of our emails, or contact us.",
-            )
+            return web.invalid_link(lang)
         email = addresses.normalize(claims.get("e"))
         if email is None:
-            return web.page(400, "This link is not valid", "Please use the link in our email.")
+            return web.invalid_link(lang)
+        lang = web.language(event, self.profiles.get_or_new(email).locale)
         if unsubscribe_only and route != "unsubscribe":
             logger.info("unsubscribe link used for another page", extra={"route": route})
-            return web.page(
-                403,
-                "This link can only unsubscribe",
-                "Nothing was changed. To choose what you receive, please use the "
-                "\u201cEmail preferences\u201d link in one of our emails.",
-            )
-        return action(email, claims, form)
+            return web.page(403, "unsubscribe_only", lang)
+        return action(email, claims, form, lang)
 
     # ---------------------------------------------------------------- the page
     def show(
-        self, email: str, claims: Mapping[str, Any], form: Any, saved: bool = False
+        self, email: str, claims: Mapping[str, Any], form: Any, lang: str, saved: bool = False
     ) -> Response:
         profile = self.profiles.get_or_new(email)
-        lang = i18n.language(profile.locale, self.settings.default_locale)
-        labels = consent.TOPIC_LABELS.get(lang, consent.TOPICS)
-        topics = [
-            {"id": topic, "label": labels[topic], "on": consent.allows(profile, topic)}
-            for topic in consent.TOPICS
-        ]
+        topics = [{"id": t, "on": consent.allows(profile, t)} for t in consent.TOPICS]
         return web.page(
             200,
-            "Email preferences",
-            "",
+            "preferences",
+            lang,
             template="pages/preferences.html.j2",
-            lang=lang,
             topics=topics,
+            languages=[(code, _autonym(code)) for code in copy.SUPPORTED],
             token=self.signer.sign(PREFERENCES_PURPOSE, {"e": email}),
             saved=saved,
             suppressed=bool(profile.suppressed),
         )
 
-    def save(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+    def save(self, email: str, claims: Mapping[str, Any], form: Any, lang: str) -> Response:
         if _first(form, "action") == "unsubscribe_all":
             chosen: set[str] = set()
         else:
             chosen = set(form.get("topic", []))
         unknown = chosen - set(consent.TOPICS)
-        if unknown:
-            return web.page(400, "Unknown topic", "Nothing was changed. Please try again.")
+        language = _first(form, "language")
+        if unknown or (language is not None and language not in copy.SUPPORTED):
+            return web.page(400, "unknown_choice", lang)
         subscribe = sorted(chosen)
         unsubscribe = sorted(set(consent.TOPICS) - chosen)
 
@@ -129,36 +122,35 @@ class Preferences:
             profile = consent.change(
                 profile, newly, "subscribed", "preference_page", opt_in_level="confirmed_opt_in"
             )
-            return consent.change(profile, gone, "unsubscribed", "preference_page")
+            profile = consent.change(profile, gone, "unsubscribed", "preference_page")
+            # The select always posts a language: only a different one is a choice (de-AT
+            # stays de-AT, and Shopify keeps updating a language nobody changed).
+            if language and language != copy.supported_language(profile.locale):
+                profile = profiles.choose_language(profile, language)
+            return profile
 
         consent.update_consent(self.profiles, self.ledger, email, apply)
-        logger.info("preferences saved", extra={"subscribed": subscribe})
-        return self.show(email, claims, form, saved=True)
+        logger.info("preferences saved", extra={"subscribed": subscribe, "language": language})
+        return self.show(email, claims, form, language or lang, saved=True)
 
     # ---------------------------------------------------------------- unsubscribe
-    def confirm_unsubscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+    def confirm_unsubscribe(
+        self, email: str, claims: Mapping[str, Any], form: Any, lang: str
+    ) -> Response:
         topic = claims.get("t")
-        profile = self.profiles.get_or_new(email)
-        lang = i18n.language(profile.locale, self.settings.default_locale)
-        label = consent.TOPIC_LABELS.get(lang, consent.TOPICS).get(str(topic), "")
         return web.page(
             200,
-            "Unsubscribe",
-            "",
+            "unsubscribe",
+            lang,
             template="pages/unsubscribe.html.j2",
-            lang=lang,
-            topic_label=label,
+            topic=topic if topic in consent.TOPICS else None,
             token=self.signer.sign(UNSUBSCRIBE_PURPOSE, dict(claims)),
             done=False,
         )
 
-    def unsubscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+    def unsubscribe(self, email: str, claims: Mapping[str, Any], form: Any, lang: str) -> Response:
         self.unsubscribe_topics(email, claims)
-        return web.page(
-            200,
-            "You are unsubscribed",
-            "You will not receive these emails any more. Order and shipping emails still arrive.",
-        )
+        return web.page(200, "unsubscribed", lang)
 
     def unsubscribe_topics(self, email: str, claims: Mapping[str, Any]) -> list[str]:
         """The topic the token names (all of them when it names none), unsubscribed."""
@@ -176,19 +168,19 @@ class Preferences:
         return topics
 
     # ---------------------------------------------------------------- double opt-in
-    def confirm_subscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
-        profile = self.profiles.get_or_new(email)
+    def confirm_subscribe(
+        self, email: str, claims: Mapping[str, Any], form: Any, lang: str
+    ) -> Response:
         return web.page(
             200,
-            "Confirm your subscription",
-            "",
+            "subscribe",
+            lang,
             template="pages/subscribe.html.j2",
-            lang=i18n.language(profile.locale, self.settings.default_locale),
             token=self.signer.sign(OPT_IN_PURPOSE, dict(claims)),
             done=False,
         )
 
-    def subscribe(self, email: str, claims: Mapping[str, Any], form: Any) -> Response:
+    def subscribe(self, email: str, claims: Mapping[str, Any], form: Any, lang: str) -> Response:
         def confirm(profile: Profile) -> Profile:
             return consent.change(
                 profile,
@@ -201,11 +193,7 @@ class Preferences:
         before, _ = consent.update_consent(self.profiles, self.ledger, email, confirm)
         if before.consent_state(consent.NEWSLETTER) != "subscribed":
             _publish(NewsletterSubscribed(email=email, subscribed_at=clock.now()), self.settings)
-        return web.page(
-            200,
-            "You're subscribed",
-            "Thank you! Our occasional newsletter is on its way to you, starting with a welcome.",
-        )
+        return web.page(200, "subscribed", lang)
 
 
 def read_token(signer: Signer, route: str, token: object) -> tuple[dict[str, Any], bool]:
@@ -222,6 +210,12 @@ def read_token(signer: Signer, route: str, token: object) -> tuple[dict[str, Any
     except InvalidToken:
         return signer.verify(UNSUBSCRIBE_PURPOSE, token), True
     return claims, "t" in claims
+
+
+def _autonym(lang: str) -> str:
+    """A language as its speakers name it ("Deutsch", "日本語"), for the language choice."""
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
 
 
 def _first(form: Mapping[str, list[str]], name: str) -> str | None:

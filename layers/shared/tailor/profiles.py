@@ -53,6 +53,8 @@ class Profile(BaseModel):
     first_name: str | None = None
     last_name: str | None = None
     locale: str | None = None
+    # True once the customer chose a language on the preference page: Shopify's no longer wins.
+    locale_chosen: bool = False
     time_zone: str | None = None
     # True while `time_zone` is only the zone of the last shipping address (no explicit one).
     time_zone_inferred: bool = False
@@ -137,7 +139,7 @@ def record_order(profile: Profile, order: OrderPlaced, products: Mapping[str, Pr
             "customer_id": profile.customer_id or order.customer.customer_id,
             "first_name": first_name,
             "last_name": profile.last_name or order.customer.last_name,
-            "locale": order.locale or profile.locale,
+            "locale": _locale(profile, order.locale),
             "sizes": sizes,
             "purchases": purchases,
             "order_ids": order_ids,
@@ -155,11 +157,21 @@ def apply_customer(profile: Profile, customer: CustomerUpdated) -> Profile:
             "customer_id": customer.customer_id,
             "first_name": customer.first_name or profile.first_name,
             "last_name": customer.last_name or profile.last_name,
-            "locale": customer.locale or profile.locale,
+            "locale": _locale(profile, customer.locale),
             "time_zone": customer.time_zone or profile.time_zone,
             "time_zone_inferred": profile.time_zone_inferred and not customer.time_zone,
         }
     )
+
+
+def choose_language(profile: Profile, language: str) -> Profile:
+    """The profile after the customer chose `language` for our emails and pages."""
+    return profile.model_copy(update={"locale": language, "locale_chosen": True})
+
+
+def _locale(profile: Profile, shopify: str | None) -> str | None:
+    """Shopify's locale for the customer, unless they chose a language themselves."""
+    return profile.locale if profile.locale_chosen else shopify or profile.locale
 
 
 def _with_inferred_zone(profile: Profile, order: OrderPlaced) -> Profile:

@@ -1,7 +1,10 @@
 """Function-URL responses (payload format 2.0): small HTML pages and redirects.
 
 Pages are rendered from `templates/pages/` with autoescaping, carry no-store caching (they
-reflect a customer's current state) and never echo a token or an address back.
+reflect a customer's current state) and never echo a token or an address back. Their words
+are copy (`templates/pages/copy/<lang>.json`, tailor.copy) in the customer's language: the
+profile's when the link names the customer, else the browser's (Accept-Language), else the
+shop's default.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from markupsafe import Markup
+
+from tailor import copy
 from tailor.links import safe_url, shop_url
 from tailor.observability import logger
 from tailor.render import renderer
@@ -29,45 +35,109 @@ _SECURITY_HEADERS = {
 }
 
 
+PAGES = "pages"
+LAYOUT = "pages/layout.html.j2"
+
+
 def page(
-    status: int, title: str, message: str, template: str = "pages/layout.html.j2", **extra: Any
+    status: int,
+    key: str,
+    lang: str,
+    template: str = LAYOUT,
+    values: Mapping[str, Any] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
+    """The page `template` in `lang`; its title and message are the copy `<key>_title` and
+    `<key>_message` (the message filled from `values`)."""
     settings = get_settings()
+    words = copy.Words(PAGES, lang)
+    message = words(f"{key}_message", **(values or {})) if template == LAYOUT else Markup("")
     body = (
         renderer()
         .env.get_template(template)
         .render(
-            title=title,
+            t=words,
+            title=words(f"{key}_title"),
             message=message,
-            lang=extra.pop("lang", "en"),
+            lang=lang,
             shop={"name": settings.shop_name, "url": settings.shop_base_url},
             **extra,
         )
     )
     return {
         "statusCode": status,
-        "headers": {"Content-Type": "text/html; charset=utf-8", **_SECURITY_HEADERS},
+        "headers": {
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Language": lang,
+            "Vary": "Accept-Language",
+            **_SECURITY_HEADERS,
+        },
         "body": body,
     }
 
 
-LinkOpener = Callable[[str | None, "Signer", "Settings"], dict[str, Any]]
+def language(event: Mapping[str, Any], customer_tag: str | None = None) -> str:
+    """The language a page is written in: the customer's (their profile's locale) when
+    known, else the browser's most preferred supported language, else the shop's default."""
+    default = get_settings().default_locale
+    if customer_tag:
+        return copy.resolve_language(customer_tag, default)
+    for tag in accept_language(header(event, "accept-language")):
+        supported = copy.supported_language(tag)
+        if supported:
+            return supported
+    return copy.resolve_language(None, default)
+
+
+def accept_language(value: str | None) -> list[str]:
+    """The language tags of an Accept-Language header (RFC 9110 12.5.4), most preferred
+    first: by q-value, ties in the header's order; `q=0` (not acceptable) and `*` dropped."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate((value or "").split(",")):
+        tag, *parameters = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, number = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(number)
+                except ValueError:
+                    quality = 0.0
+        if tag and tag != "*" and 0 < quality <= 1:
+            ranked.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def header(event: Mapping[str, Any], name: str) -> str | None:
+    """A request header (function URLs give their names in lower case)."""
+    headers = event.get("headers") or {}
+    if not isinstance(headers, Mapping):
+        return None
+    for key, value in headers.items():
+        if str(key).lower() == name and isinstance(value, str):
+            return value
+    return None
+
+
+# (token, signer, settings, the page's language)
+LinkOpener = Callable[[str | None, "Signer", "Settings", str], dict[str, Any]]
 
 
 def follow_signed_link(event: Mapping[str, Any], open_link: LinkOpener) -> dict[str, Any]:
     """A customer opened a signed link (`?t=`): GET or HEAD only, verified by `open_link`."""
     from tailor.links import signer_from_secret
 
+    lang = language(event)
     if method(event) not in ("GET", "HEAD"):
-        return page(405, "Not allowed", "Open this link in your browser.")
+        return page(405, "not_allowed", lang)
     settings = get_settings()
     signer = signer_from_secret(settings.need("link_signing_secret_arn"))
-    return open_link(query(event).get("t"), signer, settings)
+    return open_link(query(event).get("t"), signer, settings, lang)
 
 
-def invalid_link() -> dict[str, Any]:
+def invalid_link(lang: str) -> dict[str, Any]:
     """The plain page for a forged, truncated or otherwise broken signed link."""
-    return page(400, "This link is not valid", "The link may have been cut short or changed.")
+    return page(400, "invalid_link", lang)
 
 
 def redirect(location: str) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from tailor import clock, web
+from tailor import clock, i18n, web
 from tailor.alerts.views import cart_url
 from tailor.catalog import Catalog, product_page
 from tailor.emails.private_sale import PRIVATE_SALE_PURPOSE
@@ -21,39 +22,27 @@ from tailor.observability import logger
 from tailor.settings import Settings
 
 
-def open_sale(token: str | None, signer: Signer, settings: Settings) -> dict[str, Any]:
+def open_sale(token: str | None, signer: Signer, settings: Settings, lang: str) -> dict[str, Any]:
     now = clock.now()
     try:
         claims = signer.verify(PRIVATE_SALE_PURPOSE, token, now)
     except ExpiredToken as expired:
         logger.info("private sale link after the sale", extra={"sale_id": expired.payload.get("s")})
-        return web.page(
-            410,
-            "This private sale has ended",
-            "The prices were for wish-list holders during the sale, and it is over now. "
-            "Your wish list is still in the shop.",
-        )
+        return web.page(410, "sale_ended", lang)
     except InvalidToken as error:
         logger.info("private sale link rejected", extra={"reason": str(error)})
-        return web.invalid_link()
+        return web.invalid_link(lang)
     sale_id = str(claims.get("s"))
     starts = claims.get("nb")
     if isinstance(starts, int) and now.timestamp() < starts:
         opens = datetime.fromtimestamp(starts, UTC)
         logger.info("private sale link before the sale", extra={"sale_id": sale_id})
-        return web.page(
-            425,
-            "The sale has not started yet",
-            f"Your private sale opens on {opens:%d %B %Y at %H:%M} UTC. Come back then.",
-        )
+        when = i18n.day_and_time(opens, ZoneInfo("UTC"), lang)
+        return web.page(425, "sale_not_started", lang, values={"opens": when})
     found = Catalog(settings.need("catalog_table")).buyable(claims.get("p"), claims.get("v"))
     if found is None:
         logger.info("private sale item sold out", extra={"sale_id": sale_id})
-        return web.page(
-            410,
-            "Sold out in your size",
-            "Sorry, this item sold out before you got to it. The rest of the sale is still open.",
-        )
+        return web.page(410, "sale_sold_out", lang)
     product, variant = found
     code = str(claims.get("c") or "")
     logger.info(

@@ -154,7 +154,7 @@ def with_utm(url: str, email_type: str, token: str) -> str:
 
 
 def follow(
-    token: str | None, signer: Signer, settings: Any, *, count: bool = True
+    token: str | None, signer: Signer, settings: Any, lang: str, *, count: bool = True
 ) -> dict[str, Any]:
     """The click redirect: verify, look up the signed destination, count, redirect.
     `count` False answers without counting (a HEAD from a link checker or mail scanner)."""
@@ -167,7 +167,7 @@ def follow(
             raise InvalidToken("link index is not a number")
     except (InvalidToken, KeyError) as error:
         logger.info("click link rejected", extra={"reason": str(error)})
-        return web.invalid_link()
+        return web.invalid_link(lang)
     results = Results(attribution.need("results_table"))
     message = results.message(message_id)
     links = (message or {}).get("links") or []
@@ -176,7 +176,7 @@ def follow(
         return web.redirect(attribution.shop_base_url)
     if not 0 <= index < len(links):
         logger.info("click link names no link we sent")
-        return web.invalid_link()
+        return web.invalid_link(lang)
     assert isinstance(token, str)
     destination = str(links[index])
     if count:

@@ -11,6 +11,7 @@ Routes:
 A forged, tampered or foreign token changes nothing and gets the plain error page. The form
 cannot be submitted from elsewhere (it needs a token only the customer's page carries) nor
 twice (its nonce is claimed on the first submission). Pages work without JavaScript.
+The customer's pages speak their profile's language; the friend's, the browser's.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from babel.lists import format_list
+from markupsafe import Markup
 from pydantic import ValidationError
 
-from tailor import addresses, aws, clock, web
+from tailor import addresses, aws, clock, copy, web
 from tailor.events.canonical import ReferralInvitationRequested
 from tailor.links import InvalidToken, Signer, signer_from_secret
 from tailor.observability import logger
+from tailor.profiles import Profiles
 from tailor.referrals import tokens
 from tailor.referrals.config import ReferralSettings
 from tailor.referrals.events import SOURCE, ReferralResponded
@@ -41,19 +45,26 @@ class ReferralPage:
         self.settings = settings
         self.signer = signer or signer_from_secret(settings.need("link_signing_secret_arn"))
         self.referrals = Referrals(settings.need("referrals_table"))
+        self.profiles = Profiles(settings.need("profiles_table"))
 
     def handle(self, event: Mapping[str, Any]) -> Response:
         method, route = web.method(event), web.path(event).strip("/")
+        lang = web.language(event)
         if route == "" and method == "GET":
-            return self.show(web.query(event).get("t"))
+            return self.show(web.query(event).get("t"), event)
         if route == "" and method == "POST":
-            return self.submit(web.form(event))
+            return self.submit(web.form(event), event)
         if route == "r" and method in ("GET", "HEAD"):
             # A HEAD is a link checker's, not the friend's: it is answered, not counted.
-            return self.land(web.query(event).get("t"), counts=method == "GET")
+            return self.land(web.query(event).get("t"), lang, counts=method == "GET")
         if route in ("", "r"):
-            return web.page(405, "Not allowed", "This page only answers GET and POST.")
-        return web.page(404, "Not found", "There is nothing here.")
+            return web.page(405, "not_allowed", lang)
+        return web.page(404, "not_found", lang)
+
+    def _language(self, event: Mapping[str, Any], referrer: str | None) -> str:
+        """The customer's language (their profile's), else their browser's."""
+        profile = self.profiles.get(referrer) if referrer else None
+        return web.language(event, profile.locale if profile else None)
 
     def _verify(self, purpose: str, token: object) -> dict[str, Any] | None:
         try:
@@ -62,30 +73,35 @@ class ReferralPage:
             logger.info("referral link rejected", extra={"purpose": purpose, "reason": str(error)})
             return None
 
-    def show(self, token: str | None, problem: str = "") -> Response:
+    def show(self, token: str | None, event: Mapping[str, Any]) -> Response:
         claims = self._verify(tokens.SHARE_PURPOSE, token)
-        if claims is None or addresses.normalize(claims.get("e")) is None:
-            return web.invalid_link()
-        return self._form(claims, problem)
+        referrer = addresses.normalize(claims.get("e")) if claims else None
+        lang = self._language(event, referrer)
+        if claims is None or referrer is None:
+            return web.invalid_link(lang)
+        return self._form(claims, lang)
 
-    def _form(self, claims: Mapping[str, Any], problem: str = "", status: int = 200) -> Response:
+    def _form(
+        self, claims: Mapping[str, Any], lang: str, problem: str = "", status: int = 200
+    ) -> Response:
         return web.page(
             status,
-            "Tell a friend",
-            "",
+            "refer",
+            lang,
             template=FORM,
             form_token=tokens.form_token(self.signer, dict(claims), clock.now()),
             offer=self.settings.referral_offer,
             problem=problem,
         )
 
-    def submit(self, form: Mapping[str, list[str]]) -> Response:
+    def submit(self, form: Mapping[str, list[str]], event: Mapping[str, Any]) -> Response:
         claims = self._verify(tokens.FORM_PURPOSE, _first(form, "f"))
         referrer = addresses.normalize(claims.get("e")) if claims else None
+        lang = self._language(event, referrer)
         if claims is None or referrer is None:
-            return web.invalid_link()
+            return web.invalid_link(lang)
         if not self.referrals.claim_nonce(str(claims.get("n")), clock.now()):
-            return web.page(409, "Already sent", "This form was sent already; nothing changed.")
+            return web.page(409, "already_sent", lang)
         try:
             request = ReferralInvitationRequested(
                 referrer_email=referrer,
@@ -99,22 +115,17 @@ class ReferralPage:
         except ValidationError as error:
             fields = sorted({str(e["loc"][0]) for e in error.errors()})
             logger.info("referral form refused", extra={"fields": fields})
-            return self._form(claims, _problem(fields), status=400)
+            return self._form(claims, lang, _problem(fields, lang), status=400)
         if addresses.normalize(request.friend_email) is None:
-            return self._form(claims, _problem(["friend_email"]), status=400)
+            return self._form(claims, lang, _problem(["friend_email"], lang), status=400)
         _publish(request, self.settings)
-        return web.page(
-            200,
-            "Thank you",
-            "We'll send your friend your invitation, once. If they are already one of our "
-            "customers or were invited before, we won't write to them.",
-        )
+        return web.page(200, "referral_sent", lang)
 
-    def land(self, token: str | None, counts: bool = True) -> Response:
+    def land(self, token: str | None, lang: str, counts: bool = True) -> Response:
         claims = self._verify(tokens.INVITATION_PURPOSE, token)
         invitation = self.referrals.invitation(str(claims.get("i"))) if claims else None
         if invitation is None:
-            return web.invalid_link()
+            return web.invalid_link(lang)
         now = clock.now()
         if counts and self.referrals.mark_responded(invitation.invitation_id, now):
             _publish(
@@ -131,16 +142,17 @@ def _first(form: Mapping[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-_LABELS = {
-    "friend_email": "your friend's email address",
-    "referrer_name": "your name (one line, up to 100 characters)",
-    "note": "the note (up to 500 characters)",
-}
+# The form's fields as the customer knows them: copy `problem_<field>`.
+_FIELDS = ("friend_email", "referrer_name", "note")
 
 
-def _problem(fields: list[str]) -> str:
-    named = [_LABELS.get(f, f) for f in fields]
-    return "Please check " + " and ".join(named) + "."
+def _problem(fields: list[str], lang: str) -> Markup:
+    """The refusal naming the fields to check, in the page's language."""
+    t = copy.Words(web.PAGES, lang)
+    named = [str(t(f"problem_{field}")) for field in fields if field in _FIELDS]
+    listed = format_list(named or [str(t("problem_form"))], locale=lang)
+    # Each name is escaped copy, and format_list only adds the language's separators.
+    return t("refer_problem", fields=Markup(listed))  # noqa: S704
 
 
 def _publish(
