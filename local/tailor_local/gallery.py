@@ -95,8 +95,7 @@ main { padding:12px 24px 40px; }
 .frame iframe { display:block; flex:1 1 640px; min-width:640px; height:900px; border:0;
   background:#fff; }
 .frame .phone { flex:none; margin:12px 12px 12px 0; }
-.frame .phone iframe { width:390px; min-width:390px; border:1px solid var(--line);
-  border-radius:18px; }
+.frame .phone iframe { width:390px; min-width:390px; outline:1px solid var(--line); }
 .frame figcaption { font-size:12px; color:var(--muted); text-align:center; padding-top:4px; }
 details.part { border-top:1px solid var(--line); }
 details.part summary { padding:10px 20px; cursor:pointer; font-weight:600; font-size:14px; }

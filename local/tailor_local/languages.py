@@ -32,21 +32,18 @@ class EveryLanguage:
     def __init__(self, kinds: Iterable[str], languages: Iterable[str] = copy.SUPPORTED) -> None:
         self.kinds = tuple(kinds)
         self.languages = tuple(languages)
-        self.senders = {sender for kind in self.kinds for sender in EMAIL_TYPES[kind].senders}
         self.found: Found = {kind: {} for kind in self.kinds}
 
     def watch(self, runner: Runner) -> None:
-        """Fork at each invocation of a sender while some type still lacks a language."""
+        """Fork at each invocation of a sender while a type it sends still lacks a language."""
         invoke = runner.invoke_sync
 
         def invoke_sync(function: Function, event: Any, trigger: str, record: bool = True) -> Any:
-            if function.logical_id in self.senders:
-                for language in self.languages:
-                    if any(language not in self.found[kind] for kind in self.kinds):
-                        self._take(
-                            self._forked(runner, invoke, language, function, event, trigger),
-                            language,
-                        )
+            sends = [k for k in self.kinds if function.logical_id in EMAIL_TYPES[k].senders]
+            for language in self.languages:
+                if any(language not in self.found[kind] for kind in sends):
+                    sent = self._forked(runner, invoke, language, function, event, trigger)
+                    self._take(sent, language)
             return invoke(function, event, trigger, record)
 
         runner.invoke_sync = invoke_sync  # type: ignore[method-assign]

@@ -23,7 +23,9 @@ import pytest
 from babel import Locale
 from tailor import copy
 from tailor.email_types import EMAIL_TYPES
-from tailor_local.demo import STORY
+from tailor_local import gallery
+from tailor_local.cloud import command_template
+from tailor_local.demo import STORY, load_story
 from tailor_local.languages import Found, with_copy
 
 from tests.helpers.browser import browser
@@ -33,10 +35,12 @@ from tests.helpers.mailcheck import GMAIL_CLIP_BYTES, SPAM_LIMIT, spam_scores
 
 PHONE_WIDTH = 390
 CONVERTED = with_copy()
-# A word is a run of letters; shorter ones ("a", "de", "in") say nothing about a language.
-_WORD = re.compile(r"[^\W\d_]{3,}")
+# A word is a run of letters of one script (Latin or not: "Alex様" is two); shorter ones
+# ("a", "de", "in") say nothing about a language.
+_LATIN_LETTERS = "A-Za-zÀ-ɏ"
+_WORD = re.compile(rf"[{_LATIN_LETTERS}]{{3,}}|[^\W\d_{_LATIN_LETTERS}]{{3,}}")
 _URL = re.compile(r"(?:https?|mailto):\S+|\S+@\S+")
-_LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
+_LATIN = re.compile(rf"[{_LATIN_LETTERS}]")
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +103,33 @@ def test_every_email_fits_a_phone_in_every_language(told: Found, tmp_path: Path)
                     problems.append(f"{kind}/{lang}: {button['text']!r} on {button['lines']} lines")
     assert problems == []
     assert buttons >= len(copy.SUPPORTED), "no buttons found: the measure no longer finds them"
+
+
+GALLERY = """
+return {
+  languages: [...document.querySelectorAll('nav.langs a')].map(
+    (a) => [a.getAttribute('href'), a.hasAttribute('aria-current')]),
+  subjects: [...document.querySelectorAll('.subject')].map((h) => h.textContent),
+  phones: [...document.querySelectorAll('.phone iframe')].map((f) => f.clientWidth),
+};
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.enable_socket
+def test_the_gallery_shows_each_email_in_every_language_and_on_a_phone(
+    told: Found, tmp_path: Path
+) -> None:
+    gallery.write_languages(tmp_path, told, copy.SUPPORTED)
+
+    with browser(javascript=True) as chrome:
+        chrome.get((tmp_path / "languages" / "de.html").as_uri())
+        page = chrome.execute_script(GALLERY)
+
+    links = [[f"{lang}.html", lang == "de"] for lang in copy.SUPPORTED]
+    assert page["languages"] == links  # plain links to every language, German marked
+    assert page["subjects"] == [str(told[kind]["de"]["Subject"]) for kind in CONVERTED]
+    assert page["phones"] == [PHONE_WIDTH] * len(CONVERTED)
 
 
 # ---------------------------------------------------------------------- one language
@@ -165,13 +196,16 @@ def sample_data() -> re.Pattern[str]:
         elif isinstance(value, str) and len(value.strip()) >= 3:
             found.add(value.strip())
 
+    # The shop's own settings (its name, postal address) as the story's cloud has them.
+    walk(command_template(load_story().parameters, ephemeral=True).parameters)
     for path in STORY.parent.rglob("*"):
         if path.suffix == ".json":
             walk(json.loads(path.read_text(encoding="utf-8")))
         elif path.suffix == ".eml":
             walk(path.read_text(encoding="utf-8", errors="replace").splitlines())
     alternatives = "|".join(re.escape(text) for text in sorted(found, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    # Bounded by Latin letters and digits only: "Alex様" holds the name "Alex".
+    return re.compile(rf"(?<![{_LATIN_LETTERS}\d])(?:{alternatives})(?![{_LATIN_LETTERS}\d])")
 
 
 def without_data(text: str) -> str:
@@ -209,13 +243,14 @@ def test_the_language_check_finds_english_a_handler_left_in_a_german_email(
     told: Found,
 ) -> None:
     german = readable(told[CONVERTED[0]]["de"])
-    assert foreign_words(german, "de") == set()
+    english = readable(told[CONVERTED[0]]["en"])
+    assert foreign_words(german, "de") == set() and foreign_words(english, "en") == set()
 
-    broken = german + "\nSize 13\nTulsa, United States\nShipping to\n"
+    broken_german = german + "\nSize 13\nTulsa, United States\nShipping to\n"
+    broken_english = english + "\nTulsa, Vereinigte Staaten\nVersand nach\n"
 
-    assert foreign_words(broken, "de") >= {"size", "united", "states", "shipping"}
-    assert foreign_words(german + "\nVereinigte Staaten\n", "en") == set()
-    assert foreign_words("Bestellung bestätigt", "en") >= {"bestellung"}
+    assert foreign_words(broken_german, "de") >= {"size", "united", "states", "shipping"}
+    assert foreign_words(broken_english, "en") >= {"vereinigte", "staaten", "versand"}
     assert latin_words("ご注文ありがとうございます。Classic Oxford、Size 13") == ["Size"]
 
 
