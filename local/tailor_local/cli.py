@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tailor.copy import SUPPORTED
+
 from tailor_local.state import LocalError
 from tailor_local.template import REPO_ROOT, TemplateError
 
@@ -110,6 +112,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--story", type=Path, metavar="FILE", help="a story of your own (events/demo/story.json)"
+    )
+    demo.add_argument(
+        "--languages",
+        default=",".join(SUPPORTED),
+        metavar="LANGS",
+        help="also tell the story in each of these languages, a gallery page each "
+        f"(default {','.join(SUPPORTED)}; empty for none)",
     )
     demo.set_defaults(command=_demo)
     return parser
@@ -335,7 +344,10 @@ def _report(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from tailor_local import demo
 
-    return demo.main(args.out, args.story or demo.STORY, ephemeral=args.ephemeral)
+    languages = tuple(filter(None, (part.strip() for part in args.languages.split(","))))
+    return demo.main(
+        args.out, args.story or demo.STORY, ephemeral=args.ephemeral, languages=languages
+    )
 
 
 if __name__ == "__main__":

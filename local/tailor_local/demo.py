@@ -29,6 +29,7 @@ from tailor import clock as tailor_clock
 from tailor_local import events, outbox
 from tailor_local.cloud import Cloud, command_template, open_cloud
 from tailor_local.console import table
+from tailor_local.languages import EveryLanguage, with_copy
 from tailor_local.runner import Runner
 from tailor_local.schedules import Clock, Scheduler, parse_duration
 from tailor_local.serve import function_url_event, http_response
@@ -274,14 +275,54 @@ def first_form(page: str, base: str) -> tuple[str, list[tuple[str, str]], str] |
 
 
 # ---------------------------------------------------------------------- the command
-def main(out: Path, story_path: Path = STORY, *, ephemeral: bool = False) -> int:
+def play(
+    story: Story,
+    cloud: Cloud,
+    template: Template,
+    progress: bool = False,
+    every_language: EveryLanguage | None = None,
+) -> list[StepResult]:
+    """Every step of the story on `cloud`; `every_language` collects its emails in each
+    language on the way."""
+    results: list[StepResult] = []
+    player = Player(story, cloud, template)
+    if every_language is not None:
+        every_language.watch(player.runner)
+    for number, step in enumerate(story.steps, start=1):
+        if progress:
+            print(f"  [{number}/{len(story.steps)}] {step.title} ...", end="", flush=True)
+        result = player.play(step, number)
+        results.append(result)
+        if not progress:
+            continue
+        status = "ok" if not result.failures else f"{len(result.failures)} problem(s)"
+        runs = len(result.reports) - len(result.delivered)
+        scheduled = f", {runs} scheduled run(s)" if runs else ""
+        print(
+            f" {len(result.delivered)} event(s){scheduled}, {len(result.emails)} email(s), "
+            f"{status}",
+            flush=True,
+        )
+        for failure in result.failures:
+            print(f"      {failure}", flush=True)
+    return results
+
+
+def main(
+    out: Path,
+    story_path: Path = STORY,
+    *,
+    ephemeral: bool = False,
+    languages: tuple[str, ...] = (),
+) -> int:
+    """Play the story and write the gallery; with `languages`, also the first email of
+    each type written in the design system in each of them (`languages/`)."""
     from tailor_local import gallery
     from tailor_local import results as results_page
 
     started = time.monotonic()
     story = load_story(story_path)
     template = command_template(story.parameters, ephemeral=ephemeral)
-    results: list[StepResult] = []
     with open_cloud(template, ephemeral=ephemeral) as cloud:
         if not cloud.ephemeral and cloud.sent_messages():
             raise LocalError(
@@ -289,25 +330,21 @@ def main(out: Path, story_path: Path = STORY, *, ephemeral: bool = False) -> int
                 "with an empty one: `tailor local stop && tailor local start`, then `tailor demo`"
             )
         print(f"Playing “{story.title}” on {cloud.describe()}", flush=True)
-        player = Player(story, cloud, template)
-        for number, step in enumerate(story.steps, start=1):
-            print(f"  [{number}/{len(story.steps)}] {step.title} ...", end="", flush=True)
-            result = player.play(step, number)
-            results.append(result)
-            status = "ok" if not result.failures else f"{len(result.failures)} problem(s)"
-            runs = len(result.reports) - len(result.delivered)
-            scheduled = f", {runs} scheduled run(s)" if runs else ""
-            print(
-                f" {len(result.delivered)} event(s){scheduled}, {len(result.emails)} email(s), "
-                f"{status}",
-                flush=True,
-            )
-            for failure in result.failures:
-                print(f"      {failure}", flush=True)
-        index = gallery.write(out, story, results)
+        # Each language forks the in-process cloud; a running one is told apart, below.
+        translated = EveryLanguage(with_copy(), languages) if languages else None
+        watching = translated if cloud.ephemeral else None
+        results = play(story, cloud, template, progress=True, every_language=watching)
+        index = gallery.write(out, story, results, languages)
         report_page = results_page.write_page(
             out, results_page.collect(template), story.shop or "Tailor"
         )
+    if translated is not None:
+        if watching is None:
+            print("  every language, on an ephemeral cloud ...", flush=True)
+            alone = command_template(story.parameters, ephemeral=True)
+            with open_cloud(alone, ephemeral=True) as told:
+                play(story, told, told.template, every_language=translated)
+        gallery.write_languages(out, translated.found, languages)
     rows = [
         [str(n), entry["step"], entry["email_type"], entry["recipient"], entry["subject"]]
         for n, entry in enumerate(index, start=1)

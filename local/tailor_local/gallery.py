@@ -12,10 +12,13 @@ import re
 import shutil
 from collections import Counter
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from html import escape
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from babel import Locale
 
 from tailor_local import outbox
 
@@ -49,6 +52,7 @@ a { color:var(--accent); }
   background:rgba(255,255,255,.12);
          color:#fbf3e8; text-decoration:none; font-size:14px; }
 .toc a:hover { background:rgba(255,255,255,.24); }
+.langs { margin-top:14px; } .langs a[aria-current] { background:#fbf3e8; color:#3b2416; }
 main { padding:12px 24px 40px; }
 .step { margin:36px 0; }
 .step-head { display:flex; gap:16px; align-items:flex-start; }
@@ -72,7 +76,7 @@ main { padding:12px 24px 40px; }
   background:#fbeeed;
            border-radius:6px; max-width:820px; }
 .quiet { margin:14px 0 0 56px; color:var(--muted); font-style:italic; }
-.emails { display:grid; grid-template-columns:repeat(auto-fill,minmax(640px,760px)); gap:24px;
+.emails { display:grid; grid-template-columns:minmax(0,1100px); gap:24px;
           margin:18px 0 0 56px; }
 .email { background:#fff; border:1px solid var(--line); border-radius:14px; overflow:hidden;
          box-shadow:0 10px 30px rgba(59,36,22,.08); }
@@ -86,8 +90,13 @@ main { padding:12px 24px 40px; }
   font-size:13px; }
 .meta dt { color:var(--muted); } .meta dd { margin:0; word-break:break-all; }
 .files { margin:8px 0 0; font-size:13px; }
-.frame { background:#f6f6f6; }
-.frame iframe { display:block; width:100%; height:900px; border:0; background:#fff; }
+/* The email at desktop width beside the same email at a phone's 390 px. */
+.frame { background:#f6f6f6; display:flex; gap:16px; align-items:flex-start; overflow-x:auto; }
+.frame iframe { display:block; flex:1 1 640px; min-width:640px; height:900px; border:0;
+  background:#fff; }
+.frame .phone { flex:none; margin:12px 12px 12px 0; }
+.frame .phone iframe { width:390px; min-width:390px; outline:1px solid var(--line); }
+.frame figcaption { font-size:12px; color:var(--muted); text-align:center; padding-top:4px; }
 details.part { border-top:1px solid var(--line); }
 details.part summary { padding:10px 20px; cursor:pointer; font-weight:600; font-size:14px; }
 details.part pre { margin:0; padding:0 20px 16px; white-space:pre-wrap;
@@ -113,8 +122,11 @@ function fit(frame) {
 """
 
 
-def write(out: Path, story: Story, results: list[StepResult]) -> list[dict[str, Any]]:
-    """Write emails/, images/ and index.html into `out`; the emails' index entries."""
+def write(
+    out: Path, story: Story, results: list[StepResult], languages: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Write emails/, images/ and index.html into `out`; the emails' index entries. With
+    `languages`, the page links to `languages/<lang>.html` (`write_languages`)."""
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / "emails", ignore_errors=True)
     emails = [email for result in results for email in result.emails]
@@ -126,7 +138,8 @@ def write(out: Path, story: Story, results: list[StepResult]) -> list[dict[str, 
     for result in results:
         entries = [next(numbered) for _ in result.emails]
         sections.append(_step(result, entries, pictures))
-    page = _page(story, results, index, "\n".join(sections))
+    switcher = _languages(languages, None, "languages/")
+    page = _page(story, results, index, "\n".join(sections), switcher)
     (out / "index.html").write_text(page, encoding="utf-8")
     return index
 
@@ -151,7 +164,82 @@ def _local_pictures(html: str, pictures: set[str]) -> str:
     return _PICTURE.sub(replace, html)
 
 
-def _page(story: Story, results: list[StepResult], index: list[dict[str, Any]], body: str) -> str:
+def _languages(languages: tuple[str, ...], current: str | None, base: str) -> str:
+    """Plain links to each language's page (no script needed), the current one marked."""
+    if not languages:
+        return ""
+    links = []
+    for language in languages:
+        mark = ' aria-current="page"' if language == current else ""
+        name = escape(Locale.parse(language).get_display_name(language) or language)
+        links.append(f'<li><a href="{base}{language}.html" lang="{language}"{mark}>{name}</a></li>')
+    return (
+        '<nav class="langs" aria-label="Languages"><p class="eyebrow">Every email in each '
+        f'language</p><ol class="toc">{"".join(links)}</ol></nav>'
+    )
+
+
+def write_languages(
+    out: Path, found: dict[str, dict[str, EmailMessage]], languages: tuple[str, ...]
+) -> None:
+    """`languages/<lang>.html`: the first email of each type, rendered from the same moment
+    of the story in that language, at desktop and phone width, with links between them."""
+    folder = out / "languages"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    pictures = {path.stem for path in (out / "images").glob("*.svg")}
+    for language in languages:
+        cards = []
+        for kind, by_language in found.items():
+            message = by_language.get(language)
+            if message is None:
+                continue
+            html_part = message.get_body(preferencelist=("html",))
+            text_part = message.get_body(preferencelist=("plain",))
+            html = _local_pictures(str(html_part.get_content()) if html_part else "", pictures)
+            shown = html.replace('src="images/', 'src="../images/')
+            cards.append(
+                f"""<article class="email"><div class="email-head">
+<span class="badge">{escape(kind.replace("_", " "))}</span>
+<h3 class="subject">{escape(str(message["Subject"]))}</h3></div>
+{_frames(str(message["Subject"]), shown)}
+<details class="part"><summary>Text version</summary><pre>{
+                    escape(str(text_part.get_content()) if text_part else "")
+                }</pre></details></article>"""
+            )
+        switcher = _languages(languages, language, "")
+        name = escape(Locale.parse(language).get_display_name("en") or language)
+        page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{name} · Tailor demo</title>
+<style>{STYLE}</style>
+<script>{SCRIPT}</script>
+</head>
+<body>
+<header class="hero"><div class="inner">
+  <p class="eyebrow"><a href="../index.html" style="color:inherit">Tailor demo</a></p>
+  <h1>Every email in {name}</h1>
+  <p class="intro">The first email of each type the story sends, from the same moment of
+  the story, as a customer who speaks {name} gets it.</p>
+  {switcher}
+</div></header>
+<main><div class="emails">{"".join(cards) or "<p>No email type has copy yet.</p>"}</div></main>
+</body>
+</html>
+"""
+        (folder / f"{language}.html").write_text(page, encoding="utf-8")
+
+
+def _page(
+    story: Story,
+    results: list[StepResult],
+    index: list[dict[str, Any]],
+    body: str,
+    switcher: str = "",
+) -> str:
     events = sum(len(r.delivered) for r in results)
     recipients = len({entry["recipient"] for entry in index})
     kinds = len({entry["email_type"] for entry in index})
@@ -183,6 +271,7 @@ def _page(story: Story, results: list[StepResult], index: list[dict[str, Any]], 
     <li><strong>{len(results)}</strong>steps</li>
   </ul>
   <ol class="toc">{toc}</ol>
+  {switcher}
 </div></header>
 <main>
 {body}
@@ -297,9 +386,18 @@ def _card(email: outbox.Email, entry: dict[str, Any], pictures: set[str]) -> str
     <a href="emails/{escape(entry["eml"])}" download>.eml</a> ·
     sent by {escape(entry["function"])}</p>
 </div>
-<div class="frame"><iframe title="{escape(email.subject)}" srcdoc="{escape(shown, quote=True)}"
-  sandbox="allow-popups allow-popups-to-escape-sandbox allow-same-origin"
-  onload="fit(this)"></iframe></div>
+{_frames(email.subject, shown)}
 <details class="part"><summary>Text version</summary><pre>{escape(email.text)}</pre></details>
 <details class="part"><summary>Headers</summary><table>{headers}</table></details>
 </article>"""
+
+
+def _frames(title: str, html: str) -> str:
+    """The email at desktop width, and beside it at a phone's 390 px."""
+    srcdoc = escape(html, quote=True)
+    sandbox = 'sandbox="allow-popups allow-popups-to-escape-sandbox allow-same-origin"'
+    return f"""<div class="frame"><iframe title="{escape(title)}" srcdoc="{srcdoc}"
+  {sandbox} onload="fit(this)"></iframe>
+<figure class="phone"><iframe title="{escape(title)} (phone)" srcdoc="{srcdoc}"
+  {sandbox} onload="fit(this)"></iframe><figcaption>On a phone, 390 px</figcaption></figure>
+</div>"""

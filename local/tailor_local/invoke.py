@@ -105,6 +105,9 @@ def _reset_caches() -> None:
     # service of the first function this process loaded): those must name this one.
     logger._default_log_keys["service"] = service
     metrics.service = service
+    # Likewise the namespace: tailor.observability may first be imported outside any
+    # function's environment (the demo reads tailor.copy before the story plays).
+    metrics.namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
     aws.reset()
     aws.secrets.cache_clear()  # a new container fetches its secrets afresh
 

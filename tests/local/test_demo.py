@@ -101,9 +101,11 @@ def test_the_gallery_and_an_email_render_in_chromium(
 
     assert "<h1>Susie's size-13 shoes</h1>" in gallery
     assert "Order #1021 is confirmed" in gallery
-    # Each email is an iframe that its onload script sized to its rendered content.
+    # Each email is an iframe that its onload script sized to its rendered content, and
+    # beside it the same email in a phone's 390 px.
     heights = [int(h) for h in re.findall(r'<iframe[^>]*style="height: (\d+)px', gallery)]
-    assert len(heights) == len(index)
+    assert len(heights) == 2 * len(index)
+    assert gallery.count('<figure class="phone">') == len(index)
     assert all(height > 400 for height in heights)
 
     email = rendered(out / "emails" / susie["html"], tmp_path / "profile")

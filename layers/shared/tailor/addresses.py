@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from tailor import headers
 from tailor.headers import Folded
+
+if TYPE_CHECKING:
+    from tailor.events.canonical import Address
 
 # A pragmatic addr-spec: what SES and mailbox providers accept in practice.
 _ADDR_SPEC = re.compile(
@@ -119,3 +123,26 @@ def _read_mailbox(segment: _Segment) -> tuple[str, str | None]:
         return text, None
     name = " ".join(text.split()[:-1])
     return name or comment, normalize(words[-1])
+
+
+# Where the city, province and postcode share one line in that order ("Austin, TX 78701").
+CITY_FIRST = frozenset({"US", "CA", "AU"})
+
+
+def postal_lines(address: Address | None, locale: str | None = None) -> list[str]:
+    """The address as it goes on a parcel: name, street lines, the city's line, and the
+    country named in `locale`'s language (the address's own name without one)."""
+    if address is None:
+        return []
+    # Babel's territory names load on first use, not at every sender's cold start.
+    from tailor import i18n
+
+    code = (address.country_code or "").upper()
+    if not code or code in CITY_FIRST:
+        place = ", ".join(filter(None, [address.city, address.province]))
+        places = [" ".join(filter(None, [place, address.zip]))]
+    else:
+        places = [" ".join(filter(None, [address.zip, address.city])), address.province or ""]
+    named = i18n.country(code, locale, address.country) if locale else address.country
+    lines = [address.name, address.address1, address.address2, *places, named]
+    return [line for line in lines if line]

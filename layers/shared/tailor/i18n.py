@@ -37,6 +37,16 @@ def language(tag: str | None, default: str = "en") -> str:
     return parse_locale(tag, default).language
 
 
+def country(code: str | None, locale: str | None, given: str | None = None) -> str | None:
+    """A country's name in the customer's language from its ISO code ("US" is "Vereinigte
+    Staaten" in German), else the name the address came with (Shopify's is English)."""
+    if code:
+        name = parse_locale(locale).territories.get(code.strip().upper())
+        if name:
+            return str(name)
+    return given
+
+
 def money(amount: Decimal, currency: str, locale: str | None) -> str:
     """Format an amount with the currency's own precision (no decimals for JPY)."""
     digits = get_currency_precision(currency)

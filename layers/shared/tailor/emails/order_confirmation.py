@@ -18,7 +18,7 @@ from tailor.catalog import Catalog, product_page
 from tailor.consent import NEWSLETTER
 from tailor.delivery import deliver, skipped
 from tailor.emails.newsletter import opt_in_url
-from tailor.events.canonical import Address, Money, OrderLine, OrderPlaced, Product
+from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
 from tailor.idempotency import once
 from tailor.links import OFFER_PURPOSE, Signer, signer_from_secret
 from tailor.mail import test_order_headers
@@ -96,7 +96,7 @@ def confirmation_context(
             ),
             "status_url": order.status_url,
             **receipt(order, bought),
-            "shipping_address": postal_lines(order.shipping_address),
+            "shipping_address": addresses.postal_lines(order.shipping_address, locale),
             "shipping_method": order.shipping_method,
             "payment_methods": order.payment_methods,
             "payment_terms": order.payment_terms,
@@ -134,36 +134,18 @@ def receipt(order: OrderPlaced, bought: Mapping[str, Product]) -> dict[str, Any]
     }
 
 
-# Where the city, province and postcode share one line in that order ("Austin, TX 78701").
-CITY_FIRST = frozenset({"US", "CA", "AU"})
-
-
-def postal_lines(address: Address | None) -> list[str]:
-    """The address as it goes on a parcel: name, street lines, the city's line, country."""
-    if address is None:
-        return []
-    code = (address.country_code or "").upper()
-    if not code or code in CITY_FIRST:
-        place = ", ".join(filter(None, [address.city, address.province]))
-        places = [" ".join(filter(None, [place, address.zip]))]
-    else:
-        places = [" ".join(filter(None, [address.zip, address.city])), address.province or ""]
-    lines = [address.name, address.address1, address.address2, *places, address.country]
-    return [line for line in lines if line]
-
-
 def _line(line: OrderLine, bought: Mapping[str, Product]) -> dict[str, Any]:
     product = bought.get(line.product_id or "")
     before = line.unit_price.amount * line.quantity
     total = before - (line.discount.amount if line.discount else 0)
     variant = product.variant(line.variant_id) if product else None
-    # "12" alone says little; the catalog knows it is a size.
-    label = line.variant_title
-    if variant is not None and variant.size and label == variant.size:
-        label = f"Size {variant.size}"
+    # "12" alone says little; the catalog knows it is a size, which the receipt labels
+    # in the email's language.
+    is_size = variant is not None and bool(variant.size) and line.variant_title == variant.size
     return {
         "title": line.title,
-        "variant_title": label,
+        "variant_title": None if is_size else line.variant_title,
+        "size": line.variant_title if is_size else None,
         "quantity": line.quantity,
         "unit_price": line.unit_price,
         "discount": line.discount,
