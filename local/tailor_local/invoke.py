@@ -96,8 +96,9 @@ _warm: list[tuple[object, str, tuple[tuple[str, str], ...]] | None] = [None]
 def _reset_caches() -> None:
     """Cold-start caches hold clients and loggers; a new function means a new cold start.
     (Settings are cached per distinct environment, so they need no reset.)"""
-    from tailor import aws
+    from tailor import aws, copy
     from tailor.observability import logger, metrics
+    from tailor.support import canned
 
     service = os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
     logger.append_keys(service=service)
@@ -105,8 +106,13 @@ def _reset_caches() -> None:
     # service of the first function this process loaded): those must name this one.
     logger._default_log_keys["service"] = service
     metrics.service = service
+    # Metrics() read its namespace when first imported, perhaps before any function's
+    # environment was set: a new container reads this function's.
+    metrics.namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
     aws.reset()
     aws.secrets.cache_clear()  # a new container fetches its secrets afresh
+    copy.clear_cache()  # and reads the shop's overrides afresh
+    canned.clear_cache()
 
 
 def handler(function: Function) -> Callable[[Any, Any], Any]:

@@ -11,7 +11,9 @@ Each response is a Jinja text template with a small front matter:
 
 The packaged library is `templates/canned/<id>.txt.j2`. Shop staff change or add responses
 without a deploy by uploading files of the same form to the mail bucket under the canned
-prefix (`canned/<id>.txt.j2`); those take precedence over the packaged ones. Templates run
+prefix (`canned/<id>.txt.j2`); those take precedence over the packaged ones, and are read at
+most once a minute per container (as copy overrides are, `tailor.copy`), so an upload shows
+within a minute and a busy support desk does not list the bucket per email. Templates run
 in Jinja's immutable sandbox. A field the template needs but the context lacks renders as
 a prompt for the agent, such as `[add tracking number]`, never as blank text; the prompts
 are listed, so nothing with a prompt left in it reaches a customer.
@@ -20,6 +22,7 @@ are listed, so nothing with a prompt left in it reaches a customer.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -35,6 +38,8 @@ from tailor.render import templates_root
 
 SUFFIX = ".txt.j2"
 MAX_OVERRIDES = 200
+# As long as copy overrides are kept (tailor.copy.OVERRIDE_TTL_SECONDS).
+OVERRIDE_TTL_SECONDS = 60
 MAX_TEMPLATE_BYTES = 64 * 1024
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -191,7 +196,7 @@ class Library:
         """The packaged responses, overridden and extended by the shop's own in S3."""
         responses = dict(packaged())
         if bucket:
-            for canned in _overrides(bucket, prefix):
+            for canned in _cached_overrides(bucket, prefix):
                 responses[canned.canned_id] = canned
         return cls(responses)
 
@@ -270,6 +275,25 @@ def _packaged(folder: Path) -> Iterator[tuple[str, Canned]]:
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         canned_id = path.name[: -len(SUFFIX)]
         yield canned_id, parse_canned(canned_id, path.read_text(encoding="utf-8"), "packaged")
+
+
+_cache: dict[tuple[str, str], tuple[float, list[Canned]]] = {}
+
+
+def _cached_overrides(bucket: str, prefix: str) -> list[Canned]:
+    """The shop's overrides, read at most once a minute per container."""
+    now = time.monotonic()
+    cached = _cache.get((bucket, prefix))
+    if cached and now - cached[0] < OVERRIDE_TTL_SECONDS:
+        return cached[1]
+    overrides = list(_overrides(bucket, prefix))
+    _cache[(bucket, prefix)] = (now, overrides)
+    return overrides
+
+
+def clear_cache() -> None:
+    """Forget the overrides read (a new container, a test that uploads others)."""
+    _cache.clear()
 
 
 def _overrides(bucket: str, prefix: str) -> Iterator[Canned]:
