@@ -96,8 +96,9 @@ _warm: list[tuple[object, str, tuple[tuple[str, str], ...]] | None] = [None]
 def _reset_caches() -> None:
     """Cold-start caches hold clients and loggers; a new function means a new cold start.
     (Settings are cached per distinct environment, so they need no reset.)"""
-    from tailor import aws
+    from tailor import aws, copy
     from tailor.observability import logger, metrics
+    from tailor.support import canned
 
     service = os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
     logger.append_keys(service=service)
@@ -110,6 +111,8 @@ def _reset_caches() -> None:
     metrics.namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
     aws.reset()
     aws.secrets.cache_clear()  # a new container fetches its secrets afresh
+    copy.clear_cache()  # and reads the shop's overrides afresh
+    canned.clear_cache()
 
 
 def handler(function: Function) -> Callable[[Any, Any], Any]:

@@ -213,3 +213,20 @@ def test_mail_to_an_address_no_rule_takes_is_reported(runner: Runner) -> None:
         "to sales@shop.example.com: no SES receipt rule in template.yaml takes mail for that "
         "address"
     )
+
+
+def test_a_new_container_counts_metrics_under_its_functions_namespace(
+    template: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tailor.observability import metrics
+    from tailor_local.invoke import environment
+
+    # Powertools read the namespace when this process first imported tailor, before any
+    # function's environment was set (as the bench's drain does).
+    monkeypatch.setattr(metrics, "namespace", None)
+    function = template.function("AlertsSenderFunction")
+
+    with environment(function):
+        namespace = metrics.namespace
+
+    assert namespace == function.environment["POWERTOOLS_METRICS_NAMESPACE"]

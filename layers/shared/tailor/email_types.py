@@ -73,7 +73,7 @@ _DECLARATIONS = (
             "shopify/orders-create-jpy.json",
         ),
         demo_step="Susie Oklahoma buys size-13 shoes",
-        aws_call_budget=12,
+        aws_call_budget=16,
     ),
     EmailType(
         name="newsletter_confirmation",
@@ -83,7 +83,7 @@ _DECLARATIONS = (
         senders=("NewsletterSignupFunction",),
         samples=("canonical/newsletter-signup-requested.json",),
         demo_step="Mina signs up for the newsletter",
-        aws_call_budget=8,
+        aws_call_budget=10,
     ),
     EmailType(
         name="newsletter_welcome",
@@ -93,7 +93,7 @@ _DECLARATIONS = (
         senders=("NewsletterWelcomeFunction",),
         samples=("canonical/newsletter-subscribed.json",),
         demo_step="Susie opts in to the newsletter",
-        aws_call_budget=7,
+        aws_call_budget=9,
     ),
     EmailType(
         name="shipping_confirmation",
@@ -108,7 +108,7 @@ _DECLARATIONS = (
             "shopify/fulfillments-update.json",
         ),
         demo_step="Susie's parcels ship",
-        aws_call_budget=11,
+        aws_call_budget=14,
     ),
     EmailType(
         name="delivery_update",
@@ -122,7 +122,7 @@ _DECLARATIONS = (
             "shopify/fulfillment-events-create-delivered.json",
         ),
         demo_step="Out for delivery",
-        aws_call_budget=10,
+        aws_call_budget=12,
     ),
     EmailType(
         name="order_cancelled",
@@ -132,7 +132,7 @@ _DECLARATIONS = (
         senders=("OrderCancelledFunction",),
         samples=("canonical/order-cancelled.json", "shopify/orders-cancelled.json"),
         demo_step="Mina orders a polish kit, then cancels it",
-        aws_call_budget=9,
+        aws_call_budget=11,
     ),
     EmailType(
         name="refund_issued",
@@ -146,7 +146,7 @@ _DECLARATIONS = (
             "shopify/refunds-create-jpy.json",
         ),
         demo_step="Alex returns a pair of socks",
-        aws_call_budget=9,
+        aws_call_budget=11,
     ),
     EmailType(
         name="review_request",
@@ -156,7 +156,7 @@ _DECLARATIONS = (
         senders=("ReviewRequestFunction",),
         samples=(),
         demo_step="How are the shoes?",
-        aws_call_budget=11,
+        aws_call_budget=13,
     ),
     EmailType(
         name="replenishment_reminder",
@@ -166,7 +166,7 @@ _DECLARATIONS = (
         senders=("ReplenishmentReminderFunction",),
         samples=(),
         demo_step="Nine months later",
-        aws_call_budget=10,
+        aws_call_budget=12,
     ),
     EmailType(
         name="back_in_stock",
@@ -176,7 +176,7 @@ _DECLARATIONS = (
         senders=("AlertsSenderFunction",),
         samples=(),
         demo_step="Size 12 is back",
-        aws_call_budget=5,
+        aws_call_budget=9,
     ),
     EmailType(
         name="price_drop",
@@ -187,7 +187,7 @@ _DECLARATIONS = (
         senders=("AlertsSenderFunction",),
         samples=(),
         demo_step="The belt goes on sale",
-        aws_call_budget=6,
+        aws_call_budget=8,
     ),
     EmailType(
         name="private_sale",
@@ -197,7 +197,7 @@ _DECLARATIONS = (
         senders=("AlertsSenderFunction",),
         samples=(),
         demo_step="A private sale for wish lists",
-        aws_call_budget=5,
+        aws_call_budget=8,
     ),
     EmailType(
         name="referral_invitation",
@@ -209,7 +209,7 @@ _DECLARATIONS = (
         senders=("ReferralInvitationFunction",),
         samples=("canonical/referral-invitation-requested.json",),
         demo_step="Susie invites a friend",
-        aws_call_budget=7,
+        aws_call_budget=12,
     ),
     EmailType(
         name="referral_converted",
@@ -229,6 +229,7 @@ _DECLARATIONS = (
             "shopify/orders-create-jpy.json",
         ),
         demo_step="Susie's friend buys with the invitation",
+        aws_call_budget=15,
     ),
     EmailType(
         name="referral_reward",
@@ -246,6 +247,7 @@ _DECLARATIONS = (
             "shopify/refunds-create-jpy.json",
         ),
         demo_step="After the return window, Susie's reward",
+        aws_call_budget=14,
     ),
     EmailType(
         name="support_acknowledgement",
@@ -255,7 +257,7 @@ _DECLARATIONS = (
         senders=("SupportInboundFunction",),
         samples=(),
         demo_step="Susie writes in: the shoes don't match her dress",
-        aws_call_budget=22,
+        aws_call_budget=24,
     ),
     EmailType(
         name="support_reply",
@@ -265,7 +267,7 @@ _DECLARATIONS = (
         senders=("SupportReplyFunction",),
         samples=("support/ticket-reply-requested.json",),
         demo_step="Maria answers Susie",
-        aws_call_budget=15,
+        aws_call_budget=17,
     ),
     EmailType(
         name="support_sla_digest",
@@ -275,7 +277,7 @@ _DECLARATIONS = (
         senders=("SupportWatchdogFunction",),
         samples=(),
         demo_step="The support lead is warned",
-        aws_call_budget=12,
+        aws_call_budget=14,
     ),
 )
 

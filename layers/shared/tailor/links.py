@@ -154,6 +154,9 @@ def signer_from_secret(secret_id: str) -> Signer:
 # Characters no link of ours contains: markup that could leave the attribute, and the
 # backslash browsers read as a slash.
 _MARKUP = frozenset("\"'<>`\\")
+# The markup characters and the ASCII ones `_invisible` refuses (controls, space), in one
+# scan: an email has dozens of links, so checking each character on its own adds up.
+_REFUSED_ASCII = re.compile("[\\x00-\\x20\\x7f" + re.escape("".join(sorted(_MARKUP))) + "]")
 
 
 def safe_url(url: object) -> str | None:
@@ -166,7 +169,9 @@ def safe_url(url: object) -> str | None:
     url = url.strip()
     if url.startswith("//"):
         url = f"https:{url}"
-    if any(char in _MARKUP or _invisible(char) for char in url):
+    if _REFUSED_ASCII.search(url) or (
+        not url.isascii() and any(_invisible(char) for char in url if not char.isascii())
+    ):
         return None
     try:
         parts = urlsplit(url)

@@ -8,6 +8,7 @@ import boto3
 import pytest
 from jinja2.exceptions import SecurityError
 from moto import mock_aws
+from tailor.support import canned
 from tailor.support.canned import CannedError, Library, packaged, paragraphs, parse_canned
 
 ORDER = {
@@ -107,10 +108,12 @@ def test_front_matter_is_required() -> None:
 
 @pytest.fixture
 def bucket() -> Any:
+    canned.clear_cache()  # a fresh container: nothing read yet
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="MailBucket")
         yield s3
+    canned.clear_cache()
 
 
 def test_shop_overrides_in_s3_take_precedence_and_add_responses(bucket: Any) -> None:
@@ -136,6 +139,33 @@ def test_shop_overrides_in_s3_take_precedence_and_add_responses(bucket: Any) -> 
     assert library.responses["returns"].origin == "override"
     assert library.ranked("product_question", "gift wrap?")[0].canned_id == "gift_wrap"
     assert "broken" not in library.responses
+    aws.reset()
+
+
+def test_overrides_are_listed_once_a_minute_per_container(
+    bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tailor import aws
+
+    aws.reset()
+    clock = [1000.0]
+    monkeypatch.setattr(canned.time, "monotonic", lambda: clock[0])
+    listed: list[str] = []
+    aws.client("s3").meta.events.register(
+        "before-call.s3.ListObjectsV2", lambda **_: listed.append("listed")
+    )
+    body = b"---\ntitle: Our returns\nintents: return\n---\nSend {{ order.number }} back."
+
+    assert Library.load("MailBucket", "canned/").responses["returns"].origin == "packaged"
+    bucket.put_object(Bucket="MailBucket", Key="canned/returns.txt.j2", Body=body)
+    clock[0] += canned.OVERRIDE_TTL_SECONDS - 1
+    within_the_minute = Library.load("MailBucket", "canned/")
+    clock[0] += 2
+    after_it = Library.load("MailBucket", "canned/")
+
+    assert within_the_minute.responses["returns"].origin == "packaged"
+    assert after_it.responses["returns"].origin == "override"
+    assert listed == ["listed", "listed"]
     aws.reset()
 
 

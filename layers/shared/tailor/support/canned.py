@@ -14,7 +14,9 @@ packaged library is `templates/canned/<lang>/<id>.txt.j2`, and a test fails when
 lacks a language or a translation answers other intents than English's. Shop staff change
 or add responses without a deploy by uploading files of the same form to the mail bucket
 under the canned prefix: `canned/<lang>/<id>.txt.j2` for one language, and, as before the
-library spoke several languages, `canned/<id>.txt.j2` for English.
+library spoke several languages, `canned/<id>.txt.j2` for English. Overrides are read at most once a minute per
+container (as copy overrides are, `tailor.copy`), so an upload shows within a minute and
+a busy support desk does not list the bucket per email.
 
 A library is loaded for one language, the ticket's, chosen as for every support email
 (`tailor.support.context.language_for`: the customer's profile locale, else her order's,
@@ -32,6 +34,7 @@ are listed, so nothing with a prompt left in it reaches a customer.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -48,6 +51,8 @@ from tailor.render import templates_root
 
 SUFFIX = ".txt.j2"
 MAX_OVERRIDES = 200
+# As long as copy overrides are kept (tailor.copy.OVERRIDE_TTL_SECONDS).
+OVERRIDE_TTL_SECONDS = 60
 MAX_TEMPLATE_BYTES = 64 * 1024
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -333,7 +338,26 @@ def _overrides(bucket: str, prefix: str, lang: str) -> Iterator[Canned]:
     un-prefixed `canned/<id>.txt.j2` (the lang-specific file wins)."""
     folders = [prefix, f"{prefix}{lang}/"] if lang == SOURCE_LANGUAGE else [f"{prefix}{lang}/"]
     for folder in folders:
-        yield from _overrides_in(bucket, folder, lang)
+        yield from _cached_overrides(bucket, folder, lang)
+
+
+_cache: dict[tuple[str, str, str], tuple[float, list[Canned]]] = {}
+
+
+def _cached_overrides(bucket: str, folder: str, lang: str) -> list[Canned]:
+    """The shop's overrides in one folder, read at most once a minute per container."""
+    now = time.monotonic()
+    cached = _cache.get((bucket, folder, lang))
+    if cached and now - cached[0] < OVERRIDE_TTL_SECONDS:
+        return cached[1]
+    overrides = list(_overrides_in(bucket, folder, lang))
+    _cache[(bucket, folder, lang)] = (now, overrides)
+    return overrides
+
+
+def clear_cache() -> None:
+    """Forget the overrides read (a new container, a test that uploads others)."""
+    _cache.clear()
 
 
 def _overrides_in(bucket: str, folder: str, lang: str) -> Iterator[Canned]:
