@@ -219,6 +219,30 @@ def test_the_shipping_confirmations_link_opens_a_form_that_invites_once(shop: Sh
     assert shop.referrals.code(shop.code_sent_to(DANA)) is not None
 
 
+@pytest.mark.parametrize(
+    ("lang", "worded"),
+    [
+        ("en", "It comes with a welcome offer: 15% off your first order"),
+        ("de", "Dazu gibt es ein Willkommensangebot: 15 % Rabatt auf Ihre erste Bestellung"),
+        ("ja", "ウェルカムオファー付き：初回のご注文に使える15%割引"),
+    ],
+)
+def test_the_form_words_the_welcome_offer_in_the_customers_language(
+    shop: Shop, lang: str, worded: str
+) -> None:
+    order = load_event("shopify/orders-create.json")
+    order["detail"]["payload"]["customer_locale"] = lang
+    shop.deliver(order)
+    shop.deliver(load_event("shopify/fulfillments-create.json"))
+    share = link_token(html_part(shop.mail_to(ALEX)[-1]), PAGE)
+
+    page = " ".join(html_entities.unescape(shop.page("/", {"t": share})["body"]).split())
+
+    assert worded in page
+    if lang != "en":
+        assert "first order" not in page
+
+
 def test_a_form_with_a_bad_address_is_shown_again_naming_the_field(shop: Shop) -> None:
     share = shop_share_token(shop)
     page = shop.page("/", {"t": share})
