@@ -106,5 +106,6 @@ def check_currency(value: object, currency: str, field: str) -> None:
             f"shop's currency {currency}"
         )
     # 10.50 in yen would be worded as a discount the shop never made (no fractions of yen).
-    if -value.value.as_tuple().exponent > get_currency_precision(currency):  # type: ignore[operator]
+    smallest_unit = Decimal(1).scaleb(-get_currency_precision(currency))
+    if value.value != value.value.quantize(smallest_unit):
         raise ValueError(f"the {parameter} parameter: {currency} has no {value.value}")
