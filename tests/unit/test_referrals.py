@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from babel.dates import format_date
+from babel.numbers import format_currency
 from tailor import copy
 from tailor.profiles import Profiles
 from tailor.referrals.store import (
@@ -34,8 +35,8 @@ from tests.helpers.aftercare import AFTERCARE_GROUP, due_at, schedules
 from tests.helpers.events import load_event
 from tests.helpers.mail import html_part, link_token, links_in, text_part
 
-OFFER = "15% off your first order"
-REWARD = "$10 off your next order"
+OFFER = "15%"  # off the friend's first order
+REWARD = "10"  # dollars off the referrer's next order (the shop's currency)
 SUSIE, SUSIE_ID = "susie@example.com", "7001"
 DANA, ALEX = "dana@example.net", "alex.rivera@example.com"
 PAGE = "http://127.0.0.1:3000/ReferralPageFunction/"
@@ -191,7 +192,8 @@ def test_each_invitation_has_its_own_code_recorded_and_found_by_code(shop: Shop)
     assert invitation is not None and (invitation.friend, invitation.code) == (DANA, dana)
     [mail] = shop.mail_to(DANA)
     text = text_part(mail).replace("\r\n", "\n")
-    assert f"{OFFER}, with the code below" in text and f"Your welcome code\n{dana}\n" in text
+    assert "15% off your first order, with the code below" in text
+    assert f"Your welcome code\n{dana}\n" in text
     assert any(link.startswith(f"{PAGE}r?t=") for link in links_in(html_part(mail)))
 
 
@@ -215,6 +217,30 @@ def test_the_shipping_confirmations_link_opens_a_form_that_invites_once(shop: Sh
     assert invitation["Subject"] == "Alex <b>R</b> invited you"
     assert "Alex &lt;b&gt;R&lt;/b&gt; thinks you" in html_part(invitation)
     assert shop.referrals.code(shop.code_sent_to(DANA)) is not None
+
+
+@pytest.mark.parametrize(
+    ("lang", "worded"),
+    [
+        ("en", "It comes with a welcome offer: 15% off your first order"),
+        ("de", "Dazu gibt es ein Willkommensangebot: 15 % Rabatt auf Ihre erste Bestellung"),
+        ("ja", "ウェルカムオファー付き：初回のご注文に使える15%割引"),
+    ],
+)
+def test_the_form_words_the_welcome_offer_in_the_customers_language(
+    shop: Shop, lang: str, worded: str
+) -> None:
+    order = load_event("shopify/orders-create.json")
+    order["detail"]["payload"]["customer_locale"] = lang
+    shop.deliver(order)
+    shop.deliver(load_event("shopify/fulfillments-create.json"))
+    share = link_token(html_part(shop.mail_to(ALEX)[-1]), PAGE)
+
+    page = " ".join(html_entities.unescape(shop.page("/", {"t": share})["body"]).split())
+
+    assert worded in page
+    if lang != "en":
+        assert "first order" not in page
 
 
 def test_a_form_with_a_bad_address_is_shown_again_naming_the_field(shop: Shop) -> None:
@@ -280,7 +306,7 @@ def test_the_friend_buying_with_the_code_tells_the_referrer_and_the_reward_follo
     shop.order(DANA, 9001, code=code.lower())
 
     [told] = converted(shop)
-    assert "Your thank-you, " + REWARD in text_part(told)
+    assert "Your thank-you, $10.00 off your next order, follows on" in text_part(told)
     [schedule] = schedules(AFTERCARE_GROUP, "referral")
     assert due_at(schedule) == datetime(2026, 12, 20, 10, 14, 32, tzinfo=UTC)
     assert [m["Subject"] for m in shop.mail_to(SUSIE)] == [told["Subject"]]  # nothing else yet
@@ -542,6 +568,38 @@ def test_an_invited_friend_signing_up_tells_the_referrer_once(shop: Shop) -> Non
     assert seen["Subject"] == "Your friend has seen your invitation"
 
 
+@pytest.mark.parametrize(
+    ("lang", "told", "thanked"),
+    [
+        (
+            "en",
+            "Your thank-you, $10.00 off your next order, follows on",
+            "$10.00 off your next order",
+        ),
+        (
+            "de",
+            "Ihr Dankeschön, 10,00 $ Rabatt auf Ihre nächste Bestellung, schicken wir Ihnen am",
+            "10,00 $ Rabatt auf Ihre nächste Bestellung",
+        ),
+        ("ja", "お礼の次回のご注文に使える$10.00割引は", "次回のご注文に使える$10.00割引"),
+    ],
+)
+def test_the_reward_is_worded_in_the_referrers_language(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, lang: str, told: str, thanked: str
+) -> None:
+    Profiles(shop.template.physical_name("ProfilesTable")).update(
+        SUSIE, lambda profile: profile.model_copy(update={"locale": lang})
+    )
+    shop.invite(DANA)
+    shop.order(DANA, 9014, code=shop.code_sent_to(DANA))
+    shop.fire_reward(monkeypatch)
+
+    texts = [" ".join(text_part(mail).split()) for mail in shop.mail_to(SUSIE)]
+    assert told in texts[0] and thanked in texts[1]
+    if lang != "en":
+        assert not any("next order" in text for text in texts)
+
+
 @pytest.mark.parametrize("lang", copy.SUPPORTED)
 def test_the_referrer_is_told_and_thanked_in_their_own_language(
     shop: Shop, monkeypatch: pytest.MonkeyPatch, lang: str
@@ -560,11 +618,15 @@ def test_the_referrer_is_told_and_thanked_in_their_own_language(
     release_on = format_date(due_at(schedule).date(), "long", locale=lang)
     assert told["Subject"] == said["subject_bought"]
     assert said["preheader_bought"] in html_entities.unescape(html_part(told))
-    text = text_part(told)
-    assert said["reward_on"].format(offer=REWARD, date=release_on) in text
+    reward = copy.packaged("common", lang)["discount_next_order_amount"].format(
+        amount=format_currency(10, "USD", locale=lang)
+    )
+    text = " ".join(text_part(told).split())
+    assert " ".join(said["reward_on"].format(offer=reward, date=release_on).split()) in text
     said = copy.packaged("referral_reward", lang)
     assert thanked["Subject"] == said["subject"]
     text = text_part(thanked)
+    assert " ".join(reward.split()) in " ".join(text.split())
     assert said["intro"].format(shop="Oklahoma Outfitters") in text
     assert said["code_note"] in text and "REWARD-" in text
     assert "<" not in text and "[" not in text

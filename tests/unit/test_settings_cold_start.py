@@ -13,6 +13,7 @@ import dataclasses
 import importlib.util
 import itertools
 import os
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -128,6 +129,58 @@ def test_a_malformed_variable_fails_the_cold_start_naming_it(
     function = template.function("ShippingConfirmationFunction")
     with pytest.raises(SettingsError, match=r"SHOP_TIMEZONE: .*unknown IANA time zone"):
         cold_start(function, monkeypatch, {**function.environment, "SHOP_TIMEZONE": "Mars/Base"})
+
+
+@pytest.mark.parametrize(
+    ("function_id", "variable", "value", "problem"),
+    [
+        (
+            "ShippingConfirmationFunction",
+            "COME_BACK_OFFER",
+            "10% off your next order",  # a sentence in one language, as it used to be
+            "the ComeBackOffer parameter: '10% off your next order' is not a percentage",
+        ),
+        (
+            "ReferralInvitationFunction",
+            "REFERRAL_OFFER",
+            "150%",
+            "the ReferralOffer parameter: '150%': a percentage off is more than 0% and at most",
+        ),
+        (
+            "ReferralRewardsFunction",
+            "REFERRAL_REWARD_OFFER",
+            "10 EUR",
+            "the ReferralRewardOffer parameter: 10 EUR is not in the shop's currency USD",
+        ),
+        (
+            "ReferralRewardsFunction",
+            "REFERRAL_REWARD_OFFER",
+            "10.005",
+            "the ReferralRewardOffer parameter: '10.005' is not a percentage",
+        ),
+    ],
+)
+def test_an_offer_that_is_not_a_discount_fails_the_cold_start_naming_its_parameter(
+    template: Template,
+    monkeypatch: pytest.MonkeyPatch,
+    function_id: str,
+    variable: str,
+    value: str,
+    problem: str,
+) -> None:
+    function = template.function(function_id)
+    assert variable in function.environment  # the template gives it this function
+    with pytest.raises(SettingsError, match=re.escape(problem)):
+        cold_start(function, monkeypatch, {**function.environment, variable: value})
+
+
+def test_an_amount_the_currency_cannot_hold_fails_the_cold_start(
+    template: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function = template.function("ShippingConfirmationFunction")
+    environment = {**function.environment, "SHOP_CURRENCY": "JPY", "COME_BACK_OFFER": "500.50"}
+    with pytest.raises(SettingsError, match=r"the ComeBackOffer parameter: JPY has no 500\.50"):
+        cold_start(function, monkeypatch, environment)
 
 
 @pytest.mark.parametrize(

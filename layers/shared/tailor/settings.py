@@ -14,7 +14,17 @@ from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Self, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from tailor import discounts
 
 
 def _no_trailing_slash(url: str) -> str:
@@ -183,6 +193,12 @@ class Settings(EnvSettings):
                 f"unknown IANA time zone {value!r} (expected e.g. America/Chicago)"
             ) from error
         return value
+
+    @model_validator(mode="after")
+    def _discounts_in_the_shops_currency(self) -> Self:
+        for name in type(self).model_fields:
+            discounts.check_currency(getattr(self, name), self.shop_currency, name)
+        return self
 
     def cap_hours(self, topic: str) -> int:
         return self.frequency_cap_overrides.get(topic, self.frequency_cap_hours)

@@ -91,7 +91,9 @@ def test_shipping_delivery_and_review_request_in_the_customers_language(
     assert f"1 × Classic Oxford ({expected['size'].format(size='13')})" in text
     assert f"{expected['track_button']}:" in text and f"{expected['invite_link']}:" in text
     assert Locale.parse(lang).territories["US"] in text  # the country in the email's language
-    assert day(date(2027, 1, 19), lang) in text  # the come-back code's last day
+    come_back = expected["discount_next_order_percent"].format(percent=i18n.percent(10, lang))
+    coupon = expected["coupon_offer"].format(offer=come_back, date=day(date(2027, 1, 19), lang))
+    assert flat(coupon) in text  # the come-back code's offer and last day
 
     expected = words("delivery_update", lang)
     page, text = read(delivered, lang)

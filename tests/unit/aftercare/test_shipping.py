@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -63,6 +64,32 @@ def test_come_back_code_is_the_orders_own_verifiable_code_with_its_expiry(
     assert code.group() == coupons.coupon_code("6283749150321", signer())
     assert coupons.verify_coupon(code.group().lower().replace("-", " "), "6283749150321", signer())
     assert not coupons.verify_coupon(code.group(), "6283749248625", signer())
+
+
+@pytest.mark.parametrize(
+    ("lang", "worded"),
+    [
+        ("en", "10% off your next order with this code, valid until January 19, 2027:"),
+        ("de", "10 % Rabatt auf Ihre nächste Bestellung mit diesem Code, gültig bis 19. Januar"),
+        ("ja", "次回のご注文に使える10%割引：以下のコードをご利用ください\uff082027年1月19日まで"),
+    ],
+)
+def test_the_come_back_offer_is_worded_in_the_customers_language(
+    run: Any, outbox: Any, lang: str, worded: str
+) -> None:
+    order = load_event("shopify/orders-create.json")
+    order["detail"]["payload"]["customer_locale"] = lang
+    run("PurchaseHistoryFunction", order)
+    run("AftercareRecorderFunction", order)
+
+    run("ShippingConfirmationFunction", load_event("shopify/fulfillments-create.json"))
+
+    message = outbox.only()
+    for part in (text_part(message), html.unescape(html_part(message))):
+        flat = " ".join(part.split())
+        assert " ".join(worded.split()) in flat
+        if lang != "en":
+            assert "next order" not in flat
 
 
 def test_each_shipment_gets_its_own_email_and_the_same_code(run: Any, outbox: Any) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from tailor.discounts import DiscountSetting
 from tailor.settings import Settings
 
 
@@ -19,7 +20,8 @@ class AftercareSettings(Settings):
     review_delay_days: int = Field(default=7, ge=1, le=90)
     review_form_url: str = Field(default="", pattern=r"^$|^https?://\S+$")
     reminder_hour: int = Field(default=10, ge=0, le=23)
-    come_back_offer: str = Field(default="", max_length=200)
+    # The come-back code's discount off the next order ("10%"); none: no code.
+    come_back_offer: DiscountSetting = None
     come_back_days: int = Field(default=60, ge=1, le=365)
     return_days: int = Field(default=30, ge=0, le=365)
     returns_url: str = Field(default="", pattern=r"^$|^https?://\S+$")

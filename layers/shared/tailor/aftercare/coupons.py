@@ -26,7 +26,6 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 @dataclass(frozen=True)
 class Coupon:
     code: str
-    offer: str
     expires_at: datetime
 
 
@@ -58,5 +57,5 @@ def verify_coupon(code: str, order_id: str, signer: Signer) -> bool:
     return hmac.compare_digest(typed, expected)
 
 
-def issue(order_id: str, since: datetime, offer: str, days: int, signer: Signer) -> Coupon:
-    return Coupon(coupon_code(order_id, signer), offer, since + timedelta(days=days))
+def issue(order_id: str, since: datetime, days: int, signer: Signer) -> Coupon:
+    return Coupon(coupon_code(order_id, signer), since + timedelta(days=days))

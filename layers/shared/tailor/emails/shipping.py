@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tailor import addresses, i18n, zones
+from tailor import addresses, discounts, i18n, zones
 from tailor.aftercare import context as base_context
 from tailor.aftercare import coupons, reviews, tracking
 from tailor.aftercare.config import AftercareSettings, get_aftercare_settings
@@ -156,17 +156,19 @@ def _coupon(
     history: OrderHistory,
     settings: AftercareSettings,
     locale: str,
-) -> dict[str, str] | None:
-    if not settings.come_back_offer:
+) -> dict[str, Any] | None:
+    offer = discounts.wording(
+        settings.come_back_offer, "next_order", settings.shop_currency, locale
+    )
+    if offer is None:
         return None
     signer = signer_from_secret(settings.need("link_signing_secret_arn"))
-    offer, days = settings.come_back_offer, settings.come_back_days
     # The offer's days run from the shipment: an order that waited weeks to ship keeps them.
-    coupon = coupons.issue(event.order_id, event.shipped_at, offer, days, signer)
+    coupon = coupons.issue(event.order_id, event.shipped_at, settings.come_back_days, signer)
     register_code(coupon.code, issuer="come_back", email_type=SHIPPING, lang=i18n.language(locale))
     return {
         "code": coupon.code,
-        "offer": coupon.offer,
+        "offer": offer,
         "expires_on": i18n.day(coupon.expires_at, settings.shop_zone(), locale),
     }
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from tailor.discounts import DiscountSetting
 from tailor.settings import Settings
 
 
 class ReferralSettings(Settings):
-    # The shop's new-customer offer, in its words ("15% off your first order"); empty: the
-    # invitation names no offer (its code is still issued and recorded).
-    referral_offer: str = Field(default="", max_length=200)
-    # What the referrer earns, in the shop's words ("$10 off your next order").
-    referral_reward_offer: str = Field(default="", max_length=200)
+    # The new customer's discount on their first order ("15%", "10.00"), worded by each
+    # email in its language; none: the invitation names no offer (its code is still issued).
+    referral_offer: DiscountSetting = None
+    # What the referrer earns off their next order, worded the same way.
+    referral_reward_offer: DiscountSetting = None
     referrals_table: str = ""
     # The "tell a friend" page and the friend's landing link (a function URL).
     referral_page_url: str = Field(default="", pattern=r"^$|^https?://\S+$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tailor import copy
+from tailor import copy, discounts
 from tailor.catalog import Catalog, product_page
 from tailor.links import Signer
 from tailor.profiles import Profile
@@ -80,14 +80,17 @@ def invitation_context(
     settings: ReferralSettings,
     signer: Signer,
 ) -> dict[str, Any]:
+    locale = copy.resolve_locale(invitation.locale, settings.default_locale)
     return {
         "shop": {"name": settings.shop_name, "url": settings.shop_base_url},
         "brand": settings.brand(),
         "lang": copy.resolve_language(invitation.locale, settings.default_locale),
-        "locale": copy.resolve_locale(invitation.locale, settings.default_locale),
+        "locale": locale,
         "referrer_name": referrer_name,
         "note": note,
-        "offer": settings.referral_offer,
+        "offer": discounts.wording(
+            settings.referral_offer, "first_order", settings.shop_currency, locale
+        ),
         "code": invitation.code,
         "link": tokens.invitation_url(
             settings.need("referral_page_url"), signer, invitation.invitation_id

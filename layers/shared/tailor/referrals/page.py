@@ -25,7 +25,7 @@ from babel.lists import format_list
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from tailor import addresses, aws, clock, copy, web
+from tailor import addresses, aws, clock, copy, discounts, web
 from tailor.events.canonical import ReferralInvitationRequested
 from tailor.links import InvalidToken, Signer, signer_from_secret
 from tailor.observability import logger
@@ -90,7 +90,9 @@ class ReferralPage:
             lang,
             template=FORM,
             form_token=tokens.form_token(self.signer, dict(claims), clock.now()),
-            offer=self.settings.referral_offer,
+            offer=discounts.wording(
+                self.settings.referral_offer, "first_order", self.settings.shop_currency, lang
+            ),
             problem=problem,
         )
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from tailor import addresses, clock, i18n, zones
+from tailor import addresses, clock, discounts, i18n, zones
 from tailor.aftercare.context import base as base_context
 from tailor.aftercare.schedules import as_event
 from tailor.attribution import register_code
@@ -208,11 +208,8 @@ def release_reward(*, event: ReferralRewardDue) -> dict[str, Any]:
     if referral.status != RELEASED:
         return skipped(REWARD, f"the referral was {referral.status}")
     profile = Profiles(settings.need("profiles_table")).get_or_new(referral.referrer)
-    context = {
-        **_base(profile, settings),
-        "offer": settings.referral_reward_offer,
-        "code": referral.reward_code,
-    }
+    context = _base(profile, settings)
+    context["code"] = referral.reward_code
     if referral.reward_code:
         lang = str(context["lang"])
         register_code(referral.reward_code, issuer="referral_reward", email_type=REWARD, lang=lang)
@@ -256,18 +253,20 @@ def _revoke(order_id: str, reason: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- telling the referrer
 def _base(profile: Profile, settings: ReferralSettings) -> dict[str, Any]:
-    return base_context(settings, profile.locale, profile.first_name)
+    """What both emails to the referrer share, their reward worded in their language."""
+    context = base_context(settings, profile.locale, profile.first_name)
+    reward = settings.referral_reward_offer
+    currency = settings.shop_currency
+    context["offer"] = discounts.wording(reward, "next_order", currency, context["locale"])
+    return context
 
 
 def _tell_referrer(
     invitation: Invitation, what: str, settings: ReferralSettings, referral: Referral | None = None
 ) -> dict[str, Any]:
     profile = Profiles(settings.need("profiles_table")).get_or_new(invitation.referrer)
-    context: dict[str, Any] = {
-        **_base(profile, settings),
-        "what": what,
-        "offer": settings.referral_reward_offer,
-    }
+    context = _base(profile, settings)
+    context["what"] = what
     if referral is not None:
         zone = zones.customer_zone(profile, settings)
         release = datetime.fromisoformat(referral.release_at)
