@@ -1,4 +1,4 @@
-"""Staff console (function URL): sign-in by mailed link, the support desk's inbox and tickets."""
+"""Staff console (function URL): sign-in by mailed link, the support desk and the copy."""
 
 from typing import Any
 
@@ -11,7 +11,7 @@ from tailor.settings import SENDS_TRANSACTIONAL_MAIL, Settings
 from tailor.support.config import SupportSettings
 
 NEEDS = (
-    Settings.require(*SENDS_TRANSACTIONAL_MAIL, "profiles_table", "event_bus_name")
+    Settings.require(*SENDS_TRANSACTIONAL_MAIL, "profiles_table", "event_bus_name", "copy_bucket")
     + SupportSettings.require("tickets_table", "mail_bucket")
     + ConsoleSettings.require("console_table")
     + AftercareSettings.require("aftercare_table")

@@ -1,0 +1,279 @@
+"""The Copy section: a German subject edited, checked, saved where the functions read it,
+sent by the next order confirmation, reverted; bad words refused; the export; a test send;
+canned responses saved and reverted; nothing for anyone not signed in."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import zipfile
+from base64 import b64decode
+from typing import Any
+
+import pytest
+from tailor import aws, copy
+from tailor_local.template import Template
+
+from tests.helpers.console import ORIGIN, STAFF, call, csrf, sign_in
+from tests.helpers.events import load_event
+from tests.helpers.mail import Outbox, text_part
+from tests.helpers.orders import stock_the_shop
+
+EMAIL_TYPE = "order_confirmation"
+EDITOR = f"/console/copy/{EMAIL_TYPE}/de"
+SUBJECT = "Danke für Ihre Bestellung {number}!"
+
+
+@pytest.fixture(autouse=True)
+def fresh_overrides() -> Any:
+    copy.clear_cache()
+    yield
+    copy.clear_cache()
+
+
+@pytest.fixture
+def console(run: Any, outbox: Outbox, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, str]:
+    monkeypatch.setenv("TAILOR_NOW", "2026-11-23T16:00:00+00:00")
+    return run, sign_in(run, outbox)
+
+
+def form_of(page: dict[str, Any]) -> dict[str, str]:
+    """The editor's fields as the browser would send them."""
+    body = page["body"]
+    fields = {
+        name: html.unescape(text)
+        for name, text in re.findall(
+            r'<textarea id="[^"]+" name="([^"]+)"[^>]*>(.*?)</textarea>', body, re.S
+        )
+    }
+    return {**fields, "csrf": csrf(page)}
+
+
+def submit(run: Any, cookie: str, changes: dict[str, str], action: str) -> dict[str, Any]:
+    form = form_of(call(run, "GET", EDITOR, cookie=cookie))
+    form.update({f"k:{k}": v for k, v in changes.items()}, action=action)
+    return call(run, "POST", EDITOR, form, cookie=cookie, origin=ORIGIN)
+
+
+def order_confirmation_in_german(run: Any, outbox: Outbox) -> Any:
+    event = load_event("shopify/orders-create.json")
+    event["detail"]["payload"]["customer_locale"] = "de"
+    run("OrderConfirmationFunction", event)
+    return outbox.messages[-1]
+
+
+def stored(cloud: Template, key: str) -> Any:
+    bucket = cloud.physical_name("MailBucket")
+    return aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def test_a_saved_subject_is_what_the_next_email_carries(
+    console: tuple[Any, str], outbox: Outbox, cloud: Template
+) -> None:
+    run, cookie = console
+    saved = submit(run, cookie, {"subject": SUBJECT}, "save")
+    assert saved["statusCode"] == 303
+
+    stock_the_shop(run)
+    message = order_confirmation_in_german(run, outbox)
+
+    assert message["Subject"] == "Danke für Ihre Bestellung #1001!"
+    # Only the changed key is the override; the rest stays the packaged translation.
+    assert json.loads(stored(cloud, f"copy/{EMAIL_TYPE}/de.json")) == {"subject": SUBJECT}
+    page = call(run, "GET", EDITOR, cookie=cookie)["body"]
+    assert STAFF in page and "60 seconds" in page
+    trail = [
+        i for i in aws.table("ConsoleTable").scan()["Items"] if i.get("action") == "copy saved"
+    ]
+    assert len(trail) == 1
+
+
+def test_unknown_fields_and_wrong_placeholders_are_refused_and_nothing_saved(
+    console: tuple[Any, str], cloud: Template
+) -> None:
+    run, cookie = console
+
+    refused = submit(
+        run, cookie, {"subject": "Bestellung {nummer}", "betreff": "Hallo", "intro": " "}, "save"
+    )
+
+    assert refused["statusCode"] == 422
+    body = refused["body"]
+    assert "Nothing was saved" in body
+    assert "unknown key &#39;betreff&#39;" in body
+    assert "has placeholders [&#39;nummer&#39;], English has [&#39;number&#39;]" in body
+    assert "&#39;intro&#39; is empty" in body
+    bucket = cloud.physical_name("MailBucket")
+    assert "Contents" not in aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="copy/")
+
+
+def test_the_preview_shows_the_unsaved_words_on_the_sample_order(console: tuple[Any, str]) -> None:
+    run, cookie = console
+
+    checked = submit(run, cookie, {"subject": SUBJECT}, "check")
+
+    assert checked["statusCode"] == 200
+    subject = re.search(r'id="preview-subject">([^<]*)<', checked["body"])
+    assert subject and subject.group(1) == "Danke für Ihre Bestellung #1001!"
+    frame = call(run, "GET", f"{EDITOR}/preview", cookie=cookie)
+    assert frame["statusCode"] == 200 and 'lang="de"' in frame["body"]
+    assert "sandbox" in frame["headers"]["Content-Security-Policy"]
+
+
+def test_a_test_send_goes_to_the_signed_in_address_marked_as_a_test(
+    console: tuple[Any, str], outbox: Outbox
+) -> None:
+    run, cookie = console
+
+    submit(run, cookie, {"subject": SUBJECT}, "test")
+
+    message = outbox.messages[-1]
+    assert message["To"] == STAFF
+    assert message["Subject"] == "[Test] Danke für Ihre Bestellung #1001!"
+    assert message["X-Tailor-Test"] == "copy preview"
+    assert "Classic Oxford" in text_part(message)
+
+
+def test_revert_brings_an_earlier_version_back(
+    console: tuple[Any, str], outbox: Outbox, cloud: Template
+) -> None:
+    run, cookie = console
+    submit(run, cookie, {"subject": SUBJECT}, "save")
+    submit(run, cookie, {"subject": "Bestellung {number}: wir packen schon"}, "save")
+    page = call(run, "GET", EDITOR, cookie=cookie)
+    versions = re.findall(r'name="version" value="([^"]+)"', page["body"])
+    assert len(versions) == 1  # the current version has no revert button
+
+    reverted = call(
+        run,
+        "POST",
+        f"{EDITOR}/revert",
+        {"csrf": csrf(page), "version": versions[0]},
+        cookie=cookie,
+        origin=ORIGIN,
+    )
+
+    assert reverted["statusCode"] == 303
+    assert json.loads(stored(cloud, f"copy/{EMAIL_TYPE}/de.json")) == {"subject": SUBJECT}
+    history = call(run, "GET", EDITOR, cookie=cookie)["body"]
+    assert history.count(f"{STAFF}") >= 3 and "reverted to 2026-11-23 16:00:00 UTC" in history
+    actions = [i.get("action") for i in aws.table("ConsoleTable").scan()["Items"]]
+    assert actions.count("copy saved") == 2 and actions.count("copy reverted") == 1
+    stock_the_shop(run)
+    assert (
+        order_confirmation_in_german(run, outbox)["Subject"] == "Danke für Ihre Bestellung #1001!"
+    )
+
+
+def test_the_export_holds_the_repository_files_with_the_saved_words(
+    console: tuple[Any, str],
+) -> None:
+    run, cookie = console
+    submit(run, cookie, {"subject": SUBJECT}, "save")
+
+    download = call(run, "GET", "/console/copy/export", cookie=cookie)
+
+    assert download["statusCode"] == 200 and download["isBase64Encoded"]
+    archive = zipfile.ZipFile(io.BytesIO(b64decode(download["body"])))
+    assert archive.namelist() == [f"templates/{EMAIL_TYPE}/copy/de.json"]
+    exported = json.loads(archive.read(f"templates/{EMAIL_TYPE}/copy/de.json"))
+    assert exported == {**copy.packaged(EMAIL_TYPE, "de"), "subject": SUBJECT}
+    assert list(exported) == list(copy.packaged(EMAIL_TYPE, "de"))  # the file's own order
+
+
+def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
+    console: tuple[Any, str], cloud: Template
+) -> None:
+    run, cookie = console
+    path = "/console/copy/canned/returns"
+    page = call(run, "GET", path, cookie=cookie)
+    source = re.search(
+        r'<textarea id="source" name="source"[^>]*>(.*?)</textarea>', page["body"], re.S
+    )
+    assert source
+    original = html.unescape(source.group(1))
+    edited = original.replace("\n---\n", "\n---\nHi {{ customer.first_name }}, happy to help.\n", 1)
+    form = {"csrf": csrf(page), "source": edited}
+
+    checked = call(run, "POST", path, {**form, "action": "check"}, cookie=cookie, origin=ORIGIN)
+    assert "Hi Susie, happy to help." in checked["body"]
+    broken = call(
+        run,
+        "POST",
+        path,
+        {**form, "source": "no front matter", "action": "save"},
+        cookie=cookie,
+        origin=ORIGIN,
+    )
+    assert broken["statusCode"] == 422 and "front matter" in broken["body"]
+    call(run, "POST", path, {**form, "action": "save"}, cookie=cookie, origin=ORIGIN)
+    assert stored(cloud, "canned/returns.txt.j2").decode() == edited
+    second = call(
+        run,
+        "POST",
+        path,
+        {**form, "source": original, "action": "save"},
+        cookie=cookie,
+        origin=ORIGIN,
+    )
+    assert second["statusCode"] == 303
+
+    page = call(run, "GET", path, cookie=cookie)
+    version = re.findall(r'name="version" value="([^"]+)"', page["body"])[0]
+    call(
+        run,
+        "POST",
+        f"{path}/revert",
+        {"csrf": csrf(page), "version": version},
+        cookie=cookie,
+        origin=ORIGIN,
+    )
+    assert stored(cloud, "canned/returns.txt.j2").decode() == edited
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/console/copy/"),
+        ("GET", EDITOR),
+        ("GET", f"{EDITOR}/preview"),
+        ("GET", "/console/copy/export"),
+        ("GET", "/console/copy/canned/returns"),
+        ("POST", EDITOR),
+        ("POST", f"{EDITOR}/revert"),
+    ],
+)
+def test_anyone_not_signed_in_gets_the_sign_in_page_and_nothing_is_saved(
+    run: Any, cloud: Template, method: str, path: str
+) -> None:
+    form = {"k:subject": SUBJECT, "action": "save", "version": "x"} if method == "POST" else None
+
+    answer = call(run, method, path, form, origin=ORIGIN if form else None)
+
+    assert answer["statusCode"] == 401 and 'action="/console/sign-in"' in answer["body"]
+    assert "Bestellung" not in answer["body"] and "isBase64Encoded" not in answer
+    bucket = cloud.physical_name("MailBucket")
+    assert "Contents" not in aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="copy/")
+
+
+def test_a_save_without_the_csrf_token_is_refused(
+    console: tuple[Any, str], cloud: Template
+) -> None:
+    run, cookie = console
+    form = form_of(call(run, "GET", EDITOR, cookie=cookie))
+    del form["csrf"]
+
+    refused = call(
+        run,
+        "POST",
+        EDITOR,
+        {**form, "k:subject": SUBJECT, "action": "save"},
+        cookie=cookie,
+        origin=ORIGIN,
+    )
+
+    assert refused["statusCode"] == 403
+    bucket = cloud.physical_name("MailBucket")
+    assert "Contents" not in aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="copy/")
