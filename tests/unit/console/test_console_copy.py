@@ -69,6 +69,11 @@ def stored(cloud: Template, key: str) -> Any:
     return aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
+def nothing_saved(cloud: Template) -> bool:
+    bucket = cloud.physical_name("MailBucket")
+    return "Contents" not in aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="copy/")
+
+
 def test_a_saved_subject_is_what_the_next_email_carries(
     console: tuple[Any, str], outbox: Outbox, cloud: Template
 ) -> None:
@@ -105,8 +110,7 @@ def test_unknown_fields_and_wrong_placeholders_are_refused_and_nothing_saved(
     assert "unknown key &#39;betreff&#39;" in body
     assert "has placeholders [&#39;nummer&#39;], English has [&#39;number&#39;]" in body
     assert "&#39;intro&#39; is empty" in body
-    bucket = cloud.physical_name("MailBucket")
-    assert "Contents" not in aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="copy/")
+    assert nothing_saved(cloud)
 
 
 def test_the_preview_shows_the_unsaved_words_on_the_sample_order(console: tuple[Any, str]) -> None:
@@ -254,8 +258,7 @@ def test_anyone_not_signed_in_gets_the_sign_in_page_and_nothing_is_saved(
 
     assert answer["statusCode"] == 401 and 'action="/console/sign-in"' in answer["body"]
     assert "Bestellung" not in answer["body"] and "isBase64Encoded" not in answer
-    bucket = cloud.physical_name("MailBucket")
-    assert "Contents" not in aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="copy/")
+    assert nothing_saved(cloud)
 
 
 def test_a_save_without_the_csrf_token_is_refused(
@@ -275,5 +278,4 @@ def test_a_save_without_the_csrf_token_is_refused(
     )
 
     assert refused["statusCode"] == 403
-    bucket = cloud.physical_name("MailBucket")
-    assert "Contents" not in aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="copy/")
+    assert nothing_saved(cloud)

@@ -114,19 +114,21 @@ def copy_revert(context: Context, folder: str, lang: str) -> Response:
     if not copydesk.editable(folder, lang):
         return _not_found(context)
     key = copydesk.override_key(folder, lang)
-    store = _store()
+    reverted = _revert(context, _store(), key)
+    if reverted is None:
+        return _not_found(context)
+    context.audit("copy reverted", folder=folder, lang=lang, version=reverted)
+    return redirect(url(f"/copy/{folder}/{lang}", saved="1"))
+
+
+def _revert(context: Context, store: Overrides, key: str) -> str | None:
+    """Save the chosen version's text again; the version's id, or None if there is none."""
     version = store.version(key, context.request.form.get("version", ""))
     if version is None:
-        return _not_found(context)
-    store.save(
-        key,
-        version.text,
-        context.me.email,
-        clock.now(),
-        f"reverted to {version.at:%Y-%m-%d %H:%M:%S} UTC",
-    )
-    context.audit("copy reverted", folder=folder, lang=lang, version=version.version_id)
-    return redirect(url(f"/copy/{folder}/{lang}", saved="1"))
+        return None
+    action = f"reverted to {version.at:%Y-%m-%d %H:%M:%S} UTC"
+    store.save(key, version.text, context.me.email, clock.now(), action)
+    return version.version_id
 
 
 def _draft_id(folder: str, lang: str) -> str:
@@ -220,19 +222,10 @@ def canned_submit(context: Context, canned_id: str) -> Response:
 
 @router.page("POST", f"/copy/canned/{CANNED}/revert")
 def canned_revert(context: Context, canned_id: str) -> Response:
-    key = _canned_key(context, canned_id)
-    store = _canned_store(context)
-    version = store.version(key, context.request.form.get("version", ""))
-    if version is None:
+    reverted = _revert(context, _canned_store(context), _canned_key(context, canned_id))
+    if reverted is None:
         return _not_found(context)
-    store.save(
-        key,
-        version.text,
-        context.me.email,
-        clock.now(),
-        f"reverted to {version.at:%Y-%m-%d %H:%M:%S} UTC",
-    )
-    context.audit("canned response reverted", canned_id=canned_id, version=version.version_id)
+    context.audit("canned response reverted", canned_id=canned_id, version=reverted)
     return redirect(url(f"/copy/canned/{canned_id}", saved="1"))
 
 
