@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError
 
-from tailor import clock, policy
+from tailor import clock, policy, samples
 from tailor.email_types import Stream, declared
 from tailor.idempotency import Deferred, Sends
 from tailor.links import PREFERENCES_PURPOSE, UNSUBSCRIBE_PURPOSE, signer_from_secret
@@ -177,6 +177,7 @@ def deliver(
     }
     if record is not None:
         record.sent(outcome)
+    samples.remember(email_type, context)  # the console's preview of its words
     count("EmailsSent", email_type)
     logger.info(
         "email sent",

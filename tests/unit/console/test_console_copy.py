@@ -53,7 +53,8 @@ def form_of(page: dict[str, Any]) -> dict[str, str]:
 
 def submit(run: Any, cookie: str, changes: dict[str, str], action: str) -> dict[str, Any]:
     form = form_of(call(run, "GET", EDITOR, cookie=cookie))
-    form.update({f"k:{k}": v for k, v in changes.items()}, action=action)
+    on = changes.pop("on", "sample")
+    form.update({f"k:{k}": v for k, v in changes.items()}, action=action, on=on)
     return call(run, "POST", EDITOR, form, cookie=cookie, origin=ORIGIN)
 
 
@@ -119,11 +120,35 @@ def test_the_preview_shows_the_unsaved_words_on_the_sample_order(console: tuple[
     checked = submit(run, cookie, {"subject": SUBJECT}, "check")
 
     assert checked["statusCode"] == 200
-    subject = re.search(r'id="preview-subject">([^<]*)<', checked["body"])
-    assert subject and subject.group(1) == "Danke für Ihre Bestellung #1001!"
+    assert preview_subject(checked) == "Danke für Ihre Bestellung #1001!"
     frame = call(run, "GET", f"{EDITOR}/preview", cookie=cookie)
     assert frame["statusCode"] == 200 and 'lang="de"' in frame["body"]
     assert "sandbox" in frame["headers"]["Content-Security-Policy"]
+
+
+def test_the_preview_can_show_the_last_real_email_of_the_type_in_that_language(
+    console: tuple[Any, str], outbox: Outbox, cloud: Template
+) -> None:
+    run, cookie = console
+    stock_the_shop(run)
+    event = load_event("shopify/orders-create.json")
+    event["detail"]["payload"].update(customer_locale="de", name="#2042")
+    run("OrderConfirmationFunction", event)
+
+    on_last = submit(run, cookie, {"subject": SUBJECT, "on": "last"}, "check")
+    on_sample = submit(run, cookie, {"subject": SUBJECT, "on": "sample"}, "check")
+
+    assert preview_subject(on_last) == "Danke für Ihre Bestellung #2042!"
+    assert "Preview on the last real email in this language, sent 2026-11-23" in on_last["body"]
+    assert preview_subject(on_sample) == "Danke für Ihre Bestellung #1001!"
+    kept = stored(cloud, f"copy/{EMAIL_TYPE}/last-event/de.json").decode()
+    assert "#2042" in kept and "manage" not in json.loads(kept)
+
+
+def preview_subject(page: dict[str, Any]) -> str:
+    found = re.search(r'id="preview-subject">([^<]*)<', page["body"])
+    assert found, "no preview on the page"
+    return html.unescape(found.group(1))
 
 
 def test_a_test_send_goes_to_the_signed_in_address_marked_as_a_test(

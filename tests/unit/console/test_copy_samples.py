@@ -10,8 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tailor import copy, delivery
-from tailor.console import samples
+from tailor import copy, delivery, samples
 from tailor.render import renderer, templates_root
 
 from tests.helpers.alerts_shop import Shop, open_shop

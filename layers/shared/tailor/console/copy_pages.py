@@ -94,14 +94,22 @@ def copy_submit(context: Context, folder: str, lang: str) -> Response:
         _store().save(key, copydesk.dumps(override), context.me.email, clock.now())
         context.audit("copy saved", folder=folder, lang=lang, keys=sorted(override))
         return redirect(url(f"/copy/{folder}/{lang}", saved="1"))
-    email = copydesk.preview(PREVIEWED_IN.get(folder, folder), lang, folder, override)
-    if email is not None:
-        context.console.save_draft(context.me, _draft_id(folder, lang), email.html, clock.now())
-    tested = action == "test" and email is not None
-    if tested and email is not None:
-        _send_test(context, PREVIEWED_IN.get(folder, folder), email)
+    email_type = PREVIEWED_IN.get(folder, folder)
+    on_last = context.request.form.get("on") == "last"
+    data = copydesk.preview_data(_store().bucket, email_type, lang, on_last)
+    if data is None:
+        return _editor(context, folder, lang, words, 422, problems=[_NO_SAMPLE])
+    email = copydesk.preview(email_type, lang, folder, override, data)
+    context.console.save_draft(context.me, _draft_id(folder, lang), email.html, clock.now())
+    if action == "test":
+        _send_test(context, email_type, email)
         context.audit("copy test sent", folder=folder, lang=lang)
-    return _editor(context, folder, lang, words, email=email, tested=tested)
+    return _editor(
+        context, folder, lang, words, email=email, shown_on=data.label, tested=action == "test"
+    )
+
+
+_NO_SAMPLE = "This email has no sample to preview or test on yet; saving works."
 
 
 @router.page("GET", f"/copy/{FOLDER}/{LANG}/preview")
@@ -143,6 +151,7 @@ def _editor(
     status: int = 200,
     problems: list[str] | None = None,
     email: Rendered | None = None,
+    shown_on: str = "",
     tested: bool = False,
 ) -> Response:
     store = _store()
@@ -164,7 +173,8 @@ def _editor(
         untranslated=copydesk.untranslated(folder, lang, saved),
         problems=problems or [],
         email=email,
-        has_sample=copydesk.has_sample(PREVIEWED_IN.get(folder, folder)),
+        shown_on=shown_on,
+        on_last=context.request.form.get("on") == "last",
         tested=tested,
         saved=context.request.query.get("saved") == "1",
         versions=store.history(copydesk.override_key(folder, lang)),

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tailor import copy
-from tailor.console import samples
+from tailor import copy, samples
 from tailor.console.overrides import Overrides
 from tailor.email_types import EMAIL_TYPES
 from tailor.events.canonical import Money
@@ -40,14 +39,13 @@ LANGUAGE_NAMES = {
 class Folder:
     name: str
     converted: bool  # its words are in copy files (else still in its templates)
-    has_sample: bool
 
 
 def listing() -> list[Folder]:
     """Every email type, and `common` (layout, footer, components), in declaration order."""
     have = set(copy.folders())
     names = [*EMAIL_TYPES, copy.COMMON]
-    return [Folder(n, n in have, samples.sample(n) is not None) for n in names]
+    return [Folder(n, n in have) for n in names]
 
 
 def editable(folder: str, lang: str) -> bool:
@@ -109,18 +107,35 @@ def untranslated(folder: str, lang: str, override: dict[str, str]) -> list[str]:
     return [k for k in copy.missing(folder, lang) if k not in override]
 
 
-def has_sample(email_type: str) -> bool:
-    return samples.sample(email_type) is not None
+@dataclass(frozen=True)
+class Data:
+    """What a preview is shown on: the type's sample, or its last real email."""
+
+    context: dict[str, Any]
+    label: str
 
 
-def preview(email_type: str, lang: str, folder: str, override: dict[str, str]) -> Rendered | None:
-    """`email_type` on its sample data in `lang`, with `override` as `folder`'s words
-    (None: the type has no sample)."""
-    context = samples.sample(email_type)
-    if context is None:
-        return None
+def preview_data(bucket: str, email_type: str, lang: str, last: bool) -> Data | None:
+    """The last real `email_type` email in `lang` when asked for and kept, else the
+    type's sample (None: neither)."""
+    sample = samples.sample(email_type)
+    kept = samples.last_event(bucket, email_type, lang) if last else None
+    if kept is not None:
+        context, sent_at = kept
+        # Marketing mail's own links are not kept: the sample's stand in.
+        merged = {**(sample or {}), **context}
+        return Data(
+            merged, f"the last real email in this language, sent {sent_at:%Y-%m-%d %H:%M} UTC"
+        )
+    return Data(sample, "sample data") if sample is not None else None
+
+
+def preview(
+    email_type: str, lang: str, folder: str, override: dict[str, str], data: Data
+) -> Rendered:
+    """`email_type` on `data` in `lang`, with `override` as `folder`'s words."""
     with copy.drafted(folder, lang, override):
-        return renderer().render(email_type, {**context, "lang": lang, "locale": lang})
+        return renderer().render(email_type, {**data.context, "lang": lang, "locale": lang})
 
 
 def export(store: Overrides, canned_store: Overrides, canned_prefix: str) -> bytes:
