@@ -173,7 +173,7 @@ def test_revert_brings_an_earlier_version_back(
     submit(run, cookie, {"subject": "Bestellung {number}: wir packen schon"}, "save")
     page = call(run, "GET", EDITOR, cookie=cookie)
     versions = re.findall(r'name="version" value="([^"]+)"', page["body"])
-    assert len(versions) == 1  # the current version has no revert button
+    assert versions[1:] == ["packaged"]  # the current version has no revert button
 
     reverted = call(
         run,
@@ -194,6 +194,29 @@ def test_revert_brings_an_earlier_version_back(
     assert (
         order_confirmation_in_german(run, outbox)["Subject"] == "Danke für Ihre Bestellung #1001!"
     )
+
+
+def test_going_back_to_the_packaged_words_empties_the_override(
+    console: tuple[Any, str], outbox: Outbox, cloud: Template
+) -> None:
+    run, cookie = console
+    submit(run, cookie, {"subject": SUBJECT}, "save")
+    page = call(run, "GET", EDITOR, cookie=cookie)
+
+    call(
+        run,
+        "POST",
+        f"{EDITOR}/revert",
+        {"csrf": csrf(page), "version": "packaged"},
+        cookie=cookie,
+        origin=ORIGIN,
+    )
+
+    assert json.loads(stored(cloud, f"copy/{EMAIL_TYPE}/de.json")) == {}
+    assert "reverted to the packaged words" in call(run, "GET", EDITOR, cookie=cookie)["body"]
+    stock_the_shop(run)
+    packaged = copy.packaged(EMAIL_TYPE, "de")["subject"].format(number="#1001")
+    assert order_confirmation_in_german(run, outbox)["Subject"] == packaged
 
 
 def test_the_export_holds_the_repository_files_with_the_saved_words(
@@ -250,7 +273,8 @@ def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
     assert second["statusCode"] == 303
 
     page = call(run, "GET", path, cookie=cookie)
-    version = re.findall(r'name="version" value="([^"]+)"', page["body"])[0]
+    version, packaged = re.findall(r'name="version" value="([^"]+)"', page["body"])
+    assert packaged == "packaged"
     call(
         run,
         "POST",

@@ -21,6 +21,7 @@ FOLDER = r"(?P<folder>[a-z][a-z_]{0,63})"
 LANG = r"(?P<lang>[a-z]{2})"
 CANNED = r"(?P<canned_id>[a-z0-9][a-z0-9_-]{0,63})"
 TEST_HEADER = "X-Tailor-Test"
+PACKAGED = "packaged"  # the version a revert names to go back to the packaged words
 # `common` holds the layout's words: they are previewed in the order confirmation.
 PREVIEWED_IN = {copy.COMMON: "order_confirmation"}
 
@@ -122,21 +123,26 @@ def copy_revert(context: Context, folder: str, lang: str) -> Response:
     if not copydesk.editable(folder, lang):
         return _not_found(context)
     key = copydesk.override_key(folder, lang)
-    reverted = _revert(context, _store(), key)
+    reverted = _revert(context, _store(), key, copydesk.dumps({}))
     if reverted is None:
         return _not_found(context)
     context.audit("copy reverted", folder=folder, lang=lang, version=reverted)
     return redirect(url(f"/copy/{folder}/{lang}", saved="1"))
 
 
-def _revert(context: Context, store: Overrides, key: str) -> str | None:
-    """Save the chosen version's text again; the version's id, or None if there is none."""
-    version = store.version(key, context.request.form.get("version", ""))
-    if version is None:
+def _revert(context: Context, store: Overrides, key: str, packaged: str) -> str | None:
+    """Save the chosen version's text again (or the packaged one's: `packaged`); the
+    version's id, or None if there is none."""
+    wanted = context.request.form.get("version", "")
+    version = store.version(key, wanted)
+    if wanted == PACKAGED:
+        text, action = packaged, "reverted to the packaged words"
+    elif version is not None:
+        text, action = version.text, f"reverted to {version.at:%Y-%m-%d %H:%M:%S} UTC"
+    else:
         return None
-    action = f"reverted to {version.at:%Y-%m-%d %H:%M:%S} UTC"
-    store.save(key, version.text, context.me.email, clock.now(), action)
-    return version.version_id
+    store.save(key, text, context.me.email, clock.now(), action)
+    return wanted
 
 
 def _draft_id(folder: str, lang: str) -> str:
@@ -232,7 +238,11 @@ def canned_submit(context: Context, canned_id: str) -> Response:
 
 @router.page("POST", f"/copy/canned/{CANNED}/revert")
 def canned_revert(context: Context, canned_id: str) -> Response:
-    reverted = _revert(context, _canned_store(context), _canned_key(context, canned_id))
+    key = _canned_key(context, canned_id)
+    packaged = copydesk.canned_source(canned_id)
+    if packaged is None:  # a response the shop added has no packaged text to go back to
+        packaged = _canned_store(context).current(key) or ""
+    reverted = _revert(context, _canned_store(context), key, packaged)
     if reverted is None:
         return _not_found(context)
     context.audit("canned response reverted", canned_id=canned_id, version=reverted)

@@ -68,13 +68,12 @@ class Overrides:
         return [v for v in versions if v is not None]
 
     def _version_ids(self, key: str) -> list[str]:
+        return sorted(k.rpartition("/")[2] for k in self._listed(f"{key}{HISTORY}"))
+
+    def _listed(self, prefix: str) -> list[str]:
         paginator = self.s3.get_paginator("list_objects_v2")
-        ids = (
-            str(entry["Key"]).rpartition("/")[2]
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{key}{HISTORY}")
-            for entry in page.get("Contents", [])
-        )
-        return sorted(ids)
+        pages = paginator.paginate(Bucket=self.bucket, Prefix=prefix)
+        return [str(entry["Key"]) for page in pages for entry in page.get("Contents", [])]
 
     def version(self, key: str, version_id: str) -> Version | None:
         if not version_id or "/" in version_id:
@@ -94,6 +93,4 @@ class Overrides:
 
     def keys(self, prefix: str) -> list[str]:
         """The overrides (not their versions) under `prefix`."""
-        listing = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=1000)
-        found = (str(e["Key"]) for e in listing.get("Contents", []))
-        return sorted(k for k in found if HISTORY not in k)
+        return sorted(k for k in self._listed(prefix) if HISTORY not in k)
