@@ -4,15 +4,16 @@ email's template was given, as JSON.
 `templates/<email_type>/sample.json` is the context the tests' sample event gives the
 type's template (tests/unit/console/test_copy_samples.py checks it still is). The last real
 email of each type with copy files, per language, is kept in the copy bucket at
-`copy/<type>/last-event/<lang>.json` (one object, overwritten by each send; without the
-customer's signed unsubscribe links). Money, dates and safe HTML are tagged so they come
-back as what the template filters expect.
+`copy/<type>/last-event/<lang>.json` (one object, overwritten at most once a minute per
+container; without the customer's signed unsubscribe links). Money, dates and safe HTML
+are tagged so they come back as what the template filters expect.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +27,8 @@ from tailor.events.canonical import Money
 from tailor.observability import logger
 from tailor.render import templates_root
 
+KEEP_EVERY_SECONDS = 60
+_kept_at: dict[tuple[str, str, str], float] = {}
 # Marketing mail's signed preference and unsubscribe links: the customer's, not kept.
 NOT_KEPT = ("manage",)
 
@@ -96,6 +99,12 @@ def remember(email_type: str, context: Mapping[str, Any]) -> None:
     if not bucket or not (copy.copy_root() / email_type / "copy" / "en.json").exists():
         return
     lang = copy.resolve_language(str(context.get("lang") or ""))
+    # A bulk send (an alert to hundreds) keeps one of its emails, not one per recipient.
+    now = time.monotonic()
+    last = _kept_at.get((bucket, email_type, lang))
+    if last is not None and now - last < KEEP_EVERY_SECONDS:
+        return
+    _kept_at[(bucket, email_type, lang)] = now
     kept = {k: v for k, v in context.items() if k not in NOT_KEPT}
     try:
         aws.client("s3").put_object(
@@ -109,6 +118,11 @@ def remember(email_type: str, context: Mapping[str, Any]) -> None:
             "last email not kept for the copy preview",
             extra={"email_type": email_type, "error": type(error).__name__},
         )
+
+
+def forget_kept() -> None:
+    """Forget when emails were kept, so the next send keeps its own (tests)."""
+    _kept_at.clear()
 
 
 def last_event(bucket: str, email_type: str, lang: str) -> tuple[dict[str, Any], datetime] | None:

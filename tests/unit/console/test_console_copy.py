@@ -13,7 +13,7 @@ from base64 import b64decode
 from typing import Any
 
 import pytest
-from tailor import aws, copy
+from tailor import aws, copy, samples
 from tailor_local.template import Template
 
 from tests.helpers.console import ORIGIN, STAFF, call, csrf, sign_in
@@ -29,8 +29,10 @@ SUBJECT = "Danke für Ihre Bestellung {number}!"
 @pytest.fixture(autouse=True)
 def fresh_overrides() -> Any:
     copy.clear_cache()
+    samples.forget_kept()
     yield
     copy.clear_cache()
+    samples.forget_kept()
 
 
 @pytest.fixture
