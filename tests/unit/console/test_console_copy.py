@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from tailor import aws, copy, samples
+from tailor.console import copydesk
 from tailor_local.template import Template
 
 from tests.helpers.console import ORIGIN, STAFF, call, csrf, sign_in
@@ -330,3 +331,25 @@ def test_a_save_without_the_csrf_token_is_refused(
 
     assert refused["statusCode"] == 403
     assert nothing_saved(cloud)
+
+
+def test_a_blank_text_the_language_never_had_stays_untranslated_not_empty(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "welcome" / "copy"
+    folder.mkdir(parents=True)
+    (folder / "en.json").write_text(json.dumps({"subject": "Hi", "intro": "Welcome"}))
+    (folder / "de.json").write_text(json.dumps({"subject": "Hallo"}))
+    monkeypatch.setenv("TAILOR_TEMPLATES", str(tmp_path))
+    copy.packaged.cache_clear()
+    try:
+        form = {"k:subject": "Guten Tag", "k:intro": ""}
+        words = copydesk.submitted("welcome", "de", form)
+        assert words == {"subject": "Guten Tag"}
+        assert copydesk.problems("welcome", "de", words) == []
+        assert copydesk.untranslated("welcome", "de", words) == ["intro"]
+        # A text the language has, emptied, is refused.
+        emptied = copydesk.submitted("welcome", "de", {"k:subject": " "})
+        assert copydesk.problems("welcome", "de", emptied) == ["welcome/de: 'subject' is empty"]
+    finally:
+        copy.packaged.cache_clear()

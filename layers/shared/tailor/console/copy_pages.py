@@ -84,7 +84,7 @@ def copy_submit(context: Context, folder: str, lang: str) -> Response:
     or sent while a problem is left."""
     if not copydesk.editable(folder, lang):
         return _not_found(context)
-    words = copydesk.submitted(dict(context.request.form))
+    words = copydesk.submitted(folder, lang, dict(context.request.form))
     problems = copydesk.problems(folder, lang, words)
     if problems:
         return _editor(context, folder, lang, words, 422, problems=problems)

@@ -84,10 +84,14 @@ def current(store: Overrides, folder: str, lang: str) -> dict[str, str]:
     return {**copy.packaged(folder, lang), **stored(store, folder, lang)}
 
 
-def submitted(form: dict[str, str]) -> dict[str, str]:
-    return {
+def submitted(folder: str, lang: str, form: dict[str, str]) -> dict[str, str]:
+    """The form's words; a text left blank that the language has no translation for yet
+    stays untranslated (it shows English) rather than being an empty text."""
+    untranslated = set(copy.missing(folder, lang))
+    words = {
         k[len(FIELD) :]: v.replace("\r\n", "\n") for k, v in form.items() if k.startswith(FIELD)
     }
+    return {k: v for k, v in words.items() if v.strip() or k not in untranslated}
 
 
 def changes(folder: str, lang: str, words: dict[str, str]) -> dict[str, str]:
