@@ -1,5 +1,5 @@
 """Staff console (function URL): sign-in by mailed link, the support desk's inbox and tickets,
-the results of each email type."""
+the copy of every email and the results of each email type."""
 
 from typing import Any
 
@@ -13,7 +13,7 @@ from tailor.settings import SENDS_TRANSACTIONAL_MAIL, Settings
 from tailor.support.config import SupportSettings
 
 NEEDS = (
-    Settings.require(*SENDS_TRANSACTIONAL_MAIL, "profiles_table", "event_bus_name")
+    Settings.require(*SENDS_TRANSACTIONAL_MAIL, "profiles_table", "event_bus_name", "copy_bucket")
     + SupportSettings.require("tickets_table", "mail_bucket")
     + ConsoleSettings.require("console_table")
     + AftercareSettings.require("aftercare_table")

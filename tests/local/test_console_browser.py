@@ -1,5 +1,6 @@
 """The staff console in headless Chromium through `tailor serve`: sign in through the
-outbox, answer Susie with an edited canned response, see it threaded in the outbox."""
+outbox, answer Susie with an edited canned response, see it threaded in the outbox; change
+an email's German subject and see the next such email carry it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ from tests.helpers.serving import serving
 from tests.helpers.support_desk import eml
 
 STAFF = "maria@shop.example.com"
+# The email whose German words the test edits (the shipping confirmation once its words
+# are in copy files).
+EMAIL_TYPE = "order_confirmation"
 SUSIES_MESSAGE = "<CAF=susie.shoes.1@mail.example.com>"
 
 
@@ -111,6 +115,41 @@ def test_an_agent_answers_susie_with_an_edited_canned_response(
     assert reply.text.replace("\r\n", "\n").strip() == preview.replace("\r\n", "\n").strip()
 
 
+@pytest.mark.enable_socket
+@pytest.mark.browser
+def test_a_merchant_changes_the_german_subject_and_the_next_email_carries_it(
+    desk: tuple[Runner, str],
+) -> None:
+    runner, console = desk
+    with browser(javascript=False) as chrome:
+        chrome.set_window_size(390, 844)
+        sign_in(chrome, runner, console)
+        chrome.find_element(By.LINK_TEXT, "Copy").click()
+        chrome.find_element(By.CSS_SELECTOR, f'a[href="/console/copy/{EMAIL_TYPE}/de"]').click()
+        subject = chrome.find_element(By.ID, "k:subject")
+        subject.clear()
+        subject.send_keys("Danke! Bestellung {nummer}")
+        submit(chrome, "button[value=save]")
+        problems = chrome.find_element(By.ID, "problems").text
+        assert "'subject' has placeholders ['nummer'], English has ['number']" in problems
+
+        subject = chrome.find_element(By.ID, "k:subject")
+        subject.clear()
+        subject.send_keys("Danke! Bestellung {number} ist bei uns")
+        submit(chrome, "button[value=check]")
+        preview = chrome.find_element(By.ID, "preview-subject").text
+        assert preview.startswith("Danke! Bestellung ") and preview.endswith(" ist bei uns")
+        submit(chrome, "button[value=save]")
+        assert "Saved." in chrome.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert STAFF in chrome.find_element(By.TAG_NAME, "main").text  # who saved, in history
+
+    order = load_event("shopify/orders-create.json")
+    order["detail"]["payload"]["customer_locale"] = "de"
+    runner.deliver(order)
+    sent = [e for e in outbox.emails(runner.cloud) if e.email_type == EMAIL_TYPE]
+    assert sent[-1].subject == "Danke! Bestellung #1001 ist bei uns"
+
+
 AXE_VERSION = "4"
 
 
@@ -154,7 +193,7 @@ def serious_violations(chrome: Any, source: str) -> list[str]:
 
 @pytest.mark.enable_socket
 @pytest.mark.browser
-def test_the_inbox_and_ticket_pages_have_no_serious_accessibility_violations(
+def test_the_desk_and_copy_pages_have_no_serious_accessibility_violations(
     desk: tuple[Runner, str], axe_source: str
 ) -> None:
     runner, console = desk
@@ -167,6 +206,10 @@ def test_the_inbox_and_ticket_pages_have_no_serious_accessibility_violations(
         chrome.find_element(By.PARTIAL_LINK_TEXT, "T-1001").click()
         assert serious_violations(chrome, axe_source) == []
         assert fits_the_width(chrome)
+        for page in (f"copy/{EMAIL_TYPE}/de", "copy/", "copy/canned/returns"):
+            chrome.get(f"{console}{page}")
+            assert serious_violations(chrome, axe_source) == []
+            assert fits_the_width(chrome)
 
 
 def fits_the_width(chrome: Any) -> bool:

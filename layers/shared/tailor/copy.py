@@ -19,7 +19,9 @@ import json
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,7 @@ MAX_OVERRIDE_BYTES = 64 * 1024
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_PLURAL_SUFFIXES = ("_zero", "_one", "_two", "_few", "_many", "_other")
+PLURAL_SUFFIXES = ("_zero", "_one", "_two", "_few", "_many", "_other")
 
 
 class CopyError(ValueError):
@@ -119,8 +121,8 @@ def validate(email_type: str, lang: str, mapping: Mapping[str, Any]) -> list[str
     reference = packaged(email_type, SOURCE_LANGUAGE)
     problems = []
     for key, text in mapping.items():
-        stem = _stem(key)
-        english = reference.get(key) or reference.get(f"{stem}_other")
+        base = stem(key)
+        english = reference.get(key) or reference.get(f"{base}_other")
         if english is None:
             problems.append(f"{email_type}/{lang}: unknown key {key!r}")
             continue
@@ -132,7 +134,7 @@ def validate(email_type: str, lang: str, mapping: Mapping[str, Any]) -> list[str
             problems.append(f"{email_type}/{lang}: {key!r} has malformed placeholder {{{bad[0]}}}")
             continue
         expected, found = placeholders(english), placeholders(text)
-        if stem != key:  # a plural form may leave the count out ("one item")
+        if base != key:  # a plural form may leave the count out ("one item")
             expected.discard("count")
             found.discard("count")
         if found != expected:
@@ -148,8 +150,8 @@ def missing(email_type: str, lang: str) -> list[str]:
     have = packaged(email_type, lang)
     wanted: set[str] = set()
     for key in packaged(email_type, SOURCE_LANGUAGE):
-        stem = _stem(key)
-        wanted |= plural_keys(stem, lang) if stem != key else {key}
+        base = stem(key)
+        wanted |= plural_keys(base, lang) if base != key else {key}
     return sorted(wanted - have.keys())
 
 
@@ -157,8 +159,26 @@ def blocks(email_type: str, lang: str) -> dict[str, str]:
     """The words of `email_type` in `lang`: English, under the packaged translation, under
     the merchant's valid override."""
     result = {**packaged(email_type, SOURCE_LANGUAGE), **packaged(email_type, lang)}
-    result.update(_override(email_type, lang))
+    draft = (_drafts.get() or {}).get((email_type, lang))
+    result.update(_override(email_type, lang) if draft is None else draft)
     return result
+
+
+# Unsaved overrides a preview renders with, in place of the stored ones.
+_drafts: ContextVar[Mapping[tuple[str, str], dict[str, str]] | None] = ContextVar(
+    "copy_drafts", default=None
+)
+
+
+@contextmanager
+def drafted(email_type: str, lang: str, mapping: Mapping[str, str]) -> Iterator[None]:
+    """Render `email_type` in `lang` with `mapping` as the override, within the block (the
+    console's preview of words not saved yet)."""
+    token = _drafts.set({**(_drafts.get() or {}), (email_type, lang): dict(mapping)})
+    try:
+        yield
+    finally:
+        _drafts.reset(token)
 
 
 class Words:
@@ -189,8 +209,8 @@ class Words:
         return Markup(_PLACEHOLDER.sub(value, str(escape(text))))  # noqa: S704
 
 
-def _stem(key: str) -> str:
-    for suffix in _PLURAL_SUFFIXES:
+def stem(key: str) -> str:
+    for suffix in PLURAL_SUFFIXES:
         if key.endswith(suffix):
             return key[: -len(suffix)]
     return key

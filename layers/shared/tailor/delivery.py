@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError
 
-from tailor import clock, policy
+from tailor import clock, policy, samples
 from tailor.attribution import clicks
 from tailor.attribution import sending as attribution
 from tailor.email_types import Stream, declared
@@ -191,6 +191,7 @@ def deliver(
     }
     if record is not None:
         record.sent(outcome)
+    samples.remember(email_type, context)  # the console's preview of its words
     count("EmailsSent", email_type)
     attribution.sent(email_type, lang, profile.email, content, now)
     logger.info(

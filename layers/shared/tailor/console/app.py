@@ -275,8 +275,13 @@ def preview_reply(context: Context, ticket_id: str) -> Response:
 @router.page("GET", r"/tickets/(?P<ticket_id>T-\d{1,9})/draft")
 def draft_frame(context: Context, ticket_id: str) -> Response:
     """The previewed email's HTML, framed by the preview page only, scripts and forms off."""
-    draft = context.console.draft(context.me, ticket_id)
-    response = Response(200 if draft else 404, draft or "")
+    return framed(context.console.draft(context.me, ticket_id))
+
+
+def framed(email_html: str | None) -> Response:
+    """A previewed email's HTML for an iframe of the console's own pages: its inline
+    styles apply, nothing else runs (sandbox), no other site may frame it."""
+    response = Response(200 if email_html else 404, email_html or "")
     response.headers.update(
         {
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
@@ -352,12 +357,8 @@ def _agents(context: Context) -> list[str]:
     return sorted({auth.agent_name(email) for email in staff})
 
 
-@router.page("GET", "/copy/")
-def copy(context: Context) -> Response:
-    return context.page(
-        "message.html.j2", title="Copy", section="copy", message="Editing emails comes next."
-    )
-
-
 router.page("GET", "/results/")(results.page)
 router.page("GET", "/results/results.csv")(results.csv_download)
+
+# The Copy section's pages register themselves on the router.
+from tailor.console import copy_pages  # noqa: E402, F401

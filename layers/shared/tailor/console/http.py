@@ -7,6 +7,7 @@ only to the console itself.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ class Request:
 @dataclass
 class Response:
     status: int
-    body: str = ""
+    body: str | bytes = ""
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)
 
@@ -98,6 +99,8 @@ class Response:
             | self.headers,
             "body": self.body,
         }
+        if isinstance(self.body, bytes):  # a download: function URLs carry it as base64
+            result.update(body=base64.b64encode(self.body).decode("ascii"), isBase64Encoded=True)
         if self.cookies:
             result["cookies"] = self.cookies
         return result

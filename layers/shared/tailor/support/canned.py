@@ -14,9 +14,9 @@ packaged library is `templates/canned/<lang>/<id>.txt.j2`, and a test fails when
 lacks a language or a translation answers other intents than English's. Shop staff change
 or add responses without a deploy by uploading files of the same form to the mail bucket
 under the canned prefix: `canned/<lang>/<id>.txt.j2` for one language, and, as before the
-library spoke several languages, `canned/<id>.txt.j2` for English. Overrides are read at most once a minute per
-container (as copy overrides are, `tailor.copy`), so an upload shows within a minute and
-a busy support desk does not list the bucket per email.
+library spoke several languages, `canned/<id>.txt.j2` for English. Overrides are read at
+most once a minute per container (as copy overrides are, `tailor.copy`), so an upload
+shows within a minute and a busy support desk does not list the bucket per email.
 
 A library is loaded for one language, the ticket's, chosen as for every support email
 (`tailor.support.context.language_for`: the customer's profile locale, else her order's,
