@@ -7,7 +7,9 @@ from tailor.observability import entrypoint
 from tailor.referrals.config import ReferralSettings
 from tailor.referrals.page import ReferralPage
 
-NEEDS = ReferralSettings.require("referrals_table", "link_signing_secret_arn", "event_bus_name")
+NEEDS = ReferralSettings.require(
+    "referrals_table", "link_signing_secret_arn", "event_bus_name", "profiles_table"
+)
 
 
 @entrypoint

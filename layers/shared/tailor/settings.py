@@ -115,6 +115,7 @@ class EnvSettings(BaseModel):
 SENDS_TRANSACTIONAL_MAIL = (
     "transactional_configuration_set",
     "link_signing_secret_arn",  # the click redirect's links (tailor.attribution.clicks)
+    "results_table",  # what each email sent and earned (tailor.attribution)
 )
 SENDS_MARKETING_MAIL = (
     "profiles_table",  # the frequency cap is claimed on the profile
@@ -122,6 +123,7 @@ SENDS_MARKETING_MAIL = (
     "preferences_url",  # the manage and unsubscribe links
     "link_signing_secret_arn",
     "scheduler_role_arn",  # a deferred email is sent again by a schedule
+    "results_table",
 )
 
 
@@ -144,6 +146,8 @@ class Settings(EnvSettings):
     catalog_table: str = ""
     copurchase_table: str = ""
     idempotency_table: str = ""
+    # Sent links, clicks, attributions and counters (tailor.attribution).
+    results_table: str = ""
 
     transactional_configuration_set: str = ""
     marketing_configuration_set: str = ""
