@@ -121,6 +121,8 @@ def test_offer_says_it_opens_a_new_checkout_and_fills_it_in_from_the_signed_link
         "checkout[shipping_address][zip]": ["10001"],
         "checkout[shipping_address][country]": ["United States"],
         "discount": ["THANKS 15%"],
+        # A cart attribute the order carries back, so it is attributed to this offer.
+        "attributes[tailor_offer]": ["yes"],
     }
 
 

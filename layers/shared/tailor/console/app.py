@@ -10,54 +10,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, cast
 
 from tailor import clock
 from tailor.console import auth, desk, results
-from tailor.console.auth import Console, ConsoleSettings, Session
-from tailor.console.http import MOUNT, Request, Response, Router, html, redirect, render, url
+from tailor.console.auth import Console, ConsoleSettings
+from tailor.console.http import MOUNT, Request, Response, redirect, render, url
+from tailor.console.site import Context, framed, router
 from tailor.mail import Mailer, Outgoing
 from tailor.observability import logger
 from tailor.render import Rendered, html_to_text, templates_root
 from tailor.settings import get_settings
 from tailor.support.events import TicketReplyRequested
-from tailor.support.runtime import Desk
-
-router = Router()
-# (label, path, section): the section a page names marks its entry as the current one.
-NAV = (("Desk", "/", "desk"), ("Copy", "/copy/", "copy"), ("Results", "/results/", "results"))
-
-
-@dataclass
-class Context:
-    request: Request
-    console: Console
-    session: Session | None
-
-    @cached_property
-    def desk(self) -> Desk:
-        return Desk.from_env()
-
-    @property
-    def me(self) -> Session:
-        assert self.session is not None, "a signed-in page ran without a session"
-        return self.session
-
-    def page(self, template: str, status: int = 200, **values: Any) -> Response:
-        return html(
-            template,
-            status,
-            nav=NAV,
-            session=self.session,
-            csrf=self.session.csrf if self.session else "",
-            shop=get_settings().shop_name,
-            **values,
-        )
-
-    def audit(self, action: str, **detail: Any) -> None:
-        self.console.audit(self.me.email, action, clock.now(), **detail)
 
 
 def handle(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -276,20 +240,6 @@ def preview_reply(context: Context, ticket_id: str) -> Response:
 def draft_frame(context: Context, ticket_id: str) -> Response:
     """The previewed email's HTML, framed by the preview page only, scripts and forms off."""
     return framed(context.console.draft(context.me, ticket_id))
-
-
-def framed(email_html: str | None) -> Response:
-    """A previewed email's HTML for an iframe of the console's own pages: its inline
-    styles apply, nothing else runs (sandbox), no other site may frame it."""
-    response = Response(200 if email_html else 404, email_html or "")
-    response.headers.update(
-        {
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "img-src https: data:; frame-ancestors 'self'; sandbox",
-            "X-Frame-Options": "SAMEORIGIN",
-        }
-    )
-    return response
 
 
 @router.page("POST", r"/tickets/(?P<ticket_id>T-\d{1,9})/send")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from tailor import clock, copy
 from tailor.console import copydesk
-from tailor.console.app import Context, framed, router
 from tailor.console.http import Response, redirect, url
 from tailor.console.overrides import Overrides
+from tailor.console.site import Context, framed, router
 from tailor.mail import Mailer, Outgoing
 from tailor.render import Rendered
 from tailor.settings import get_settings

@@ -26,7 +26,7 @@ from tailor.i18n import money
 from tailor.settings import get_settings
 
 if TYPE_CHECKING:
-    from tailor.console.app import Context
+    from tailor.console.site import Context
 
 PERIODS = (7, 30, 90)
 DEFAULT_DAYS = 30
