@@ -242,7 +242,7 @@ def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
     console: tuple[Any, str], cloud: Template
 ) -> None:
     run, cookie = console
-    path = "/console/copy/canned/returns"
+    path = "/console/copy/canned/de/returns"
     page = call(run, "GET", path, cookie=cookie)
     source = re.search(
         r'<textarea id="source" name="source"[^>]*>(.*?)</textarea>', page["body"], re.S
@@ -264,7 +264,7 @@ def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
     )
     assert broken["statusCode"] == 422 and "front matter" in broken["body"]
     call(run, "POST", path, {**form, "action": "save"}, cookie=cookie, origin=ORIGIN)
-    assert stored(cloud, "canned/returns.txt.j2").decode() == edited
+    assert stored(cloud, "canned/de/returns.txt.j2").decode() == edited
     second = call(
         run,
         "POST",
@@ -286,7 +286,7 @@ def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
         cookie=cookie,
         origin=ORIGIN,
     )
-    assert stored(cloud, "canned/returns.txt.j2").decode() == edited
+    assert stored(cloud, "canned/de/returns.txt.j2").decode() == edited
 
 
 @pytest.mark.parametrize(
@@ -296,7 +296,7 @@ def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
         ("GET", EDITOR),
         ("GET", f"{EDITOR}/preview"),
         ("GET", "/console/copy/export"),
-        ("GET", "/console/copy/canned/returns"),
+        ("GET", "/console/copy/canned/de/returns"),
         ("POST", EDITOR),
         ("POST", f"{EDITOR}/revert"),
     ],
