@@ -12,22 +12,26 @@ from typing import Any
 
 import pytest
 from tailor import consent, copy, delivery, samples
+from tailor.email_types import EMAIL_TYPES
 from tailor.profiles import Profiles
 from tailor.render import renderer, templates_root
+from tailor_local.invoke import invoke
 
 from tests.helpers.aftercare import ALEX, at, fire, load_catalog, only_schedule, subscribe
 from tests.helpers.alerts_shop import MIDDAY, OXFORD, SOCKS, Shop, open_shop
 from tests.helpers.events import load_event
 from tests.helpers.orders import stock_the_shop
+from tests.helpers.support_desk import MONDAY, deliver_mail, eml
 
 
-def capture(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """The contexts the senders hand to the renderer."""
+def capture(monkeypatch: pytest.MonkeyPatch, *only: str) -> list[dict[str, Any]]:
+    """The contexts the senders hand to the renderer (of the types `only` names, if any)."""
     seen: list[dict[str, Any]] = []
     original: Callable[..., Any] = delivery._render_fitting
 
     def recording(email_type: str, context: Any, *rest: Any) -> Any:
-        seen.append(dict(context))
+        if not only or email_type in only:
+            seen.append(dict(context))
         return original(email_type, context, *rest)
 
     monkeypatch.setattr(delivery, "_render_fitting", recording)
@@ -44,18 +48,17 @@ def shape(value: Any) -> Any:
     return type(value).__name__
 
 
-def unsigned(context: dict[str, Any]) -> dict[str, Any]:
-    """The context without the recipient's signed links (a packaged file names no one)."""
-    if "manage" not in context:
-        return context
-    links = {k: re.sub(r"t=[^&]+", "t=sample", v) for k, v in context["manage"].items()}
-    return {**context, "manage": {**links, "unsubscribe_token": "sample"}}
+def unsigned(written: str) -> str:
+    """A sample without the recipient's signed links and tokens (a packaged file names no
+    one): each stands as `sample`."""
+    written = re.sub(r"([?&]t=)[\w.-]+", r"\1sample", written)
+    return re.sub(r'("unsubscribe_token": )"[^"]*"', r'\1"sample"', written)
 
 
 def matches_the_sample(email_type: str, context: dict[str, Any]) -> None:
     path = templates_root() / email_type / "sample.json"
     if os.environ.get("TAILOR_WRITE_SAMPLES") == "1":
-        path.write_text(samples.dumps(unsigned(context)), encoding="utf-8")
+        path.write_text(unsigned(samples.dumps(context)), encoding="utf-8")
     assert shape(json.loads(path.read_text(encoding="utf-8"))) == shape(samples.encode(context))
 
 
@@ -133,6 +136,28 @@ def test_the_aftercare_samples_are_alexs_order_shipped_delivered_reviewed_and_re
     matches_the_sample("refund_issued", refund)
 
 
+def test_the_support_samples_are_susies_ticket_acknowledged_overdue_and_answered(
+    run: Any, cloud: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAILOR_NOW", MONDAY)
+    order = load_event("canonical/order-placed.json")
+    run("PurchaseHistoryFunction", order)
+    run("SupportOrderIndexFunction", order)
+    contexts = capture(monkeypatch)
+
+    deliver_mail(run, eml("susie-shoes.eml"), "susie-shoes-0001")
+    monkeypatch.setenv("TAILOR_NOW", "2026-11-23T19:15:00+00:00")  # four hours unanswered
+    scheduled = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler"}
+    invoke(cloud.function("SupportWatchdogFunction"), scheduled)
+    monkeypatch.setenv("TAILOR_NOW", "2026-11-23T19:20:00+00:00")
+    run("SupportReplyFunction", load_event("support/ticket-reply-requested.json"))
+
+    acknowledged, digest, answered = contexts
+    matches_the_sample("support_acknowledgement", acknowledged)
+    matches_the_sample("support_reply", answered)
+    matches_the_sample("support_sla_digest", digest)
+
+
 def test_the_newsletter_welcome_sample_is_the_confirmed_signups_context(
     run: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,8 +226,9 @@ def test_the_private_sale_sample_is_the_winter_sales_context(
 
 
 AFTERCARE = ["shipping_confirmation", "delivery_update", "review_request", "refund_issued"]
+SUPPORT = ["support_acknowledgement", "support_reply", "support_sla_digest"]
 SAMPLED = ["order_confirmation", "back_in_stock", "newsletter_welcome", "replenishment_reminder"]
-SAMPLED += ["price_drop", "private_sale", *ON_THEIR_EVENT, *AFTERCARE]
+SAMPLED += ["price_drop", "private_sale", *ON_THEIR_EVENT, *AFTERCARE, *SUPPORT]
 
 
 @pytest.mark.parametrize("email_type", SAMPLED)
@@ -214,3 +240,7 @@ def test_each_sample_renders_in_every_language(email_type: str, lang: str) -> No
     email = renderer().render(email_type, {**context, "lang": lang, "locale": lang})
 
     assert email.subject and f'lang="{lang}"' in email.html
+
+
+def test_every_email_type_has_a_sample_to_preview_its_words_on() -> None:
+    assert [t for t in EMAIL_TYPES if samples.sample(t) is None] == []
