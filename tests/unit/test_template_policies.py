@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tailor.email_types import EMAIL_TYPES
 from tailor_local.template import Template
 
 STORAGE_TYPES = ("AWS::DynamoDB::Table", "AWS::S3::Bucket")
@@ -209,3 +210,25 @@ def test_every_bucket_logs_its_access_or_is_a_log_destination(template: Template
     )
     assert unlogged == []
     assert destinations and all(log_writers(template, d) for d in destinations)
+
+
+def test_every_function_that_sends_customer_email_may_keep_it_for_the_copy_preview(
+    template: Template,
+) -> None:
+    """`tailor.samples.remember` keeps each sender's last email for the console's preview:
+    every declared sender has the one policy allowing that object, and nothing more."""
+    senders = {s for declared in EMAIL_TYPES.values() for s in declared.senders}
+    functions = template.resources
+
+    lacking = [s for s in sorted(senders) if "CopyPreviewPolicy" not in _policy_refs(functions[s])]
+
+    assert lacking == []
+    statements = functions["CopyPreviewPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert [(s["Action"], s["Resource"]) for s in statements] == [
+        (["s3:PutObject"], {"Fn::Sub": "${MailBucket.Arn}/copy/*/last-event/*"})
+    ]
+
+
+def _policy_refs(function: dict[str, Any]) -> set[str]:
+    listed = function["Properties"].get("Policies", [])
+    return {p["Ref"] for p in listed if isinstance(p, dict) and "Ref" in p}

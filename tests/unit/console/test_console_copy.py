@@ -242,7 +242,7 @@ def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
     console: tuple[Any, str], cloud: Template
 ) -> None:
     run, cookie = console
-    path = "/console/copy/canned/returns"
+    path = "/console/copy/canned/de/returns"
     page = call(run, "GET", path, cookie=cookie)
     source = re.search(
         r'<textarea id="source" name="source"[^>]*>(.*?)</textarea>', page["body"], re.S
@@ -264,7 +264,7 @@ def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
     )
     assert broken["statusCode"] == 422 and "front matter" in broken["body"]
     call(run, "POST", path, {**form, "action": "save"}, cookie=cookie, origin=ORIGIN)
-    assert stored(cloud, "canned/returns.txt.j2").decode() == edited
+    assert stored(cloud, "canned/de/returns.txt.j2").decode() == edited
     second = call(
         run,
         "POST",
@@ -286,7 +286,7 @@ def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
         cookie=cookie,
         origin=ORIGIN,
     )
-    assert stored(cloud, "canned/returns.txt.j2").decode() == edited
+    assert stored(cloud, "canned/de/returns.txt.j2").decode() == edited
 
 
 @pytest.mark.parametrize(
@@ -296,7 +296,7 @@ def test_a_canned_response_is_saved_where_the_desk_reads_it_and_reverted(
         ("GET", EDITOR),
         ("GET", f"{EDITOR}/preview"),
         ("GET", "/console/copy/export"),
-        ("GET", "/console/copy/canned/returns"),
+        ("GET", "/console/copy/canned/de/returns"),
         ("POST", EDITOR),
         ("POST", f"{EDITOR}/revert"),
     ],
@@ -353,3 +353,32 @@ def test_a_blank_text_the_language_never_had_stays_untranslated_not_empty(
         assert copydesk.problems("welcome", "de", emptied) == ["welcome/de: 'subject' is empty"]
     finally:
         copy.packaged.cache_clear()
+
+
+def test_english_opens_on_the_shops_un_prefixed_response_and_exports_each_language(
+    console: tuple[Any, str], cloud: Template
+) -> None:
+    """A response a shop uploaded as canned/<id>.txt.j2 before the library spoke several
+    languages is English's: the English editor opens on it, and the export writes it and
+    each language's override to the packaged file it stands for."""
+    run, cookie = console
+    bucket = cloud.physical_name("MailBucket")
+    shops = "---\ntitle: Returns\nintents: return\n---\nSend them back within 60 days.\n"
+    aws.client("s3").put_object(Bucket=bucket, Key="canned/returns.txt.j2", Body=shops.encode())
+    french = call(run, "GET", "/console/copy/canned/fr/returns", cookie=cookie)
+    assert "Send them back" not in french["body"]  # French answers with its packaged text
+    translated = shops.replace("Send them back within 60 days.", "Renvoyez-les sous 60 jours.")
+    form = {"csrf": csrf(french), "source": translated, "action": "save"}
+    call(run, "POST", "/console/copy/canned/fr/returns", form, cookie=cookie, origin=ORIGIN)
+
+    english = call(run, "GET", "/console/copy/canned/en/returns", cookie=cookie)
+    download = call(run, "GET", "/console/copy/export", cookie=cookie)
+
+    assert "Send them back within 60 days." in html.unescape(english["body"])
+    archive = zipfile.ZipFile(io.BytesIO(b64decode(download["body"])))
+    assert sorted(archive.namelist()) == [
+        "templates/canned/en/returns.txt.j2",
+        "templates/canned/fr/returns.txt.j2",
+    ]
+    assert archive.read("templates/canned/en/returns.txt.j2").decode() == shops
+    assert archive.read("templates/canned/fr/returns.txt.j2").decode() == translated

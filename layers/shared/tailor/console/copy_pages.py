@@ -34,8 +34,8 @@ def _canned_store(context: Context) -> Overrides:
     return Overrides(context.desk.support.need("mail_bucket"))
 
 
-def _canned_key(context: Context, canned_id: str) -> str:
-    return copydesk.canned_key(context.desk.support.canned_prefix, canned_id)
+def _canned_key(context: Context, lang: str, canned_id: str) -> str:
+    return copydesk.canned_key(context.desk.support.canned_prefix, lang, canned_id)
 
 
 def _not_found(context: Context) -> Response:
@@ -50,7 +50,10 @@ def copy_index(context: Context) -> Response:
         section="copy",
         folders=copydesk.listing(),
         languages=copydesk.LANGUAGE_NAMES,
-        responses=sorted(context.desk.library().responses.values(), key=lambda c: c.canned_id),
+        responses={
+            lang: sorted(context.desk.library(lang).responses.values(), key=lambda c: c.canned_id)
+            for lang in copy.SUPPORTED
+        },
         ttl=copy.OVERRIDE_TTL_SECONDS,
     )
 
@@ -207,50 +210,53 @@ def _send_test(context: Context, email_type: str, email: Rendered) -> None:
 
 
 # ---------------------------------------------------------------------- canned responses
-@router.page("GET", f"/copy/canned/{CANNED}")
-def canned_editor(context: Context, canned_id: str) -> Response:
-    response = context.desk.library().get(canned_id)
-    if response is None:
+@router.page("GET", f"/copy/canned/{LANG}/{CANNED}")
+def canned_editor(context: Context, lang: str, canned_id: str) -> Response:
+    if lang not in copy.SUPPORTED or context.desk.library(lang).get(canned_id) is None:
         return _not_found(context)
-    source = _canned_store(context).current(_canned_key(context, canned_id))
-    return _canned(context, canned_id, source or copydesk.canned_source(canned_id) or "")
+    store, prefix = _canned_store(context), context.desk.support.canned_prefix
+    source = copydesk.canned_current(store, prefix, lang, canned_id) or ""
+    return _canned(context, lang, canned_id, source)
 
 
-@router.page("POST", f"/copy/canned/{CANNED}")
-def canned_submit(context: Context, canned_id: str) -> Response:
-    if context.desk.library().get(canned_id) is None:
+@router.page("POST", f"/copy/canned/{LANG}/{CANNED}")
+def canned_submit(context: Context, lang: str, canned_id: str) -> Response:
+    if lang not in copy.SUPPORTED or context.desk.library(lang).get(canned_id) is None:
         return _not_found(context)
     text = context.request.form.get("source", "").replace("\r\n", "\n")
     try:
         # Rendered as if packaged: an override that fails would quietly fall back to the
         # packaged text, and staff must see the error instead.
-        parsed = canned.parse_canned(canned_id, text, "packaged")
-        filled = context.desk.library().render(parsed, copydesk.SAMPLE_TICKET)
+        parsed = canned.parse_canned(canned_id, text, "packaged", lang)
+        filled = context.desk.library(lang).render(parsed, copydesk.SAMPLE_TICKET)
     except Exception as error:  # a staff-edited template can fail in any way: say how
-        return _canned(context, canned_id, text, 422, problems=[str(error)])
+        return _canned(context, lang, canned_id, text, 422, problems=[str(error)])
     if context.request.form.get("action") == "save":
-        key = _canned_key(context, canned_id)
+        key = _canned_key(context, lang, canned_id)
         _canned_store(context).save(key, text, context.me.email, clock.now())
-        context.audit("canned response saved", canned_id=canned_id)
-        return redirect(url(f"/copy/canned/{canned_id}", saved="1"))
-    return _canned(context, canned_id, text, filled=filled)
+        context.audit("canned response saved", canned_id=canned_id, lang=lang)
+        return redirect(url(f"/copy/canned/{lang}/{canned_id}", saved="1"))
+    return _canned(context, lang, canned_id, text, filled=filled)
 
 
-@router.page("POST", f"/copy/canned/{CANNED}/revert")
-def canned_revert(context: Context, canned_id: str) -> Response:
-    key = _canned_key(context, canned_id)
-    packaged = copydesk.canned_source(canned_id)
+@router.page("POST", f"/copy/canned/{LANG}/{CANNED}/revert")
+def canned_revert(context: Context, lang: str, canned_id: str) -> Response:
+    if lang not in copy.SUPPORTED:
+        return _not_found(context)
+    key = _canned_key(context, lang, canned_id)
+    packaged = copydesk.canned_source(lang, canned_id)
     if packaged is None:  # a response the shop added has no packaged text to go back to
         packaged = _canned_store(context).current(key) or ""
     reverted = _revert(context, _canned_store(context), key, packaged)
     if reverted is None:
         return _not_found(context)
-    context.audit("canned response reverted", canned_id=canned_id, version=reverted)
-    return redirect(url(f"/copy/canned/{canned_id}", saved="1"))
+    context.audit("canned response reverted", canned_id=canned_id, lang=lang, version=reverted)
+    return redirect(url(f"/copy/canned/{lang}/{canned_id}", saved="1"))
 
 
 def _canned(
     context: Context,
+    lang: str,
     canned_id: str,
     source: str,
     status: int = 200,
@@ -261,13 +267,15 @@ def _canned(
     return context.page(
         "canned_editor.html.j2",
         status,
-        title=f"Canned response {canned_id}",
+        title=f"Canned response {canned_id} · {copydesk.LANGUAGE_NAMES[lang]}",
         section="copy",
         canned_id=canned_id,
+        lang=lang,
+        language=copydesk.LANGUAGE_NAMES[lang],
         source=source,
-        packaged=copydesk.canned_source(canned_id),
+        packaged=copydesk.canned_source(lang, canned_id),
         problems=problems or [],
         filled=filled,
         saved=context.request.query.get("saved") == "1",
-        versions=store.history(_canned_key(context, canned_id)),
+        versions=store.history(_canned_key(context, lang, canned_id)),
     )

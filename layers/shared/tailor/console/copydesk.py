@@ -161,8 +161,16 @@ def export(store: Overrides, canned_store: Overrides, canned_prefix: str) -> byt
         for key in canned_store.keys(canned_prefix):
             response = canned_store.current(key)
             if response is not None:
-                archive.writestr(f"templates/canned/{key[len(canned_prefix) :]}", response)
+                archive.writestr(_canned_file(key[len(canned_prefix) :]), response)
     return buffer.getvalue()
+
+
+def _canned_file(name: str) -> str:
+    """The packaged file an override under the canned prefix stands for: `<lang>/<id>`,
+    and an un-prefixed `<id>` is English's."""
+    if "/" not in name:
+        name = f"{copy.SOURCE_LANGUAGE}/{name}"
+    return f"templates/canned/{name}"
 
 
 def dumps(words: dict[str, Any]) -> str:
@@ -170,15 +178,35 @@ def dumps(words: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------- canned responses
-def canned_key(prefix: str, canned_id: str) -> str:
-    """Where the desk reads a response's override (`tailor.support.canned`)."""
-    return f"{prefix}{canned_id}{canned.SUFFIX}"
+def canned_key(prefix: str, lang: str, canned_id: str) -> str:
+    """Where the desk reads a response's override in `lang` (`tailor.support.canned`)."""
+    return f"{prefix}{lang}/{canned_id}{canned.SUFFIX}"
 
 
-def canned_source(canned_id: str) -> str | None:
-    """The packaged response's file, front matter and all."""
-    path = templates_root() / "canned" / f"{canned_id}{canned.SUFFIX}"
+def canned_source(lang: str, canned_id: str) -> str | None:
+    """The packaged response's file in `lang`, front matter and all."""
+    path = templates_root() / "canned" / lang / f"{canned_id}{canned.SUFFIX}"
     return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def canned_current(store: Overrides, prefix: str, lang: str, canned_id: str) -> str | None:
+    """The file the desk answers with in `lang`, in the order `canned.Library.load` reads
+    them: the language's override, else its packaged file, else English's (an override
+    saved un-prefixed before the library spoke several languages counts as English's)."""
+    english = [
+        canned_key(prefix, copy.SOURCE_LANGUAGE, canned_id),
+        f"{prefix}{canned_id}{canned.SUFFIX}",
+    ]
+    if lang == copy.SOURCE_LANGUAGE:
+        return next(filter(None, map(store.current, english)), None) or canned_source(
+            lang, canned_id
+        )
+    return (
+        store.current(canned_key(prefix, lang, canned_id))
+        or canned_source(lang, canned_id)
+        or next(filter(None, map(store.current, english)), None)
+        or canned_source(copy.SOURCE_LANGUAGE, canned_id)
+    )
 
 
 # A ticket as `tailor.support.context.canned_context` describes it, for previews: Susie asks
