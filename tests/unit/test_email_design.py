@@ -16,9 +16,9 @@ from tests.helpers.mail import Outbox, html_part
 from tests.helpers.orders import stock_the_shop
 
 
-def confirmation(brand: str) -> str:
-    """The order confirmation a shop whose BrandColor is `brand` sends."""
-    shop = Template(parameters={"BrandColor": brand})
+def confirmation(**parameters: str) -> str:
+    """The order confirmation a shop deployed with these template parameters sends."""
+    shop = Template(parameters=parameters)
     with provisioned(shop):
 
         def run(function_id: str, event: Any) -> Any:
@@ -39,8 +39,18 @@ def text_colour(html: str, label: str) -> str:
 
 @pytest.mark.parametrize("brand", ["#8a4b08", "#f5c518", "#a3e4ff"])
 def test_buttons_read_on_any_brand_colour(brand: str) -> None:
-    html = confirmation(brand)
+    html = confirmation(BrandColor=brand)
 
     button = text_colour(html, "View your order")
     assert contrast(button, brand) >= 4.5, f"button text {button} on {brand}"
     assert f'bgcolor="{brand}"' in html  # the button keeps the merchant's colour
+
+
+def test_a_logo_keeps_its_proportions() -> None:
+    """A square or a wide logo is never squeezed into a fixed 160 x 48 box."""
+    html = confirmation(BrandLogoUrl="https://shop.example.com/logo.png")
+
+    logo = re.search(r'<img [^>]*src="https://shop.example.com/logo.png"[^>]*>', html)
+    assert logo, "no logo"
+    assert 'height="auto"' in logo.group(0)
+    assert 'alt="Oklahoma Outfitters"' in logo.group(0)  # the shop's name when images are off
