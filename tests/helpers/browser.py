@@ -27,16 +27,30 @@ def unfaked_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
 
 
+def _japanese_font_installed() -> bool:
+    """Whether fontconfig knows a font with Japanese glyphs (without one, Chromium draws
+    boxes of another width, and a phone-width measure of a Japanese email is wrong)."""
+    if not shutil.which("fc-list"):
+        return False
+    found = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True)  # noqa: S607
+    return bool(found.stdout.strip())
+
+
 def ensure_chromium() -> tuple[str, str]:
-    """Paths of chromium and chromedriver, installing Debian's packages when missing."""
+    """Paths of chromium and chromedriver, installing Debian's packages when missing, and
+    Noto CJK so that Japanese emails are measured and pictured in real glyphs."""
+    missing: list[str] = []
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        for command in (
-            ["apt-get", "update", "-qq"],
-            ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"],
-        ):
+        missing += ["chromium", "chromium-driver"]
+    if not _japanese_font_installed():
+        missing.append("fonts-noto-cjk")
+    if missing:
+        install = ["apt-get", "install", "-y", "-qq", *missing]
+        for command in (["apt-get", "update", "-qq"], install):
             subprocess.run(command, check=True, capture_output=True, timeout=900)  # noqa: S603
     browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
     assert browser and driver, "chromium and chromedriver could not be installed (needs root)"
+    assert _japanese_font_installed(), "fonts-noto-cjk could not be installed (needs root)"
     return browser, driver
 
 

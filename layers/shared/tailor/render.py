@@ -59,6 +59,8 @@ class Renderer:
         )
         self.env.filters["money"] = _money_filter
         self.env.filters["safe_url"] = _safe_url_filter
+        self.env.filters["text_on"] = _text_on_filter
+        self.env.filters["legible"] = _legible_filter
 
     def render(self, email_type: str, context: Mapping[str, Any]) -> Rendered:
         """Subject, inlined HTML and text of `templates/<email_type>/` in the context's language."""
@@ -140,6 +142,34 @@ def html_to_text(html: str) -> str:
 
 def _safe_url_filter(value: object) -> str:
     return links.safe_url(value) or ""
+
+
+# The body's ink and its page: a merchant's colour is text only where it reads (WCAG AA).
+INK, PAPER = "#1f2328", "#ffffff"
+_AA = 4.5
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+    darker, lighter = sorted((_luminance(one), _luminance(other)))
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _text_on_filter(background: str) -> str:
+    """Text on a button of the brand colour: white, or the ink when white would not read."""
+    return PAPER if contrast(PAPER, background) >= _AA else INK
+
+
+def _legible_filter(colour: str) -> str:
+    """A link in the brand colour on white, or in the ink when that colour is too pale."""
+    return colour if contrast(colour, PAPER) >= _AA else INK
 
 
 def _money_filter(value: Money, locale: str | None = None) -> str:
