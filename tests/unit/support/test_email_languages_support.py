@@ -159,3 +159,17 @@ def test_a_sender_the_desk_knows_nothing_of_is_answered_in_the_shops_language(
     assert expected["response_heading"] in text
     general = packaged("de")["general"].source
     assert general.split("{% else %}")[1].split(" (")[0] in text  # "Falls es um eine ..."
+
+
+@pytest.mark.parametrize(("lang", "named"), [("de", "Ihre Nachricht"), ("ja", "お問い合わせ")])
+def test_a_message_without_a_subject_is_named_in_the_customers_language(
+    run: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch, lang: str, named: str
+) -> None:
+    monkeypatch.setenv("TAILOR_NOW", MONDAY)
+    order = load_event("canonical/order-placed.json")
+    order["detail"]["locale"] = lang
+    run("PurchaseHistoryFunction", order)
+    run("SupportOrderIndexFunction", order)
+    deliver_mail(run, compose("Where is my order #7001?", subject=""), "no-subject-0001")
+
+    assert outbox.only()["Subject"] == f"Re: {named} [T-1001]"

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tailor import clock
+from tailor import clock, copy
 from tailor.delivery import deliver
 from tailor.headers import message_ids
 from tailor.profiles import Profile
@@ -22,6 +22,8 @@ from tailor.support.store import Store
 # Prefixes mail clients add to answers and forwards, in a few languages.
 _PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|vs|antw|wg|fw|fwd|tr|rif)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 _TAG = re.compile(r"\s*\[(T-\d{1,9})\]\s*")
+# What the desk's staff see for a message that came without a subject.
+NO_SUBJECT = "(no subject)"
 # How many Message-IDs References keeps: the first and the latest (RFC 5322 suggests trimming).
 MAX_REFERENCES = 20
 
@@ -31,10 +33,13 @@ def ticket_in_subject(subject: str) -> str | None:
     return match.group(1) if match else None
 
 
-def reply_subject(subject: str, ticket_id: str) -> str:
-    """`Re: The shoes [T-1001]`, however many Re:, AW: or tags the subject had."""
-    clean = _PREFIX.sub("", _TAG.sub(" ", subject)).strip() or "Your message"
-    return f"Re: {clean} [{ticket_id}]"
+def reply_subject(subject: str, ticket_id: str, lang: str = "en") -> str:
+    """`Re: The shoes [T-1001]`, however many Re:, AW: or tags the subject had; a message
+    without a subject is named in the reply's language ("Re: Ihre Nachricht [T-1001]")."""
+    clean = _PREFIX.sub("", _TAG.sub(" ", subject)).strip()
+    if clean == NO_SUBJECT:  # the staff's placeholder, never shown to the customer
+        clean = ""
+    return f"Re: {clean or copy.blocks('common', lang)['untitled_message']} [{ticket_id}]"
 
 
 def threading_headers(ticket: Ticket) -> dict[str, str]:

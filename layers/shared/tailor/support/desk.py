@@ -26,6 +26,7 @@ from tailor.profiles import Profile, Profiles
 from tailor.support.canned import Library, RenderedCanned, paragraphs
 from tailor.support.context import canned_context, given_name, language_for, locale_for
 from tailor.support.conversation import (
+    NO_SUBJECT,
     reply_subject,
     send_on_ticket,
     ticket_in_subject,
@@ -244,7 +245,7 @@ def _open(
         customer_email=mail.sender or "",
         customer_name=mail.sender_name[:100],
         verified_sender=verified,
-        subject=mail.subject[:300] or "(no subject)",
+        subject=mail.subject[:300] or NO_SUBJECT,
         intent=intent.name,
         intent_terms=list(intent.matched[:10]),
         order_id=order.order_id if order else None,
@@ -378,7 +379,7 @@ def acknowledge(
     if library.lang != copy.resolve_language(locale):  # an unproven sender gets the shop's
         library = desk.library(copy.resolve_language(locale))
     response = _best_complete(desk, library, ticket, known, shown, mail)
-    subject = reply_subject(ticket.subject, ticket.ticket_id)
+    subject = reply_subject(ticket.subject, ticket.ticket_id, copy.resolve_language(locale))
     context = {
         "brand": desk.settings.brand(),
         "lang": copy.resolve_language(locale),

@@ -107,7 +107,7 @@ def reply_context(
         "brand": desk.settings.brand(),
         "lang": copy.resolve_language(locale),
         "locale": locale,
-        "subject": reply_subject(ticket.subject, ticket.ticket_id),
+        "subject": reply_subject(ticket.subject, ticket.ticket_id, copy.resolve_language(locale)),
         "first_name": (profile.first_name if profile else None) or given_name(ticket.customer_name),
         "agent": agent,
         "ticket": {"number": ticket.ticket_id},
