@@ -106,7 +106,8 @@ def test_the_gallery_and_an_email_render_in_chromium(
     heights = [int(h) for h in re.findall(r'<iframe[^>]*style="height: (\d+)px', gallery)]
     assert len(heights) == 2 * len(index)
     assert gallery.count('<figure class="phone">') == len(index)
-    assert all(height > 400 for height in heights)
+    # Sized: an iframe its script did not size keeps the default 150 px.
+    assert all(height > 250 for height in heights)
 
     email = rendered(out / "emails" / susie["html"], tmp_path / "profile")
 
