@@ -5,9 +5,10 @@ fraud rules, each refusal stored with its reason."""
 from __future__ import annotations
 
 import html as html_entities
+import itertools
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -15,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from babel.dates import format_date
 from babel.numbers import format_currency
-from tailor import copy
+from tailor import clock, copy
 from tailor.profiles import Profiles
 from tailor.referrals.store import (
     ALREADY_INVITED,
@@ -41,6 +42,9 @@ SUSIE, SUSIE_ID = "susie@example.com", "7001"
 DANA, ALEX = "dana@example.net", "alex.rivera@example.com"
 PAGE = "http://127.0.0.1:3000/ReferralPageFunction/"
 INVALID = "This link is not valid"
+
+# Invitation requests in a test are told apart by a microsecond each.
+_REQUESTS = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +104,9 @@ class Shop:
         event["id"] = str(uuid.uuid4())
         detail = {"referrer_customer_id": SUSIE_ID, **detail}
         event["detail"].update(referrer_email=referrer, friend_email=friend, **detail)
-        event["detail"]["requested_at"] = datetime.now(UTC).isoformat()  # a new request
+        # A new request: the pinned clock, a microsecond apart from the one before.
+        moment = clock.now() + timedelta(microseconds=next(_REQUESTS))
+        event["detail"]["requested_at"] = moment.isoformat()
         return self.deliver(event)
 
     def order(
