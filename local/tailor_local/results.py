@@ -9,19 +9,13 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from tailor.attribution.report import REPORTED
+
 from tailor_local.console import table
 from tailor_local.template import Template
 
-COLUMNS = (
-    "sent",
-    "delivered",
-    "bounced",
-    "complained",
-    "unsubscribed",
-    "clicked",
-    "orders",
-    "revenue",
-)
+# The report's counts, but for the holdout's, which has a table of its own.
+COLUMNS = tuple(name for name in REPORTED if name != "held_out")
 
 
 def collect(template: Template) -> dict[str, Any]:

@@ -20,18 +20,9 @@ from tailor.attribution.orders import OFFER_EMAIL_TYPE
 from tailor.attribution.store import COUNTERS, Results
 from tailor.email_types import EMAIL_TYPES
 
-# What each email type's entry counts, in the report's order.
-REPORTED = (
-    "sent",
-    "delivered",
-    "bounced",
-    "complained",
-    "unsubscribed",
-    "clicked",
-    "orders",
-    "revenue",
-    "held_out",
-)
+# What each email type's entry counts, in the report's order: every counter but the
+# offer's, which the entry shows apart as the offer's take-up.
+REPORTED = tuple(name for name in COUNTERS if not name.startswith("offers_"))
 
 
 def report(results: Results, currency: str, since: date | None = None) -> dict[str, Any]:
