@@ -42,7 +42,7 @@ from tailor.render import Rendered
 UTM_SOURCE, UTM_MEDIUM = "tailor", "email"
 
 _HREF = re.compile(r"""(<a\b[^>]*?\bhref=)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
-# A URL in the text part; the text renders links as [text](url), so no parentheses.
+# A URL in the text part, where each link stands on its own line (no brackets around it).
 _TEXT_URL = re.compile(r"""https?://[^\s<>\[\]()"'`]+""")
 
 
