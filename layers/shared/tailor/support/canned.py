@@ -38,11 +38,11 @@ import time
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import ChainableUndefined, Undefined
+from jinja2 import ChainableUndefined, Template, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tailor.copy import SOURCE_LANGUAGE, SUPPORTED
@@ -264,7 +264,7 @@ def _render(canned: Canned, context: Mapping[str, Any]) -> RenderedCanned:
     token = _missing.set(missing)
     try:
         fields = present(context)
-        text = _environment().from_string(canned.source).render(fields.values)
+        text = _template(canned.source).render(fields.values)
     finally:
         _missing.reset(token)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines()))
@@ -294,12 +294,21 @@ def present(value: Any, path: str = "") -> Any:
 
 
 @cache
+@cache
 def _environment() -> ImmutableSandboxedEnvironment:
     return _Sandbox(
         undefined=Prompt,
         autoescape=False,
         keep_trailing_newline=False,
     )
+
+
+# Compiling a response costs many times rendering it, and the desk renders several per
+# email (the ranked candidates); a source compiles once per container. Bounded, as shop
+# staff may upload (MAX_OVERRIDES per language) and change overrides while it runs.
+@lru_cache(maxsize=512)
+def _template(source: str) -> Template:
+    return _environment().from_string(source)
 
 
 @cache
