@@ -295,17 +295,23 @@ def warm_cpu(template: Template, invoked: Invoked, rounds: int) -> WarmCPU:
     with environment(function, offline, warm=WARM), captured_output():
         handle = handler(function)
 
-        def run() -> None:
-            with calls.replaying(invoked.calls):
-                handle(copy.deepcopy(invoked.event), FakeContext(function.logical_id, 30))
+        def run(event: Any, replay: calls.Replay) -> None:
+            with calls.replaying(replay):
+                handle(event, FakeContext(function.logical_id, 30))
+
+        def inputs() -> tuple[Any, calls.Replay]:
+            """A fresh event and answers, made before the clock starts: copying them is
+            the replay's work, not the function's."""
+            return copy.deepcopy(invoked.event), calls.Replay(invoked.calls)
 
         with recorded_renders() as renders:
-            run()  # warms up (clients, templates, caches), as a warm container is
+            run(*inputs())  # warms up (clients, templates, caches), as a warm container is
         render = renderer().render
         timings, rendering = [], []
         for _ in range(rounds):
+            given = inputs()
             start = time.process_time()
-            run()
+            run(*given)
             timings.append(time.process_time() - start)
             start = time.process_time()
             for email_type, context in renders:

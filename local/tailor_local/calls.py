@@ -78,26 +78,29 @@ def observed() -> Iterator[list[Invoked]]:
 
 
 class Replay:
-    """Recorded answers handed back in order, per operation, in place of AWS."""
+    """Recorded answers handed back in order, per operation, in place of AWS.
+
+    Each answer is copied when the replay is made (the caller rewrites what it is handed),
+    so a replay made before a timed invocation leaves the copying out of its time."""
 
     def __init__(self, calls: Iterable[Call]) -> None:
-        self._answers: dict[str, deque[Call]] = defaultdict(deque)
+        self._answers: dict[str, deque[tuple[int, dict[str, Any]]]] = defaultdict(deque)
         for call in calls:
-            self._answers[call.name].append(call)
+            self._answers[call.name].append((call.status, copy.deepcopy(call.response)))
 
     def answer(self, name: str) -> tuple[AWSResponse, dict[str, Any]]:
         queue = self._answers.get(name)
         # A call the recording lacks (the local cloud never answered it) succeeds, empty.
-        status, response = (queue[0].status, queue.popleft().response) if queue else (200, {})
+        status, response = queue.popleft() if queue else (200, {})
         http = AWSResponse("https://replayed.invalid/", status, {}, None)  # type: ignore[arg-type]
-        return http, copy.deepcopy(response)
+        return http, response
 
 
 @contextmanager
-def replaying(calls: Iterable[Call]) -> Iterator[Replay]:
+def replaying(calls: Iterable[Call] | Replay) -> Iterator[Replay]:
     """Inside the block, every AWS call is answered from `calls` (sessions created after
     this module was imported; `tailor.aws` creates its own lazily)."""
-    replay = Replay(calls)
+    replay = calls if isinstance(calls, Replay) else Replay(calls)
     _replays.append(replay)
     try:
         yield replay
