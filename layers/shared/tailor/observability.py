@@ -25,6 +25,10 @@ lambda_context: ContextVar[LambdaContext | None] = ContextVar("lambda_context", 
 
 R = TypeVar("R")
 
+# What cannot change while one invocation runs (its function's environment, so the settings
+# read from it), worked out once per invocation instead of at every read.
+invocation_memo: ContextVar[dict[Any, Any] | None] = ContextVar("invocation_memo", default=None)
+
 # Run when each invocation ends, however it ends: writes batched over an invocation (the
 # results counters of tailor.attribution) are made once, not once per email.
 _at_invocation_end: list[Callable[[], None]] = []
@@ -43,11 +47,13 @@ def entrypoint(func: Callable[[Any, LambdaContext], R]) -> Callable[[Any, Lambda
     @functools.wraps(func)
     def handle(event: Any, context: LambdaContext) -> R:
         token = lambda_context.set(context)
+        memo = invocation_memo.set({})
         try:
             return func(event, context)
         finally:
             for callback in _at_invocation_end:
                 callback()
+            invocation_memo.reset(memo)
             lambda_context.reset(token)
 
     return logger.inject_lambda_context(clear_state=True)(handle)

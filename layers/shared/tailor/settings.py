@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from tailor import discounts
+from tailor.observability import invocation_memo
 
 
 def _no_trailing_slash(url: str) -> str:
@@ -68,11 +69,17 @@ class EnvSettings(BaseModel):
     @classmethod
     def current(cls) -> Self:
         """The settings of the environment the function runs in, validated once per
-        distinct environment (the local cloud runs many functions in one process)."""
+        distinct environment (the local cloud runs many functions in one process), and
+        read from it once per invocation (reading every variable costs more than the rest
+        of a read, and an email's path reads its settings many times)."""
+        memo = invocation_memo.get()
+        if memo is not None and cls in memo:
+            return cast(Self, memo[cls])
         names = (name.upper() for name in cls.model_fields)
-        return cast(
-            Self, _validated(cls, tuple((n, os.environ[n]) for n in names if n in os.environ))
-        )
+        settings = _validated(cls, tuple((n, os.environ[n]) for n in names if n in os.environ))
+        if memo is not None:
+            memo[cls] = settings
+        return cast(Self, settings)
 
     @classmethod
     def require(cls, *names: str) -> tuple[str, ...]:
