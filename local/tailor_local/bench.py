@@ -13,7 +13,8 @@ several rounds, each measuring the floor and every function, so load weighs on b
 AWS calls per email: by operation, per email type, a batch's calls shared by its emails.
 
 Warm CPU per email: the sample invocation replayed in a warm function with AWS answered from
-memory (no moto, no latency), against rendering the same email alone.
+memory (no moto, no latency), against rendering the same email alone. The event and the
+answers are copied for each round before its clock starts: the function's time only.
 
 Alerts at scale: a restock with many size-12 subscribers drained through the local cloud
 (catalog stream, fan-out queue, delivery queue, sender), per email sent, against the floor
