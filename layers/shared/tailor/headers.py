@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Sequence
+from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry
 from typing import Any
 
 # A UTF-8 chunk of 39 bytes is 52 base64 characters: a 64-character encoded-word, which
@@ -26,6 +28,31 @@ _EW_LINE = 76
 _LINE = 78
 # Message-IDs longer than this are not echoed (real ones are well under 250).
 MAX_ID_CHARS = 500
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The email package's header registry, keeping the class it makes for each header name.
+
+    The stock registry builds a new class (a `type()` call) every time a header is set or
+    read, which costs more than parsing the header itself; the class depends only on the
+    name, so one per name does exactly the same."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+# The email package's policies with the header classes kept: SMTP_POLICY composes (CRLF
+# line ends), DEFAULT_POLICY parses.
+SMTP_POLICY = policy.SMTP.clone(header_factory=_HeaderClasses())
+DEFAULT_POLICY = policy.default.clone(header_factory=_HeaderClasses())
 
 
 class Folded(str):

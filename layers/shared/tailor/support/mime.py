@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import policy
 from email.header import decode_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tailor import addresses
-from tailor.headers import message_id_text
+from tailor.headers import DEFAULT_POLICY, message_id_text
 from tailor.support.events import MailReceived
 from tailor.support.quotes import Split, split_reply
 
@@ -103,7 +102,7 @@ class Mail:
 
 
 def parse_mail(raw: bytes, *, max_text_chars: int = 100_000) -> Mail:
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    message = BytesParser(policy=DEFAULT_POLICY).parsebytes(raw)
     defects = [type(d).__name__ for d in getattr(message, "defects", [])]
     sender_name, sender = _sender(message)
     text_parts: list[str] = []
