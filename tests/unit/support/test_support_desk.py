@@ -57,6 +57,27 @@ def test_the_ticket_stores_customer_order_intent_message_and_sla_clock(
     assert ack["kind"] == "acknowledgement" and ack["message_id"] in stored["thread"]
 
 
+def test_a_new_ticket_is_stored_with_its_suggested_reply_by_the_write_that_opens_it(
+    shop: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tailor.support.store import Store
+
+    opened: list[Any] = []
+    create = Store.create_ticket
+
+    def spied(store: Store, new: Any, message: Any, thread_key: str) -> bool:
+        opened.append(new)
+        return create(store, new, message, thread_key)
+
+    monkeypatch.setattr(Store, "create_ticket", spied)
+
+    deliver_mail(shop, eml("susie-shoes.eml"), "susie-shoes-0001")
+
+    assert [new.suggested_canned for new in opened] == ["returns"]
+    assert "[add" not in opened[0].suggested_reply
+    assert ticket("T-1001")["suggested_reply"] == opened[0].suggested_reply
+
+
 def test_a_reply_by_references_joins_the_ticket_and_is_not_acknowledged_twice_within_the_hour(
     shop: Any, outbox: Any
 ) -> None:

@@ -13,7 +13,9 @@ own the address.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -86,15 +88,15 @@ def receive(*, event: MailReceived) -> dict[str, Any]:
     profile = Profiles(desk.settings.need("profiles_table")).get(mail.sender)
     order, mentioned = _order(desk.store, mail, profile)
     intent = classify(mail.subject, mail.body.new or mail.text)
+    library = desk.library(language_for(profile, order, desk.settings))
+    suggest = partial(_suggested, desk, library, profile=profile, order=order)
     if existing is None:
-        ticket = _open(desk, mail, message, event, verified, intent, order, mentioned)
+        ticket = _open(desk, mail, message, event, verified, intent, order, mentioned, suggest)
     else:
-        ticket = _join(desk, existing, mail, message, event, intent, order, mentioned)
+        ticket = _join(desk, existing, mail, message, event, intent, order, mentioned, suggest)
     logger.set_correlation_id(ticket.ticket_id)
     metrics.add_metric(name="SupportMessagesReceived", unit=MetricUnit.Count, value=1)
 
-    library = desk.library(language_for(profile, order, desk.settings))
-    ticket = _suggest(desk, library, ticket, profile, order)
     acknowledgement = acknowledge(desk, library, ticket, mail, profile, order, verified)
     return {
         "status": "received",
@@ -235,7 +237,9 @@ def _open(
     intent: Intent,
     order: OrderRecord | None,
     mentioned: list[str],
+    suggest: Callable[[Ticket], Ticket],
 ) -> Ticket:
+    """A new ticket, stored with the agent's suggested reply already on it."""
     number = desk.store.next_ticket_number()
     now = event.received_at
     due = desk.hours.add(now, desk.support.sla_first_reply_hours)
@@ -260,6 +264,7 @@ def _open(
         last_customer_message_id=mail.message_id,
         message_count=1,
     )
+    ticket = suggest(ticket)
     key = _thread_key(mail, event)
     if desk.store.create_ticket(ticket, message, key):
         metrics.add_metric(name="TicketsOpened", unit=MetricUnit.Count, value=1)
@@ -270,7 +275,7 @@ def _open(
     found = desk.store.get_ticket(filed) if filed else None
     if found is None:
         raise RuntimeError("message filed under a ticket that cannot be read; retry")
-    return found
+    return desk.store.update_ticket(found.ticket_id, suggest)
 
 
 def _join(
@@ -282,9 +287,11 @@ def _join(
     intent: Intent,
     order: OrderRecord | None,
     mentioned: list[str],
+    suggest: Callable[[Ticket], Ticket],
 ) -> Ticket:
+    """The ticket with the message joined and the agent's suggested reply, in one write."""
     if not desk.store.add_message(ticket, message):
-        return ticket  # filed before: a retried delivery
+        return desk.store.update_ticket(ticket.ticket_id, suggest)  # a retried delivery
     desk.store.link_message_id(_thread_key(mail, event), ticket.ticket_id)
     now = event.received_at
     next_due = desk.hours.add(now, desk.support.sla_next_reply_hours)
@@ -308,7 +315,7 @@ def _join(
             }
         )
 
-    joined = desk.store.update_ticket(ticket.ticket_id, change)
+    joined = desk.store.update_ticket(ticket.ticket_id, lambda current: suggest(change(current)))
     logger.info("message joined ticket", extra={"ticket_id": joined.ticket_id})
     return joined
 
@@ -318,15 +325,16 @@ def _thread_key(mail: Mail, event: MailReceived) -> str:
     return mail.message_id or f"<{event.message_id}@ses.invalid>"
 
 
-def _suggest(
+def _suggested(
     desk: Desk,
     library: Library,
     ticket: Ticket,
+    *,
     profile: Profile | None,
     order: OrderRecord | None,
 ) -> Ticket:
-    """The agent's starting point: the best response with every field the desk knows,
-    and prompts for the rest."""
+    """The ticket with the agent's starting point on it: the best response with every
+    field the desk knows, and prompts for the rest."""
     ranked = library.ranked(ticket.intent, ticket.subject)
     if not ranked:
         return ticket
@@ -334,15 +342,12 @@ def _suggest(
         ticket=ticket, profile=profile, order=order, settings=desk.settings, support=desk.support
     )
     draft = library.render(ranked[0], context)
-    return desk.store.update_ticket(
-        ticket.ticket_id,
-        lambda t: t.model_copy(
-            update={
-                "suggested_canned": draft.canned_id,
-                "suggested_reply": draft.text,
-                "missing_fields": list(draft.missing),
-            }
-        ),
+    return ticket.model_copy(
+        update={
+            "suggested_canned": draft.canned_id,
+            "suggested_reply": draft.text,
+            "missing_fields": list(draft.missing),
+        }
     )
 
 
