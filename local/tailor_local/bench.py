@@ -440,24 +440,32 @@ def cost_basis(
     template: Template,
     seen: list[Invoked],
     warm: dict[str, WarmCPU],
-    latency: dict[str, Any],
+    prices: dict[str, Any],
     cold: dict[str, ColdStart],
 ) -> dict[str, dict[str, Any]]:
     """What one email of each type uses, and what a container of its function uses when
     it starts, as `tailor_local.costs` prices them."""
     calls_per_email = calls.per_email(seen)
-    items_per_email = calls.per_email(seen, lambda call: call.items)
+    # What DynamoDB bills: per item of a batch or transaction, half for an eventual read.
+    items_per_email = calls.per_email(seen, lambda call: call.items / (2 if call.eventual else 1))
     calls_per_start = calls.per_start(seen)
     basis: dict[str, dict[str, Any]] = {}
     for email_type, sample in samples_by_type(seen).items():
         senders = [invoked for invoked in seen if email_type in invoked.email_types]
         emails = sum(invoked.email_types.count(email_type) for invoked in senders)
-        # Billed wall time: the CPU measured with AWS at zero latency, plus one typical round
-        # trip per call, rounded up to the millisecond for the invocation, shared per email.
-        waits = sum(latency.get(call.service, latency["default"]) for call in sample.calls)
-        in_sample = len(sample.email_types)
-        billed = math.ceil(warm[email_type].invocation_ms * in_sample + waits) / in_sample
+        # Billed wall time: the CPU measured with AWS at zero latency (on one core; Lambda
+        # gives a function a share of a vCPU in proportion to its memory, a whole one from
+        # `lambda_full_vcpu_mb`), plus one typical round trip per call of a warm container,
+        # rounded up to the millisecond for the invocation, shared per email.
+        latency = prices["assumed_latency_ms"]
+        warm_calls = [call for call in sample.calls if not (call.per_container or call.kept)]
+        waits = sum(latency.get(call.service, latency["default"]) for call in warm_calls)
         properties = template.deployed["Resources"][sample.function_id]["Properties"]
+        memory = int(properties.get("MemorySize", 128))
+        slower = max(1.0, prices["lambda_full_vcpu_mb"] / memory)
+        in_sample = len(sample.email_types)
+        cpu = warm[email_type].invocation_ms * in_sample * slower
+        billed = math.ceil(cpu + waits) / in_sample
         # One customer in KEEP_ONE_IN has their emails kept for the console's preview.
         made = dict(calls_per_email.get(email_type, {}))
         made["s3.PutObject"] = made.get("s3.PutObject", 0) + 1 / KEEP_ONE_IN
@@ -468,7 +476,7 @@ def cost_basis(
             "calls_per_email": _rounded(made),
             "items_per_email": _rounded(items_per_email.get(email_type, {})),
             "billed_ms_per_email": round(billed, 3),
-            "memory_mb": int(properties.get("MemorySize", 128)),
+            "memory_mb": memory,
             "invocations_per_email": round(len(senders) / emails, 4),
             "log_bytes_per_email": round(sum(i.log_bytes for i in senders) / emails),
         }
@@ -502,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Alerts at scale: a restock with {args.subscribers} subscribers ...", flush=True)
     crowd = drain(template, args.subscribers)
     prices = costs.load(costs.PRICES)
-    basis = cost_basis(template, seen, warm, prices["assumed_latency_ms"], cold)
+    basis = cost_basis(template, seen, warm, prices, cold)
     costs.BASIS.write_text(json.dumps(basis, indent=2, sort_keys=True) + "\n")
     the_bill = costs.bill(basis, prices)
     costs.rewrite_readme(args.readme, the_bill)

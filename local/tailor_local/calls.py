@@ -29,6 +29,7 @@ class Call:
     items: int = 1  # the items a batch or transaction carried (DynamoDB bills per item)
     per_container: bool = False  # made when a container starts, not per email (see below)
     kept: bool = False  # an email kept for the console's preview (one customer in 50)
+    eventual: bool = False  # an eventually consistent DynamoDB read (billed half a unit)
 
     @property
     def name(self) -> str:
@@ -113,9 +114,18 @@ def _before_call(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | N
     return _replays[-1].answer(f"{model.service_model.service_name}.{model.name}")
 
 
-def _count_items(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-    """Note how many items a batch or transaction carries (DynamoDB bills per item)."""
+_READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem"})
+
+
+def _count_items(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+    """Note how many items a batch or transaction carries (DynamoDB bills per item), and
+    whether a read is eventually consistent (half a read unit)."""
     if _invocations:
+        if model.name in _READS:
+            requests = (params.get("RequestItems") or {params.get("TableName"): params}).values()
+            context["tailor_eventual"] = not any(
+                isinstance(r, dict) and r.get("ConsistentRead") for r in requests
+            )
         if "TransactItems" in params:
             context["tailor_items"] = len(params["TransactItems"])
         elif isinstance(params.get("RequestItems"), dict):
@@ -151,6 +161,7 @@ def _after_call(http_response: Any, model: Any, context: dict[str, Any], **_: An
             int(context.get("tailor_items", 1)),
             _per_container(service, model.name, str(context.get("tailor_key", ""))),
             "/last-event/" in str(context.get("tailor_key", "")),
+            bool(context.get("tailor_eventual")),
         )
     )
 

@@ -32,10 +32,10 @@ MINUTES_A_MONTH = HOURS_A_MONTH * 60
 
 # DynamoDB bills on-demand requests in units: a write of an item up to 1 KB is one write
 # unit (two in a transaction), a strongly consistent read up to 4 KB one read unit (two in a
-# transaction). Tailor's items are small; a read is counted as strongly consistent.
+# transaction, half for an eventually consistent one). Tailor's items are small: the basis
+# gives the units per operation (`items_per_email`: items, halved for eventual reads).
 _WRITE_UNITS = {"PutItem": 1, "UpdateItem": 1, "DeleteItem": 1, "BatchWriteItem": 1}
 _READ_UNITS = {"GetItem": 1, "Query": 1, "Scan": 1, "BatchGetItem": 1}
-_PER_ITEM = {"BatchWriteItem", "BatchGetItem", "TransactWriteItems", "TransactGetItems"}
 _S3_GETS = {"GetObject", "HeadObject"}
 
 
@@ -93,8 +93,8 @@ def _priced(
     parts = dict.fromkeys(_PARTS, 0.0)
     for name, count in calls.items():
         service, operation = name.split(".", 1)
-        units = items.get(name, count) if operation in _PER_ITEM else count
         if service == "dynamodb":
+            units = items.get(name, count)  # per item, a read half a unit when eventual
             if operation.startswith("Transact"):
                 price = aws["dynamodb_on_demand_per_million_" + _transact(operation)] * 2
             elif operation in _WRITE_UNITS:
