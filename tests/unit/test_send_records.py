@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from tailor import aws
-from tailor.idempotency import EmailFateUnknown, EmailInFlight, Sends
+from tailor.idempotency import EmailFateUnknown, EmailInFlight, Sends, email_once
 from tailor_local.invoke import environment
 
 from tests.helpers.events import load_event
@@ -82,3 +82,16 @@ def test_a_claim_held_by_a_running_attempt_waits_and_an_ended_one_decides_by_str
     with pytest.raises(EmailFateUnknown):
         sends(cloud, at_most_once=True).claim(after_the_lease)  # marketing: never twice
     assert sends(cloud, at_most_once=False).claim(after_the_lease) is None  # receipts: again
+
+
+def test_an_event_without_its_key_fails_naming_the_key_and_runs_nothing() -> None:
+    """All such events would share one send record: the first would silence the rest."""
+    ran: list[object] = []
+
+    @email_once(key="[order_id, fulfillment_id]")
+    def send(*, event: dict[str, Any]) -> None:
+        ran.append(event)
+
+    with pytest.raises(ValueError, match=r"no \[order_id, fulfillment_id\]"):
+        send(event={"order_id": None, "fulfillment_id": None})
+    assert ran == []
