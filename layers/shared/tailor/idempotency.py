@@ -170,7 +170,10 @@ class Sends:
             found: dict[str, Any] = dict(error.response.get("Item") or {})  # type: ignore[call-overload]
             if not found:  # given back meanwhile: the next attempt starts afresh
                 raise EmailInFlight(f"{self.record_id} was claimed by another invocation") from None
-            earlier = self._judged(aws.plain(found), now)
+            record = aws.plain(found)
+            if record.get("token") == self._token:  # ours: done, its answer lost, and retried
+                return None
+            earlier = self._judged(record, now)
             if earlier is None:  # a lease that ran out as the put was made
                 raise EmailInFlight(f"{self.record_id} was claimed by another invocation") from None
             return earlier
