@@ -47,6 +47,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tailor.samples import KEEP_ONE_IN
+
 from tailor_local import calls, costs
 from tailor_local.calls import Invoked
 from tailor_local.cloud import LOCAL_AWS_ENVIRONMENT, command_template
@@ -442,26 +444,46 @@ def drain(template: Template, subscribers: int, floor_rounds: int = 50) -> Drain
 
 
 def cost_basis(
-    template: Template, seen: list[Invoked], warm: dict[str, WarmCPU], latency: dict[str, Any]
+    template: Template,
+    seen: list[Invoked],
+    warm: dict[str, WarmCPU],
+    prices: dict[str, Any],
+    cold: dict[str, ColdStart],
 ) -> dict[str, dict[str, Any]]:
-    """What one email of each type uses, as `tailor_local.costs` prices it."""
+    """What one email of each type uses, and what a container of its function uses when
+    it starts, as `tailor_local.costs` prices them."""
     calls_per_email = calls.per_email(seen)
-    items_per_email = calls.per_email(seen, lambda call: call.items)
+    # What DynamoDB bills: per item of a batch or transaction, half for an eventual read.
+    items_per_email = calls.per_email(seen, lambda call: call.items / (2 if call.eventual else 1))
+    calls_per_start = calls.per_start(seen)
     basis: dict[str, dict[str, Any]] = {}
     for email_type, sample in samples_by_type(seen).items():
         senders = [invoked for invoked in seen if email_type in invoked.email_types]
         emails = sum(invoked.email_types.count(email_type) for invoked in senders)
-        # Billed wall time: the CPU measured with AWS at zero latency, plus one typical round
-        # trip per call, rounded up to the millisecond for the invocation, shared per email.
-        waits = sum(latency.get(call.service, latency["default"]) for call in sample.calls)
-        in_sample = len(sample.email_types)
-        billed = math.ceil(warm[email_type].invocation_ms * in_sample + waits) / in_sample
+        # Billed wall time: the CPU measured with AWS at zero latency (on one core; Lambda
+        # gives a function a share of a vCPU in proportion to its memory, a whole one from
+        # `lambda_full_vcpu_mb`), plus one typical round trip per call of a warm container,
+        # rounded up to the millisecond for the invocation, shared per email.
+        latency = prices["assumed_latency_ms"]
+        warm_calls = [call for call in sample.calls if not (call.per_container or call.kept)]
+        waits = sum(latency.get(call.service, latency["default"]) for call in warm_calls)
         properties = template.deployed["Resources"][sample.function_id]["Properties"]
+        memory = int(properties.get("MemorySize", 128))
+        slower = max(1.0, prices["lambda_full_vcpu_mb"] / memory)
+        in_sample = len(sample.email_types)
+        cpu = warm[email_type].invocation_ms * in_sample * slower
+        billed = math.ceil(cpu + waits) / in_sample
+        # One customer in KEEP_ONE_IN has their emails kept for the console's preview.
+        made = dict(calls_per_email.get(email_type, {}))
+        made["s3.PutObject"] = made.get("s3.PutObject", 0) + 1 / KEEP_ONE_IN
         basis[email_type] = {
-            "calls_per_email": _rounded(calls_per_email.get(email_type, {})),
+            "function": sample.function_id,
+            "init_ms": round(cold[sample.function_id].init_ms),
+            "calls_per_start": _rounded(calls_per_start.get(sample.function_id, {})),
+            "calls_per_email": _rounded(made),
             "items_per_email": _rounded(items_per_email.get(email_type, {})),
             "billed_ms_per_email": round(billed, 3),
-            "memory_mb": int(properties.get("MemorySize", 128)),
+            "memory_mb": memory,
             "invocations_per_email": round(len(senders) / emails, 4),
             "log_bytes_per_email": round(sum(i.log_bytes for i in senders) / emails),
         }
@@ -495,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Alerts at scale: a restock with {args.subscribers} subscribers ...", flush=True)
     crowd = drain(template, args.subscribers)
     prices = costs.load(costs.PRICES)
-    basis = cost_basis(template, seen, warm, prices["assumed_latency_ms"])
+    basis = cost_basis(template, seen, warm, prices, cold)
     costs.BASIS.write_text(json.dumps(basis, indent=2, sort_keys=True) + "\n")
     the_bill = costs.bill(basis, prices)
     costs.rewrite_readme(args.readme, the_bill)
@@ -527,6 +549,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, counted in per_email.items()
     ]
     print(table(rows, ["AWS calls per email", "calls", "by operation"]))
+    print()
+    rows = [
+        [name, ", ".join(f"{op} {n:g}" for op, n in counted.items())]
+        for name, counted in calls.per_start(seen).items()
+    ]
+    print(table(rows, ["AWS calls per container start", "by operation"]))
     print()
     rows = [
         [name, f"{cpu.render_ms:.2f}", f"{cpu.invocation_ms:.2f}", f"{cpu.ratio:.2f}"]
@@ -567,6 +595,10 @@ def main(argv: list[str] | None = None) -> int:
                 name: round(cost.total * 1000, 5) for name, cost in the_bill.per_type.items()
             },
             "overhead_vs_ses_percent": round(the_bill.overhead_vs_ses_percent, 2),
+            "overhead_vs_ses_percent_by_shop": {
+                str(customers): round(the_bill.overhead_percent(customers), 2)
+                for customers in costs.SHOP_SIZES
+            },
             "monthly_usd": {
                 str(customers): round(the_bill.monthly(customers), 2)
                 for customers in costs.SHOP_SIZES

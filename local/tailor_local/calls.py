@@ -27,6 +27,9 @@ class Call:
     status: int
     response: dict[str, Any] = field(repr=False, compare=False)
     items: int = 1  # the items a batch or transaction carried (DynamoDB bills per item)
+    per_container: bool = False  # made when a container starts, not per email (see below)
+    kept: bool = False  # an email kept for the console's preview (one customer in 50)
+    eventual: bool = False  # an eventually consistent DynamoDB read (billed half a unit)
 
     @property
     def name(self) -> str:
@@ -114,9 +117,18 @@ def _before_call(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | N
     return _replays[-1].answer(f"{model.service_model.service_name}.{model.name}")
 
 
-def _count_items(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-    """Note how many items a batch or transaction carries (DynamoDB bills per item)."""
+_READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem"})
+
+
+def _count_items(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+    """Note how many items a batch or transaction carries (DynamoDB bills per item), and
+    whether a read is eventually consistent (half a read unit)."""
     if _invocations:
+        if model.name in _READS:
+            requests = (params.get("RequestItems") or {params.get("TableName"): params}).values()
+            context["tailor_eventual"] = not any(
+                isinstance(r, dict) and r.get("ConsistentRead") for r in requests
+            )
         if "TransactItems" in params:
             context["tailor_items"] = len(params["TransactItems"])
         elif isinstance(params.get("RequestItems"), dict):
@@ -124,6 +136,12 @@ def _count_items(params: dict[str, Any], context: dict[str, Any], **_: Any) -> N
                 len(request.get("Keys") or []) if isinstance(request, dict) else len(request)
                 for request in params["RequestItems"].values()
             )
+
+
+def _note_key(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    """Note which object an S3 call reads (the copy overrides are read per container)."""
+    if _invocations:
+        context["tailor_key"] = str(params.get("Key") or params.get("Prefix") or "")
 
 
 def _received(parsed_response: Any, context: dict[str, Any], **_: Any) -> None:
@@ -136,13 +154,17 @@ def _received(parsed_response: Any, context: dict[str, Any], **_: Any) -> None:
 def _after_call(http_response: Any, model: Any, context: dict[str, Any], **_: Any) -> None:
     if not _invocations:
         return
+    service = model.service_model.service_name
     _invocations[-1].calls.append(
         Call(
-            model.service_model.service_name,
+            service,
             model.name,
             int(getattr(http_response, "status_code", 200)),
             context.get("tailor_answer") or {},
             int(context.get("tailor_items", 1)),
+            _per_container(service, model.name, str(context.get("tailor_key", ""))),
+            "/last-event/" in str(context.get("tailor_key", "")),
+            bool(context.get("tailor_eventual")),
         )
     )
 
@@ -154,6 +176,7 @@ def _install_hooks() -> None:
         return
     handlers.append(("before-call", _before_call))
     handlers.append(("before-parameter-build.dynamodb", _count_items))
+    handlers.append(("before-parameter-build.s3", _note_key))
     handlers.append(("response-received", _received))
     handlers.append(("after-call", _after_call))
 
@@ -161,9 +184,19 @@ def _install_hooks() -> None:
 _install_hooks()
 
 
-# Fetched once per warm container and cached there (Powertools, five minutes): at any volume
-# worth counting they round to nothing per email, so they are counted apart.
+# What a container reads when it starts and keeps (the signing keys for an hour, the shop's
+# copy and canned overrides for five minutes): paid per container start, not per email, so
+# they are counted apart and priced by `tailor_local.costs` per start. (The local cloud
+# starts a new container whenever another function ran in between: `tailor_local.invoke`.)
 PER_CONTAINER = frozenset({"secretsmanager.GetSecretValue", "ssm.GetParameter"})
+_OVERRIDE_READS = frozenset({"GetObject", "ListObjectsV2"})
+_OVERRIDE_PREFIXES = ("copy/", "canned/")
+
+
+def _per_container(service: str, operation: str, key: str) -> bool:
+    if f"{service}.{operation}" in PER_CONTAINER:
+        return True
+    return service == "s3" and operation in _OVERRIDE_READS and key.startswith(_OVERRIDE_PREFIXES)
 
 
 def per_email(
@@ -172,7 +205,10 @@ def per_email(
     """The calls one email of each type costs, by operation: each invocation's calls shared
     equally among the emails it sent (a batch of alerts amortises its reads), summed over
     the invocations that sent the type and divided by the emails of the type they sent.
-    Calls per warm container (`PER_CONTAINER`) are left out. `measure` counts each call
+    Calls per container start (`PER_CONTAINER`) are left out, and so is the write that keeps
+    an email for the console's preview: it is made for one customer in
+    `tailor.samples.KEEP_ONE_IN`, chosen by address, and the story's few emails are no
+    sample of that (the bill adds its share to every email instead). `measure` counts each call
     (once, or by the items it carried)."""
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     emails: Counter[str] = Counter()
@@ -180,9 +216,25 @@ def per_email(
         emails.update(invoked.email_types)
         for email_type in invoked.email_types:
             for call in invoked.calls:
-                if call.name not in PER_CONTAINER:
+                if not (call.per_container or call.kept):
                     totals[email_type][call.name] += measure(call) / len(invoked.email_types)
     return {
         email_type: {name: n / emails[email_type] for name, n in sorted(counted.items())}
         for email_type, counted in totals.items()
+    }
+
+
+def per_start(seen: Iterable[Invoked]) -> dict[str, dict[str, float]]:
+    """The calls a container of each function makes when it starts, by operation: the mean
+    over the function's invocations that made any (those that started a container)."""
+    made: dict[str, Counter[str]] = defaultdict(Counter)
+    starts: Counter[str] = Counter()
+    for invoked in seen:
+        at_start = Counter(call.name for call in invoked.calls if call.per_container)
+        if at_start:
+            made[invoked.function_id].update(at_start)
+            starts[invoked.function_id] += 1
+    return {
+        function_id: {name: n / starts[function_id] for name, n in sorted(counted.items())}
+        for function_id, counted in made.items()
     }

@@ -13,8 +13,9 @@ with the Shopify Email and Klaviyo prices the README sets beside a month's bill.
 from __future__ import annotations
 
 import json
-import statistics
+import math
 import sys
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,19 +27,21 @@ from tailor_local.template import REPO_ROOT
 PRICES = REPO_ROOT / "bench" / "prices.json"
 BASIS = REPO_ROOT / "bench" / "cost-basis.json"
 SHOP_SIZES = (10_000, 100_000, 1_000_000)
+HOURS_A_MONTH = 730
+MINUTES_A_MONTH = HOURS_A_MONTH * 60
 
 # DynamoDB bills on-demand requests in units: a write of an item up to 1 KB is one write
 # unit (two in a transaction), a strongly consistent read up to 4 KB one read unit (two in a
-# transaction). Tailor's items are small; a read is counted as strongly consistent.
+# transaction, half for an eventually consistent one). Tailor's items are small: the basis
+# gives the units per operation (`items_per_email`: items, halved for eventual reads).
 _WRITE_UNITS = {"PutItem": 1, "UpdateItem": 1, "DeleteItem": 1, "BatchWriteItem": 1}
 _READ_UNITS = {"GetItem": 1, "Query": 1, "Scan": 1, "BatchGetItem": 1}
-_PER_ITEM = {"BatchWriteItem", "BatchGetItem", "TransactWriteItems", "TransactGetItems"}
 _S3_GETS = {"GetObject", "HeadObject"}
 
 
 @dataclass(frozen=True)
 class EmailCost:
-    """Dollars per email of one type, by what charges for it."""
+    """Dollars per email of one type in a warm container, by what charges for it."""
 
     parts: dict[str, float]
 
@@ -52,17 +55,46 @@ class EmailCost:
         return (self.total - self.parts["ses"]) / self.parts["ses"]
 
 
+_PARTS = ("ses", "lambda", "dynamodb", "sqs", "eventbridge", "scheduler", "s3", "secrets", "logs")
+
+
 def email_cost(basis: dict[str, Any], prices: dict[str, Any]) -> EmailCost:
-    """The cost of one email from its measured basis (see the module's docstring)."""
+    """The cost of one email in a warm container, from its measured basis (see the module's
+    docstring); what a container costs when it starts is `start_cost`."""
     aws = prices["aws"]
-    parts = dict.fromkeys(
-        ("ses", "lambda", "dynamodb", "sqs", "eventbridge", "scheduler", "s3", "logs"), 0.0
+    parts = _priced(basis["calls_per_email"], basis["items_per_email"], aws)
+    gb_seconds = basis["billed_ms_per_email"] / 1000 * basis["memory_mb"] / 1024
+    parts["lambda"] = (
+        gb_seconds * aws["lambda_arm64_per_gb_second"]
+        + basis["invocations_per_email"] * aws["lambda_per_million_requests"] / 1e6
     )
-    items = basis["items_per_email"]
-    for name, count in basis["calls_per_email"].items():
+    log_bytes = (
+        basis["log_bytes_per_email"]
+        + basis["invocations_per_email"] * prices["lambda_platform_log_bytes_per_invocation"]
+    )
+    parts["logs"] = log_bytes / 1e9 * aws["cloudwatch_logs_per_gb_ingested"]
+    return EmailCost(parts)
+
+
+def start_cost(basis: dict[str, Any], prices: dict[str, Any]) -> float:
+    """Dollars per start of a container of the type's function: its init phase, billed as
+    duration at the function's memory, and what a container reads when it starts (the
+    signing keys, the shop's copy overrides)."""
+    aws = prices["aws"]
+    init_gb_seconds = basis.get("init_ms", 0) / 1000 * basis["memory_mb"] / 1024
+    init = init_gb_seconds * aws["lambda_arm64_per_gb_second"] if aws["lambda_init_billed"] else 0
+    return init + sum(_priced(basis.get("calls_per_start", {}), {}, aws).values())
+
+
+def _priced(
+    calls: dict[str, float], items: dict[str, float], aws: dict[str, Any]
+) -> dict[str, float]:
+    """Dollars for these calls, by what charges for them (DynamoDB billed per item)."""
+    parts = dict.fromkeys(_PARTS, 0.0)
+    for name, count in calls.items():
         service, operation = name.split(".", 1)
-        units = items.get(name, count) if operation in _PER_ITEM else count
         if service == "dynamodb":
+            units = items.get(name, count)  # per item, a read half a unit when eventual
             if operation.startswith("Transact"):
                 price = aws["dynamodb_on_demand_per_million_" + _transact(operation)] * 2
             elif operation in _WRITE_UNITS:
@@ -83,21 +115,26 @@ def email_cost(basis: dict[str, Any], prices: dict[str, Any]) -> EmailCost:
         elif service == "s3":
             per_1000 = aws["s3_per_1000_get" if operation in _S3_GETS else "s3_per_1000_put_list"]
             parts["s3"] += count * per_1000 / 1000
-    gb_seconds = basis["billed_ms_per_email"] / 1000 * basis["memory_mb"] / 1024
-    parts["lambda"] = (
-        gb_seconds * aws["lambda_arm64_per_gb_second"]
-        + basis["invocations_per_email"] * aws["lambda_per_million_requests"] / 1e6
-    )
-    log_bytes = (
-        basis["log_bytes_per_email"]
-        + basis["invocations_per_email"] * prices["lambda_platform_log_bytes_per_invocation"]
-    )
-    parts["logs"] = log_bytes / 1e9 * aws["cloudwatch_logs_per_gb_ingested"]
-    return EmailCost(parts)
+        elif service == "secretsmanager":
+            parts["secrets"] += count * aws["secrets_manager_per_10000_calls"] / 10_000
+    return parts
 
 
 def _transact(operation: str) -> str:
     return "write_units" if operation == "TransactWriteItems" else "read_units"
+
+
+def container_starts(invocations: float, containers: dict[str, Any]) -> float:
+    """Container starts in a month of a function invoked `invocations` times at random
+    moments: an invocation more than `idle_minutes` after the one before finds no warm
+    container, and one kept busy is replaced every `lifetime_hours` (prices.json says why)."""
+    if invocations <= 0:
+        return 0.0
+    cold = math.exp(-invocations / MINUTES_A_MONTH * containers["idle_minutes"])
+    # A container is up for the share `1 - cold` of the month, replaced every lifetime (but
+    # only by an invocation that finds it up).
+    replaced = (1 - cold) * min(invocations, HOURS_A_MONTH / float(containers["lifetime_hours"]))
+    return invocations * cold + replaced
 
 
 def shopify_email(emails: int, anchor: dict[str, Any]) -> float:
@@ -114,23 +151,79 @@ def shopify_email(emails: int, anchor: dict[str, Any]) -> float:
 @dataclass(frozen=True)
 class Bill:
     per_type: dict[str, EmailCost]
+    basis: dict[str, dict[str, Any]]
     prices: dict[str, Any]
 
-    @property
-    def mean_per_email(self) -> float:
-        return statistics.fmean(cost.total for cost in self.per_type.values())
+    def emails(self, customers: int) -> dict[str, float]:
+        """Each type's emails in a month of a shop of `customers` (prices.json's month)."""
+        month = self.prices["month"]
+        return {
+            name: customers * month["emails_per_customer"].get(name, 0.0)
+            + month.get("emails_per_shop", {}).get(name, 0.0)
+            for name in self.per_type
+        }
+
+    def emails_a_month(self, customers: int) -> int:
+        return round(sum(self.emails(customers).values()))
+
+    def starts(self, customers: int) -> dict[str, float]:
+        """Container starts in a month, per function that sends email."""
+        invocations: dict[str, float] = defaultdict(float)
+        for name, emails in self.emails(customers).items():
+            invocations[self._function(name)] += emails * self.basis[name]["invocations_per_email"]
+        containers = self.prices["containers"]
+        return {function: container_starts(n, containers) for function, n in invocations.items()}
+
+    def start_share(self, customers: int) -> dict[str, float]:
+        """Dollars per email of each type for its function's container starts, shared among
+        the function's emails."""
+        emails = self.emails(customers)
+        by_function: dict[str, float] = defaultdict(float)
+        for name, count in emails.items():
+            by_function[self._function(name)] += count
+        starts = self.starts(customers)
+        return {
+            name: starts[self._function(name)]
+            * start_cost(self.basis[name], self.prices)
+            / by_function[self._function(name)]
+            if by_function[self._function(name)]
+            else 0.0
+            for name in self.per_type
+        }
+
+    def _function(self, name: str) -> str:
+        return str(self.basis[name].get("function", name))
+
+    def monthly(self, customers: int) -> float:
+        share = self.start_share(customers)
+        return sum(
+            count * (self.per_type[name].total + share[name])
+            for name, count in self.emails(customers).items()
+        )
+
+    def ses(self, customers: int) -> float:
+        return sum(
+            count * self.per_type[name].parts["ses"]
+            for name, count in self.emails(customers).items()
+        )
+
+    def overhead_percent(self, customers: int) -> float:
+        """Everything but SES over SES, for a month of a shop of `customers`."""
+        ses = self.ses(customers)
+        return (self.monthly(customers) - ses) / ses * 100
+
+    def type_overhead_percent(self, name: str, customers: int) -> float:
+        cost = self.per_type[name]
+        share = self.start_share(customers)[name]
+        return (cost.total - cost.parts["ses"] + share) / cost.parts["ses"] * 100
 
     @property
     def overhead_vs_ses_percent(self) -> float:
-        """Everything but SES over SES, for the average email of the declared types."""
-        ses = statistics.fmean(cost.parts["ses"] for cost in self.per_type.values())
-        return (self.mean_per_email - ses) / ses * 100
-
-    def emails_a_month(self, customers: int) -> int:
-        return int(customers * self.prices["month"]["emails_per_customer"])
-
-    def monthly(self, customers: int) -> float:
-        return self.emails_a_month(customers) * self.mean_per_email
+        """Everything but SES over SES for an email in a warm container, the month's mix."""
+        weights = self.emails(1_000_000)
+        ses = sum(weights[n] * cost.parts["ses"] for n, cost in self.per_type.items())
+        total = sum(weights[n] * cost.total for n, cost in self.per_type.items())
+        return (total - ses) / ses * 100
 
 
 def bill(basis: dict[str, dict[str, Any]], prices: dict[str, Any] | None = None) -> Bill:
@@ -138,7 +231,7 @@ def bill(basis: dict[str, dict[str, Any]], prices: dict[str, Any] | None = None)
     prices = prices or load(PRICES)
     order = list(EMAIL_TYPES)
     names = sorted(basis, key=lambda name: order.index(name) if name in order else len(order))
-    return Bill({name: email_cost(basis[name], prices) for name in names}, prices)
+    return Bill({name: email_cost(basis[name], prices) for name in names}, basis, prices)
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -154,38 +247,51 @@ def _usd(amount: float | None) -> str:
 def readme_tables(the_bill: Bill) -> str:
     prices = the_bill.prices
     anchors = prices["anchors"]
-    per_customer = prices["month"]["emails_per_customer"]
-    rows = [
-        f"A month at {per_customer} emails per customer ({prices['month']['why']}); AWS "
-        f"prices of {prices['read_on']} ({prices['region']}), Shopify Email's and Klaviyo's "
-        f"as read on {anchors['shopify_email']['read_on']}:",
-        "",
-        "| customers | emails a month | Tailor on AWS | of which SES | Shopify Email | Klaviyo |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    month, containers = prices["month"], prices["containers"]
+    per_customer = sum(month["emails_per_customer"].values())
     ses = prices["aws"]["ses_per_1000_emails"]
+    start_costs = [start_cost(b, prices) for b in the_bill.basis.values()]
+    rows = [
+        f"A month at {per_customer:g} emails per customer ({month['why']}); AWS prices of "
+        f"{prices['read_on']} ({prices['region']}), Shopify Email's and Klaviyo's as read on "
+        f"{anchors['shopify_email']['read_on']}. Each function's containers are counted "
+        f"from its volume: a container idle {containers['idle_minutes']} minutes is gone, a "
+        f"busy one is replaced every {containers['lifetime_hours']} hours; a start costs "
+        f"${min(start_costs) * 1e6:.0f} to ${max(start_costs) * 1e6:.0f} per million starts "
+        "(the init phase, billed as duration, the signing keys and the shop's copy overrides):",
+        "",
+        "| customers | emails a month | container starts | Tailor on AWS | of which SES "
+        "| over SES | Shopify Email | Klaviyo |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for customers in SHOP_SIZES:
         emails = the_bill.emails_a_month(customers)
         klaviyo = anchors["klaviyo"]["monthly_usd_by_profiles"].get(str(customers))
         shopify = shopify_email(emails, anchors["shopify_email"])
         rows.append(
-            f"| {customers:,} | {emails:,} | {_usd(the_bill.monthly(customers))} "
-            f"| {_usd(emails * ses / 1000)} | {_usd(shopify)} | {_usd(klaviyo)} |"
+            f"| {customers:,} | {emails:,} | {sum(the_bill.starts(customers).values()):,.0f} "
+            f"| {_usd(the_bill.monthly(customers))} | {_usd(the_bill.ses(customers))} "
+            f"| {the_bill.overhead_percent(customers):.1f} % | {_usd(shopify)} | {_usd(klaviyo)} |"
         )
+    sizes = " | ".join(f"{customers:,}" for customers in SHOP_SIZES)
     rows += [
         "",
-        "Per 1,000 emails of each type, and what everything but SES adds to SES's "
-        f"${ses:.2f} (goal: 3 %); overall {the_bill.overhead_vs_ses_percent:.1f} %:",
+        "Per 1,000 emails of each type in a warm container, and what everything but SES adds "
+        f"to SES's ${ses:.2f} (goal: 3 %): warm, and with the container starts of each shop "
+        f"size's month; warm, for the month's mix, {the_bill.overhead_vs_ses_percent:.1f} %:",
         "",
-        "| email | per 1,000 | Lambda | DynamoDB | other | over SES |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        f"| email | per 1,000 | Lambda | DynamoDB | other | over SES warm | {sizes} |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, cost in the_bill.per_type.items():
         other = cost.total - cost.parts["ses"] - cost.parts["lambda"] - cost.parts["dynamodb"]
+        by_size = " | ".join(
+            f"{the_bill.type_overhead_percent(name, customers):.1f} %" for customers in SHOP_SIZES
+        )
         rows.append(
             f"| `{name}` | ${cost.total * 1000:.4f} | ${cost.parts['lambda'] * 1000:.4f} "
             f"| ${cost.parts['dynamodb'] * 1000:.4f} | ${other * 1000:.4f} "
-            f"| {cost.overhead_vs_ses * 100:.1f} % |"
+            f"| {cost.overhead_vs_ses * 100:.1f} % | {by_size} |"
         )
     return "\n".join(rows) + "\n"
 

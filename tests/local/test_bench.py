@@ -71,6 +71,21 @@ def test_each_email_type_stays_within_its_aws_call_budget(story: list[Invoked]) 
     assert not over, f"over budget (calls, budget, by operation): {over}"
 
 
+def test_what_a_container_reads_when_it_starts_is_counted_per_start_not_per_email(
+    story: list[Invoked],
+) -> None:
+    """The signing keys and the shop's copy overrides (common words and the email's own)."""
+    at_start = calls.per_start(story)
+    per_email = calls.per_email(story)
+
+    assert at_start["OrderConfirmationFunction"] == {
+        "s3.GetObject": 2,
+        "secretsmanager.GetSecretValue": 1,
+    }
+    made = per_email["order_confirmation"]
+    assert "s3.GetObject" not in made and "secretsmanager.GetSecretValue" not in made
+
+
 def test_a_first_invocation_replays_on_its_recorded_answers(
     story_template: Template, story: list[Invoked]
 ) -> None:

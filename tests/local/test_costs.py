@@ -60,3 +60,50 @@ def test_transactional_writes_cost_two_write_units_per_item() -> None:
 
     per_write = prices["aws"]["dynamodb_on_demand_per_million_write_units"] / 1e6
     assert abs(cost.parts["dynamodb"] - 6 * per_write) < 1e-15
+
+
+CONTAINERS = {"idle_minutes": 10, "lifetime_hours": 4}
+
+
+def test_a_rarely_invoked_function_starts_a_container_for_almost_every_invocation() -> None:
+    rare = costs.container_starts(100, CONTAINERS)  # about one every seven hours
+    busy = costs.container_starts(1_000_000, CONTAINERS)  # 23 a minute
+
+    assert 99 < rare <= 100
+    assert busy == costs.HOURS_A_MONTH / CONTAINERS["lifetime_hours"]
+
+
+def basis_of(function: str) -> dict[str, object]:
+    """An email whose container start costs a second of init at 1 GB and a secret fetch."""
+    return {
+        "function": function,
+        "init_ms": 1000,
+        "calls_per_start": {"secretsmanager.GetSecretValue": 1},
+        "calls_per_email": {"sesv2.SendEmail": 1},
+        "items_per_email": {},
+        "billed_ms_per_email": 0,
+        "memory_mb": 1024,
+        "invocations_per_email": 1,
+        "log_bytes_per_email": 0,
+    }
+
+
+def test_container_starts_weigh_on_a_small_shop_and_fade_at_a_large_one() -> None:
+    prices = costs.load(costs.PRICES)
+    prices["month"] = {"why": "", "emails_per_customer": {"order_confirmation": 1}}
+    prices["containers"] = CONTAINERS
+    prices["lambda_platform_log_bytes_per_invocation"] = 0
+    the_bill = costs.bill({"order_confirmation": basis_of("OrderConfirmation")}, prices)
+
+    per_start = costs.start_cost(basis_of("OrderConfirmation"), prices)
+    aws = prices["aws"]
+    assert (
+        per_start
+        == aws["lambda_arm64_per_gb_second"] + aws["secrets_manager_per_10000_calls"] / 1e4
+    )
+    small, large = the_bill.overhead_percent(1_000), the_bill.overhead_percent(1_000_000)
+    starts = the_bill.starts(1_000)["OrderConfirmation"]
+    ses = 1_000 * aws["ses_per_1000_emails"] / 1000
+    lambda_requests = 1_000 * aws["lambda_per_million_requests"] / 1e6
+    assert abs(small - (starts * per_start + lambda_requests) / ses * 100) < 1e-9
+    assert small > 10 * large

@@ -249,3 +249,23 @@ def test_a_review_request_ses_took_without_answering_is_not_sent_again_and_its_e
     assert not one_event(review, 0, run, faults, monkeypatch)  # on-failure destination
 
     assert [m["To"].addresses[0].addr_spec for m in outbox.messages] == [customer("review", 0)]
+
+
+def test_a_send_claim_whose_answer_was_lost_is_still_this_attempts_own(
+    run: Any, outbox: Any, faults: Faults, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB took the claim but its answer never came; botocore's retry finds the claim
+    there. It is this attempt's own (its token), so the email goes out, once, at once: not
+    a marketing email failed as of unknown fate when SES was never asked."""
+    review = next(t for t in EMAIL_TYPES if t.kind == "review")
+    faults.per_attempt.clear()
+    faults.per_call.clear()
+    monkeypatch.setenv("TAILOR_NOW", START.isoformat())
+    review.before(run, review.kind, 0)
+    faults.on, faults.answer_lost = True, "PutItem"
+
+    result = run(review.function, review.event(review.kind, 0))
+
+    faults.on = False
+    assert result["status"] == "sent" and faults.injected == 1
+    assert [m["To"].addresses[0].addr_spec for m in outbox.messages] == [customer("review", 0)]

@@ -81,6 +81,15 @@ def written(write: Callable[..., Any], **request: Any) -> bool:
     return True
 
 
+def plain(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item in DynamoDB's wire form as the table resource's Python values: the item a
+    failed condition hands back (`ReturnValuesOnConditionCheckFailure`) is left as it came."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserialize = TypeDeserializer().deserialize
+    return {name: deserialize(value) for name, value in item.items()}
+
+
 def counted(dynamo_table: Table, key: Mapping[str, Any], limit: int, expires_at: int) -> bool:
     """Add one to the item's `count` unless it has reached `limit` (atomically: concurrent
     callers cannot overshoot); False then. The item expires by TTL at `expires_at`."""

@@ -35,7 +35,9 @@ from tailor.observability import logger
 SUPPORTED = ("en", "de", "fr", "es", "it", "nl", "pt", "ja")
 SOURCE_LANGUAGE = "en"
 COMMON = "common"
-OVERRIDE_TTL_SECONDS = 60
+# A container reads a merchant's overrides when it starts and then every five minutes (S3
+# charges per read; words changed in the console wait that long at most).
+OVERRIDE_TTL_SECONDS = 300
 MAX_OVERRIDE_BYTES = 64 * 1024
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -226,7 +228,7 @@ _cache: dict[tuple[str, str, str], tuple[float, dict[str, str]]] = {}
 
 
 def _override(email_type: str, lang: str) -> dict[str, str]:
-    """The merchant's changed keys from S3, read at most once a minute per container."""
+    """The merchant's changed keys from S3, read at most every five minutes per container."""
     # COPY_BUCKET (Settings.copy_bucket, validated at cold start); read directly so that
     # rendering needs no other setting.
     bucket = os.environ.get("COPY_BUCKET", "")

@@ -6,10 +6,10 @@ stream's configuration set. Marketing mail gets the RFC 8058 one-click unsubscri
 headers and a footer link to the preference page; a deferred email is scheduled to run
 its function again later, when consent and relevance are checked anew.
 
-Under `once`, every send is recorded in `idempotency.Sends` (claimed before the SES call,
-marked sent after it): a retry returns what was sent instead of sending again, and what
-it does when an earlier attempt's fate is unknown depends on the stream (transactional
-mail is at least once, marketing at most once; the table is in `tailor.idempotency`).
+Under `once` or `email_once`, every send is recorded in `idempotency.Sends` (claimed before
+the SES call, marked sent after it): a retry returns what was sent instead of sending
+again, and what it does when an earlier attempt's fate is unknown depends on the stream
+(transactional mail is at least once, marketing at most once; see `tailor.idempotency`).
 """
 
 from __future__ import annotations
@@ -161,7 +161,11 @@ def deliver(
             lambda c: clicks.track(email_type, lang, profile.email, c, now),
         )
         if record is not None:
-            record.claim(now)
+            earlier = record.claim(now)
+            if earlier is not None:  # sent meanwhile, which the first read could not see yet
+                if slot is not None:
+                    _profiles(settings).release_marketing(slot)
+                return earlier
             claimed = True
         sent = Mailer(settings.sender_address, settings.shop_name).send(
             Outgoing(
@@ -191,7 +195,7 @@ def deliver(
     }
     if record is not None:
         record.sent(outcome)
-    samples.remember(email_type, context)  # the console's preview of its words
+    samples.remember(email_type, context, profile.email)  # the console's preview of its words
     count("EmailsSent", email_type)
     attribution.sent(email_type, lang, profile.email, content, now)
     logger.info(

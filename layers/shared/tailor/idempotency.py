@@ -13,9 +13,11 @@ The idempotency record alone cannot make an email exactly once: SES may accept t
 and the "done" write fail after it; the record then stays in progress, expires, and the
 retry sends again. So every email sent under `once` also gets a send record (`Sends`) in
 the same table, keyed by the email type and the business event: claimed ("sending") right
-before the SES call, marked "sent" right after it, with a few more tries than botocore's
-(`aws.recorded`). A retry that finds "sent" returns what was sent and sends nothing. One
-that finds a claim whose invocation is over cannot know whether SES took the email; what it
+before the SES call by a conditional put that hands back the record it found, marked "sent"
+right after it, with a few more tries than botocore's (`aws.recorded`). An eventually
+consistent read first spares a duplicate event the work of an email already out; the claim
+alone decides. A retry that finds "sent" returns what was sent and sends nothing. One that
+finds a claim whose invocation is over cannot know whether SES took the email; what it
 does then depends on the email type:
 
     email type (stream)                 fate unknown on retry     why
@@ -32,6 +34,11 @@ Failing is never silent: the function raises, so Lambda retries the event and th
 on the function's on-failure destination. The alerts sender, which sends many emails per
 message, keeps the same rules with its own claims (`tailor.alerts.store.Claim`), written 50
 to a transaction instead of one record per email.
+
+A function whose only effect that must not repeat is its email (it reads, then calls
+`deliver`) is decorated `email_once` instead: its send record alone makes it once, two
+writes an email instead of four (a replay reads again and finds the email sent). `once`
+stays for functions that also write state of their own.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -105,10 +112,15 @@ class Sends:
         return cls(get_settings().need("idempotency_table"), email_type, key, at_most_once)
 
     def earlier(self, now: datetime) -> dict[str, Any] | None:
-        """What an earlier attempt sent, if it did; raises if that cannot be known yet."""
-        item = self._table.get_item(Key={"id": self.record_id}, ConsistentRead=True).get("Item")
-        if item is None:
-            return None
+        """What an earlier attempt sent, if the table says so yet (an eventually consistent
+        read: it may miss a recent claim, which `claim` then finds); raises if that cannot
+        be known yet."""
+        item = self._table.get_item(Key={"id": self.record_id}).get("Item")
+        return None if item is None else self._judged(item, now)
+
+    def _judged(self, item: Mapping[str, Any], now: datetime) -> dict[str, Any] | None:
+        """What an earlier attempt's record means for this one: its outcome if it sent,
+        None if this one may send (at least once, after the claim's lease), else raises."""
         if item["status"] == SENT:
             return dict(json.loads(str(item["outcome"])))
         if int(str(item["lease_until"])) > now.timestamp():
@@ -120,8 +132,9 @@ class Sends:
         logger.warning("an earlier attempt ended while sending: sending again")
         return None
 
-    def claim(self, now: datetime) -> None:
-        """Take the send, right before the SES call, unless another invocation holds it."""
+    def claim(self, now: datetime) -> dict[str, Any] | None:
+        """Take the send, right before the SES call; what an earlier attempt sent instead,
+        when it did (one conditional put that returns the record it found: no read)."""
         self._token = uuid.uuid4().hex
         context = lambda_context.get()
         lease = (
@@ -140,6 +153,7 @@ class Sends:
                 ),
             },
             "ConditionExpression": "attribute_not_exists(id)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if not self.at_most_once:  # or take over the claim of an attempt that ended mid-send
             request["ConditionExpression"] += " OR (#s = :sending AND lease_until < :now)"
@@ -148,9 +162,22 @@ class Sends:
                 ":sending": SENDING,
                 ":now": int(now.timestamp()),
             }
-        taken = aws.written(self._table.put_item, **request)
-        if not taken:
-            raise EmailInFlight(f"{self.record_id} was claimed by another invocation")
+        try:
+            self._table.put_item(**request)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            found: dict[str, Any] = dict(error.response.get("Item") or {})  # type: ignore[call-overload]
+            if not found:  # given back meanwhile: the next attempt starts afresh
+                raise EmailInFlight(f"{self.record_id} was claimed by another invocation") from None
+            record = aws.plain(found)
+            if record.get("token") == self._token:  # ours: done, its answer lost, and retried
+                return None
+            earlier = self._judged(record, now)
+            if earlier is None:  # a lease that ran out as the put was made
+                raise EmailInFlight(f"{self.record_id} was claimed by another invocation") from None
+            return earlier
+        return None
 
     def sent(self, outcome: Mapping[str, Any]) -> None:
         """SES took the email: a retry must find it sent. Failing to record it is logged,
@@ -199,6 +226,9 @@ R = TypeVar("R")
 
 
 def once(key: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Run the function once per value of `key` in its event (the idempotency record), and
+    send each of its emails once (their send records)."""
+
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
         guarded: Callable[..., Any] | None = None
         configs: list[Any] = []
@@ -212,16 +242,41 @@ def once(key: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             context = lambda_context.get()
             if context is not None:
                 configs[0].register_lambda_context(context)
-            try:
-                with _handling(_event_key_of(func, key, kwargs.get("event"))):
-                    return guarded(*args, **kwargs)  # type: ignore[no-any-return]
-            except Deferred as deferred:
-                # Not done yet: no idempotency record, so the scheduled retry can send.
-                return deferred.outcome  # type: ignore[return-value]
+            return cast(R, _handled(func, key, guarded, args, kwargs))
 
         return wrapper
 
     return decorate
+
+
+def email_once(key: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Send the function's email once per value of `key` in its event, by its send record
+    alone: for a function whose only effect that must not repeat is that email."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            return cast(R, _handled(func, key, func, args, kwargs))
+
+        return wrapper
+
+    return decorate
+
+
+def _handled(
+    func: Callable[..., Any],
+    key: str,
+    run: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    """`run` with the business event's key known to `Sends`; a deferral is its outcome."""
+    try:
+        with _handling(_event_key_of(func, key, kwargs.get("event"))):
+            return run(*args, **kwargs)
+    except Deferred as deferred:
+        # Not done yet: nothing recorded as done, so the scheduled retry can send.
+        return deferred.outcome
 
 
 def _event_key_of(func: Callable[..., Any], key: str, event: Any) -> str:
@@ -229,7 +284,10 @@ def _event_key_of(func: Callable[..., Any], key: str, event: Any) -> str:
     from aws_lambda_powertools.utilities.jmespath_utils import query
 
     data = event.model_dump(mode="json") if hasattr(event, "model_dump") else event
-    return f"{func.__module__}.{func.__qualname__}#{json.dumps(query(data, key))}"
+    value = query(data, key)
+    if value is None or (isinstance(value, list) and all(v is None for v in value)):
+        raise ValueError(f"the event has no {key}: it cannot be handled once")
+    return f"{func.__module__}.{func.__qualname__}#{json.dumps(value)}"
 
 
 def _guard(func: Callable[..., Any], key: str) -> tuple[Callable[..., Any], Any]:

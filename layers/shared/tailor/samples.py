@@ -2,15 +2,19 @@
 email's template was given, as JSON.
 
 `templates/<email_type>/sample.json` is the context the tests' sample event gives the
-type's template (tests/unit/console/test_copy_samples.py checks it still is). The last real
-email of each type with copy files, per language, is kept in the copy bucket at
-`copy/<type>/last-event/<lang>.json` (one object, overwritten at most once a minute per
-container; without the customer's signed unsubscribe links). Money, dates and safe HTML
-are tagged so they come back as what the template filters expect.
+type's template (tests/unit/console/test_copy_samples.py checks it still is). A real email
+of each type with copy files, per language, is kept in the copy bucket at
+`copy/<type>/last-event/<lang>.json`, without the customer's signed unsubscribe links: the
+last one sent to the customers chosen for it, one in `KEEP_ONE_IN` (by a hash of the type
+and the address, so the choice needs no state), and at most once a minute per container
+(an alert to hundreds keeps one). An S3 write per email would cost 5 % of SES's price; one
+in 50, 0.1 %. Money, dates and safe HTML are tagged so they come back as what the template
+filters expect.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -27,6 +31,7 @@ from tailor.events.canonical import Money
 from tailor.observability import logger
 from tailor.render import templates_root
 
+KEEP_ONE_IN = 50
 KEEP_EVERY_SECONDS = 60
 _kept_at: dict[tuple[str, str, str], float] = {}
 # Marketing mail's signed preference and unsubscribe links: the customer's, not kept.
@@ -92,11 +97,20 @@ def last_event_key(email_type: str, lang: str) -> str:
     return f"copy/{email_type}/last-event/{lang}.json"
 
 
-def remember(email_type: str, context: Mapping[str, Any]) -> None:
-    """Keep the context of an email just sent as its type's last real event in its
-    language; a failure is logged, never the send's."""
+def chosen(email_type: str, recipient: str) -> bool:
+    """Whether emails of `email_type` to `recipient` are kept for the preview: one
+    customer in `KEEP_ONE_IN`, the same whichever container sends."""
+    digest = hashlib.sha256(f"{email_type}#{recipient.lower()}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % KEEP_ONE_IN == 0
+
+
+def remember(email_type: str, context: Mapping[str, Any], recipient: str) -> None:
+    """Keep the context of an email just sent to a chosen customer as its type's last real
+    event in its language; a failure is logged, never the send's."""
     bucket = os.environ.get("COPY_BUCKET", "")
-    if not bucket or not (copy.copy_root() / email_type / "copy" / "en.json").exists():
+    if not bucket or not chosen(email_type, recipient):
+        return
+    if not (copy.copy_root() / email_type / "copy" / "en.json").exists():
         return
     lang = copy.resolve_language(str(context.get("lang") or ""))
     # A bulk send (an alert to hundreds) keeps one of its emails, not one per recipient.

@@ -165,7 +165,7 @@ def test_overrides_are_listed_once_a_minute_per_container(
 
     assert within_the_minute.responses["returns"].origin == "packaged"
     assert after_it.responses["returns"].origin == "override"
-    # English reads two folders (canned/en/ and the un-prefixed canned/), each once a minute.
+    # English reads two folders (canned/en/ and the un-prefixed canned/), each once a period.
     assert listed == ["listed"] * 4
     aws.reset()
 

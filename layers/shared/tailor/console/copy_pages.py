@@ -2,12 +2,12 @@
 language, edited, checked, previewed, test-sent, saved, reverted and exported.
 
 Saved words are the overrides the functions already read, so they take effect without a
-deploy (within a minute: each function caches overrides for `copy.OVERRIDE_TTL_SECONDS`).
+deploy (within five minutes: each function caches overrides for `copy.OVERRIDE_TTL_SECONDS`).
 """
 
 from __future__ import annotations
 
-from tailor import clock, copy
+from tailor import clock, copy, samples
 from tailor.console import copydesk
 from tailor.console.http import Response, redirect, url
 from tailor.console.overrides import Overrides
@@ -189,6 +189,7 @@ def _editor(
         versions=store.history(copydesk.override_key(folder, lang)),
         field=copydesk.FIELD,
         ttl=copy.OVERRIDE_TTL_SECONDS,
+        keep_one_in=samples.KEEP_ONE_IN,
     )
 
 

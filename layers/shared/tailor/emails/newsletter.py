@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from tailor import addresses, consent, copy
 from tailor.delivery import deliver, skipped
 from tailor.events.canonical import NewsletterSignupRequested, NewsletterSubscribed
-from tailor.idempotency import once
+from tailor.idempotency import email_once, once
 from tailor.links import OPT_IN_PURPOSE, Signer, signer_from_secret
 from tailor.profiles import Profile, Profiles
 from tailor.settings import Settings, get_settings
@@ -76,7 +76,7 @@ def send_confirmation(*, event: NewsletterSignupRequested) -> dict[str, Any]:
     return deliver(CONFIRMATION, context, profile, requested_by_customer=True)
 
 
-@once(key="email")
+@email_once(key="email")
 def send_welcome(*, event: NewsletterSubscribed, raw: Mapping[str, Any]) -> dict[str, Any]:
     settings = get_settings()
     email = addresses.normalize(event.email)

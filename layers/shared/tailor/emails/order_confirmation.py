@@ -19,7 +19,7 @@ from tailor.consent import NEWSLETTER
 from tailor.delivery import deliver, skipped
 from tailor.emails.newsletter import opt_in_url
 from tailor.events.canonical import Money, OrderLine, OrderPlaced, Product
-from tailor.idempotency import once
+from tailor.idempotency import email_once
 from tailor.links import OFFER_PURPOSE, Signer, signer_from_secret
 from tailor.mail import test_order_headers
 from tailor.observability import logger
@@ -31,7 +31,7 @@ from tailor.settings import Settings, get_settings
 EMAIL_TYPE = "order_confirmation"
 
 
-@once(key="order_id")
+@email_once(key="order_id")
 def send_order_confirmation(*, event: OrderPlaced) -> dict[str, Any]:
     if event.voided_test:
         return skipped(EMAIL_TYPE, "voided test order")

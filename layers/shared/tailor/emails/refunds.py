@@ -20,7 +20,7 @@ from tailor.aftercare.store import AftercareStore, OrderHistory
 from tailor.delivery import skipped
 from tailor.events.canonical import Money
 from tailor.events.fulfillment import OrderCancelled, RefundIssued
-from tailor.idempotency import once
+from tailor.idempotency import email_once
 from tailor.observability import logger
 from tailor.profiles import Profiles
 
@@ -32,7 +32,7 @@ TOLD_REASONS = frozenset({"customer", "inventory", "declined"})
 NO_PROMOTION = frozenset({"fraud", "declined"})
 
 
-@once(key="order_id")
+@email_once(key="order_id")
 def send_cancellation(*, event: OrderCancelled) -> dict[str, Any]:
     settings = get_aftercare_settings()
     store = AftercareStore(settings.need("aftercare_table"))
@@ -71,7 +71,7 @@ def _cancelled_money(event: OrderCancelled) -> dict[str, Any]:
     return {"kind": "to_follow", "amount": event.total, "destination": destination}
 
 
-@once(key="refund_id")
+@email_once(key="refund_id")
 def send_refund(*, event: RefundIssued) -> dict[str, Any]:
     settings = get_aftercare_settings()
     store = AftercareStore(settings.need("aftercare_table"))

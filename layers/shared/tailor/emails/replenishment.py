@@ -20,7 +20,7 @@ from tailor.catalog import Catalog, product_page
 from tailor.delivery import deliver, skipped
 from tailor.emails.newsletter import page_context
 from tailor.events.fulfillment import ReplenishmentDue
-from tailor.idempotency import once
+from tailor.idempotency import email_once
 from tailor.profiles import Profiles
 
 EMAIL_TYPE = "replenishment_reminder"
@@ -28,7 +28,7 @@ EMAIL_TYPE = "replenishment_reminder"
 WEAR = {"sock": "socks", "polish": "runs_out", "care": "runs_out", "insole": "wears"}
 
 
-@once(key="[email, product_id, order_id]")
+@email_once(key="[email, product_id, order_id]")
 def send_replenishment_reminder(
     *, event: ReplenishmentDue, raw: Mapping[str, Any]
 ) -> dict[str, Any]:

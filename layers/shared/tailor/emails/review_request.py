@@ -18,14 +18,14 @@ from tailor.aftercare.store import AftercareStore
 from tailor.catalog import Catalog
 from tailor.delivery import deliver, skipped
 from tailor.events.fulfillment import ReviewDue
-from tailor.idempotency import once
+from tailor.idempotency import email_once
 from tailor.links import signer_from_secret
 from tailor.profiles import Profiles
 
 EMAIL_TYPE = "review_request"
 
 
-@once(key="[order_id, email]")
+@email_once(key="[order_id, email]")
 def send_review_request(*, event: ReviewDue, raw: Mapping[str, Any]) -> dict[str, Any]:
     settings = get_aftercare_settings()
     email = addresses.normalize(event.email)

@@ -24,7 +24,7 @@ from tailor.catalog import Catalog
 from tailor.delivery import skipped
 from tailor.events.canonical import Product
 from tailor.events.fulfillment import OrderDelivered, OrderShipped
-from tailor.idempotency import once
+from tailor.idempotency import email_once
 from tailor.links import signer_from_secret
 from tailor.observability import logger
 from tailor.profiles import Profile, Profiles
@@ -38,7 +38,7 @@ MAILED_STATUSES = ("out_for_delivery", "delivered")
 
 # The status is part of the key: a pending fulfillment skipped here is announced when an
 # update moves it to success, even with the tracking number it already had.
-@once(key="[fulfillment_id, tracking[0].number, status]")
+@email_once(key="[fulfillment_id, tracking[0].number, status]")
 def send_shipping_confirmation(*, event: OrderShipped) -> dict[str, Any]:
     settings = get_aftercare_settings()
     if not event.shipped:
@@ -173,7 +173,7 @@ def _coupon(
     }
 
 
-@once(key="[order_id, fulfillment_id, status]")
+@email_once(key="[order_id, fulfillment_id, status]")
 def send_delivery_update(*, event: OrderDelivered) -> dict[str, Any]:
     if event.status not in MAILED_STATUSES:
         return skipped(DELIVERY, f"carrier status {event.status} is not mailed")

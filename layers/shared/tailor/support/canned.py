@@ -15,8 +15,8 @@ lacks a language or a translation answers other intents than English's. Shop sta
 or add responses without a deploy by uploading files of the same form to the mail bucket
 under the canned prefix: `canned/<lang>/<id>.txt.j2` for one language, and, as before the
 library spoke several languages, `canned/<id>.txt.j2` for English. Overrides are read at
-most once a minute per container (as copy overrides are, `tailor.copy`), so an upload
-shows within a minute and a busy support desk does not list the bucket per email.
+most every five minutes per container (as copy overrides are, `tailor.copy`), so an upload
+shows within five minutes and a busy support desk does not list the bucket per email.
 
 A library is loaded for one language, the ticket's, chosen as for every support email
 (`tailor.support.context.language_for`: the customer's profile locale, else her order's,
@@ -45,14 +45,12 @@ from typing import Any, Literal
 from jinja2 import ChainableUndefined, Template, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from tailor.copy import SOURCE_LANGUAGE, SUPPORTED
+from tailor.copy import OVERRIDE_TTL_SECONDS, SOURCE_LANGUAGE, SUPPORTED
 from tailor.observability import logger
 from tailor.render import templates_root
 
 SUFFIX = ".txt.j2"
 MAX_OVERRIDES = 200
-# As long as copy overrides are kept (tailor.copy.OVERRIDE_TTL_SECONDS).
-OVERRIDE_TTL_SECONDS = 60
 MAX_TEMPLATE_BYTES = 64 * 1024
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -354,7 +352,7 @@ _cache: dict[tuple[str, str, str], tuple[float, list[Canned]]] = {}
 
 
 def _cached_overrides(bucket: str, folder: str, lang: str) -> list[Canned]:
-    """The shop's overrides in one folder, read at most once a minute per container."""
+    """The shop's overrides in one folder, read at most every five minutes per container."""
     now = time.monotonic()
     cached = _cache.get((bucket, folder, lang))
     if cached and now - cached[0] < OVERRIDE_TTL_SECONDS:
