@@ -82,6 +82,7 @@ class Composed:
 
 
 _CRLF = SMTP.linesep
+_LINE = 78  # SMTP.max_line_length, the line length set_content encodes for
 
 
 def _boundary(parts: bytes) -> str:
@@ -113,12 +114,12 @@ def _text_part(subtype: str, content: str) -> bytes:
     short enough, else whichever of quoted-printable and base64 is shorter on the first
     ten lines."""
     lines = content.encode("utf-8").splitlines()
-    if max(map(len, lines), default=0) <= SMTP.max_line_length:
+    if max(map(len, lines), default=0) <= _LINE:
         encoding = "7bit" if content.isascii() else "8bit"
         body = b"\n".join(lines) + b"\n"
     else:
         sniff = b"\r\n".join(lines[:10]) + b"\r\n"
-        sniff_qp = quoprimime.body_encode(sniff.decode("latin-1"), SMTP.max_line_length)
+        sniff_qp = quoprimime.body_encode(sniff.decode("latin-1"), _LINE)
         if len(sniff_qp) > len(binascii.b2a_base64(sniff)):
             encoding, body = "base64", _base64(b"\r\n".join(lines) + b"\r\n")
         else:
@@ -140,7 +141,7 @@ def _part_headers(subtype: str, encoding: str) -> str:
 
 def _base64(data: bytes) -> bytes:
     """Lines of 76 characters, as the email package writes them."""
-    chunk = SMTP.max_line_length // 4 * 3
+    chunk = _LINE // 4 * 3
     return b"".join(binascii.b2a_base64(data[i : i + chunk]) for i in range(0, len(data), chunk))
 
 
