@@ -23,7 +23,7 @@ binary (bytes, which need base64) or anything else still goes the long way.
 
 SES: moto parses every raw message it is sent, body and all, only to read its From, To, Cc
 and Bcc headers; a drain of thousands of alerts spent more time there than rendering them.
-It reads the headers alone (the same headers, parsed the same way).
+It reads the header block alone (the same headers, parsed the same way).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import copy
 import email.parser
 import importlib
 import json
+import re
 import threading
 from functools import lru_cache
 from typing import Any
@@ -100,7 +101,12 @@ class _HeadersOnly:
 
     @staticmethod
     def message_from_string(raw: str) -> Any:
-        return email.parser.Parser().parsestr(raw, headersonly=True)
+        # The header block only: `headersonly` still reads the body through, line by line.
+        head = _BLANK_LINE.split(raw, maxsplit=1)[0]
+        return email.parser.Parser().parsestr(head + "\n\n", headersonly=True)
+
+
+_BLANK_LINE = re.compile(r"\r?\n\r?\n")
 
 
 def _keep_parsed_expressions() -> None:

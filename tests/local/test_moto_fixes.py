@@ -195,3 +195,26 @@ def test_items_read_back_exactly_as_written_binary_and_nested_included(profiles:
     )
 
     assert single == batch[0] == page["Items"][0] == item
+
+
+def test_local_ses_takes_recipients_from_the_header_block_only(cloud: Template) -> None:
+    from moto.ses.models import ses_backends
+
+    raw = (
+        "From: Shop <orders@shop.example.com>\r\n"
+        "To: fan@example.com,\r\n second@example.com\r\n"
+        "Subject: hi\r\n"
+        "\r\n"
+        "Cc: leak@example.com\r\n"
+        "\r\n"
+        "Bcc: leak@example.com\r\n"
+    )
+    aws.client("sesv2").send_email(
+        FromEmailAddress="orders@shop.example.com",
+        Destination={"ToAddresses": ["fan@example.com"]},
+        Content={"Raw": {"Data": raw.encode()}},
+    )
+
+    sent = ses_backends["123456789012"]["us-east-1"].sent_messages[-1]
+    assert sent.destinations == ["fan@example.com", "fan@example.com", "second@example.com"]
+    assert sent.source == "orders@shop.example.com"
