@@ -116,9 +116,13 @@ def test_composed_mail_reads_back_as_the_email_package_writes_it(case: str) -> N
     message = email.message_from_bytes(composed.raw, policy=email.policy.default)
     assert str(message["Message-ID"]) == composed.message_id
     assert composed.message_id.endswith("@shop.example.com>")
-    lines = composed.raw.split(b"\r\n")
+    head, _, body = composed.raw.partition(b"\r\n\r\n")
+    lines = body.split(b"\r\n")
     assert b"\n" not in b"".join(lines) and b"\r" not in b"".join(lines)  # CRLF only
     assert max(len(line) for line in lines) <= 78
+    # A header breaks only at its spaces: a signed URL longer than 78 stays whole, within
+    # RFC 5322's 998.
+    assert max(len(line) for line in head.split(b"\r\n")) <= 998
 
 
 def test_parts_use_the_transfer_encoding_the_email_package_picks() -> None:
@@ -142,7 +146,7 @@ def test_a_header_value_with_a_line_break_is_refused() -> None:
     injected = {"X-Tailor-Test-Order": "yes\r\nBcc: victim@example.com"}
     outgoing = Outgoing("x", "a@b.example", None, CASES["nothing but a subject"][1], "t", injected)
 
-    with pytest.raises(ValueError, match="linefeed or carriage return"):
+    with pytest.raises(ValueError, match="X-Tailor-Test-Order header must be printable ASCII"):
         compose(outgoing, SENDER, SHOP)
 
 

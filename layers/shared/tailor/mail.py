@@ -19,7 +19,7 @@ from functools import cache
 
 from tailor import aws, clock
 from tailor.addresses import mailbox
-from tailor.headers import unstructured
+from tailor.headers import Folded, structured, unstructured
 from tailor.render import Rendered
 
 
@@ -57,7 +57,7 @@ def compose(outgoing: Outgoing, sender: str, sender_name: str) -> Composed:
             ("Subject", unstructured("Subject", outgoing.content.subject)),
             ("Date", format_datetime(clock.now())),
             ("Message-ID", message_id),
-            *outgoing.headers.items(),
+            *((name, _built(name, value)) for name, value in outgoing.headers.items()),
             ("MIME-Version", "1.0"),
             ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
         ]
@@ -83,6 +83,11 @@ class Composed:
 
 _CRLF = SMTP.linesep
 _LINE = 78  # SMTP.max_line_length, the line length set_content encodes for
+
+
+def _built(name: str, value: str) -> str:
+    """A caller's header: folded by `tailor.headers` already, or ours to write as is."""
+    return value if isinstance(value, Folded) else structured(name, value)
 
 
 def _boundary(parts: bytes) -> str:
