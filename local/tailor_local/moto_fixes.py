@@ -9,11 +9,21 @@ exactly those back: the same all-or-nothing outcome, in time proportional to the
 DynamoDB expressions: moto parses a condition expression twice per conditional write (and
 once more inside a transaction), and an update expression once per call. A sender writing
 thousands of claims sends the same few expressions with the same values, so parsed
-expressions are kept (parsing is pure; evaluation is against each item, as before).
+expressions are kept (parsing is pure; evaluation is against each item, as before). Each
+UpdateItem then copies the update expression's tree with `copy.deepcopy` and walks it ten
+times, asking every processor at every node for a freshly built map of what it handles:
+the copy here is node by node (a tree of nodes and strings), and each processor's node
+types are asked for once. Claiming 1,000 recipients is 1,000 UpdateItems.
+
+DynamoDB responses: moto serialises an item attribute by attribute, walking the
+AttributeValue shape member by member and trying each name's spellings; a page of 100
+profiles took 40 ms. Items it holds are already in the wire format (strings, numbers as
+strings, lists, maps, booleans), so such an attribute is written as it is; one holding
+binary (bytes, which need base64) or anything else still goes the long way.
 
 SES: moto parses every raw message it is sent, body and all, only to read its From, To, Cc
 and Bcc headers; a drain of thousands of alerts spent more time there than rendering them.
-It reads the headers alone (the same headers, parsed the same way).
+It reads the header block alone (the same headers, parsed the same way).
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import copy
 import email.parser
 import importlib
 import json
+import re
 import threading
 from functools import lru_cache
 from typing import Any
@@ -81,6 +92,7 @@ def install() -> None:
 
     models.DynamoDBBackend.transact_write_items = transact_write_items
     _keep_parsed_expressions()
+    _attribute_values_as_they_are()
     _module("moto.ses.models").email = _HeadersOnly
 
 
@@ -89,7 +101,12 @@ class _HeadersOnly:
 
     @staticmethod
     def message_from_string(raw: str) -> Any:
-        return email.parser.Parser().parsestr(raw, headersonly=True)
+        # The header block only: `headersonly` still reads the body through, line by line.
+        head = _BLANK_LINE.split(raw, maxsplit=1)[0]
+        return email.parser.Parser().parsestr(head + "\n\n", headersonly=True)
+
+
+_BLANK_LINE = re.compile(r"\r?\n\r?\n")
 
 
 def _keep_parsed_expressions() -> None:
@@ -138,6 +155,63 @@ def _keep_parsed_expressions() -> None:
     # The validator deep-copies the tree before resolving it against an item.
     make = lru_cache(maxsize=512)(UpdateExpressionParser.make)
     UpdateExpressionParser.make = staticmethod(make)
+    _walk_update_trees_faster()
+
+
+def _walk_update_trees_faster() -> None:
+    ast_nodes = _module("moto.dynamodb.parsing.ast_nodes")
+    validators = _module("moto.dynamodb.parsing.validators")
+    Node = ast_nodes.Node
+
+    def copy_tree(node: Any, parent: Any = None) -> Any:
+        if not isinstance(node, Node):
+            return node if isinstance(node, str | int | bool | None) else copy.deepcopy(node)
+        twin = object.__new__(type(node))
+        twin.__dict__.update(node.__dict__)
+        twin.parent = parent
+        if node.children is not None:
+            twin.children = [copy_tree(child, twin) for child in node.children]
+        return twin
+
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        if isinstance(value, Node) and value.parent is None:
+            return copy_tree(value)
+        return copy.deepcopy(value, memo)
+
+    validators.deepcopy = deepcopy
+
+    def nodes_to_be_processed(self: Any) -> tuple[type, ...]:
+        types: tuple[type, ...] | None = self.__dict__.get("_node_types")
+        if types is None:
+            types = self.__dict__["_node_types"] = tuple(self._processing_map())
+        return types
+
+    ast_nodes.DepthFirstTraverser.nodes_to_be_processed = nodes_to_be_processed
+
+
+def _attribute_values_as_they_are() -> None:
+    JSONSerializer = _module("moto.core.serialize").JSONSerializer
+    walk = JSONSerializer._serialize
+
+    def _serialize(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if shape.name == "AttributeValue" and _wire_ready(value):
+            serialized[self.get_serialized_name(shape, key)] = value
+            return
+        walk(self, serialized, value, shape, key)
+
+    JSONSerializer._serialize = _serialize
+
+
+_NATIVE = (str, int, bool, type(None))
+
+
+def _wire_ready(value: Any) -> bool:
+    """An AttributeValue moto would serialise unchanged: JSON's types, no binary."""
+    if isinstance(value, dict):
+        return "B" not in value and "BS" not in value and all(map(_wire_ready, value.values()))
+    if isinstance(value, list):
+        return all(map(_wire_ready, value))
+    return isinstance(value, _NATIVE) and not isinstance(value, float)
 
 
 def _module(name: str) -> Any:

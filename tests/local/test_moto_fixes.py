@@ -1,12 +1,15 @@
 """The local cloud's DynamoDB keeps AWS's semantics where it is made faster: a transaction
-is all or nothing (items and stream), and a parsed expression is reused only for the same
-expression with the same names and values."""
+is all or nothing (items and stream), a parsed expression is reused only for the same
+expression with the same names and values, an update's tree is walked afresh for each
+item, and items are read back exactly as written."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from boto3.dynamodb.types import Binary
 from botocore.exceptions import ClientError
 from tailor import aws, transactions
 from tailor_local.template import Template
@@ -140,3 +143,78 @@ def test_a_repeated_filtered_query_reads_the_same_items(profiles: Any) -> None:
         return sorted(str(i["email"]) for i in found)
 
     assert scan() == scan() == ["other@example.com"]
+
+
+def test_one_update_expression_applied_to_many_items_writes_each_its_own(profiles: Any) -> None:
+    """The update's tree is copied per item: one item's values never leak into the next."""
+    for number in range(3):
+        profiles.update_item(
+            Key={"email": f"fan{number}@example.com"},
+            UpdateExpression="SET note = if_not_exists(note, :n), tags = list_append("
+            "if_not_exists(tags, :none), :t) ADD version :one REMOVE gone",
+            ExpressionAttributeValues={":n": f"n{number}", ":t": [number], ":none": [], ":one": 1},
+        )
+    profiles.update_item(
+        Key={"email": "fan1@example.com"},
+        UpdateExpression="SET note = if_not_exists(note, :n), tags = list_append("
+        "if_not_exists(tags, :none), :t) ADD version :one REMOVE gone",
+        ExpressionAttributeValues={":n": "later", ":t": [9], ":none": [], ":one": 1},
+    )
+
+    items = {
+        number: profiles.get_item(Key={"email": f"fan{number}@example.com"})["Item"]
+        for number in range(3)
+    }
+    assert {n: (i["note"], i["tags"], i["version"]) for n, i in items.items()} == {
+        0: ("n0", [0], 1),
+        1: ("n1", [1, 9], 2),
+        2: ("n2", [2], 1),
+    }
+
+
+def test_items_read_back_exactly_as_written_binary_and_nested_included(profiles: Any) -> None:
+    item = {
+        "email": "nested@example.com",
+        "name": "Zoë \u202eevil",
+        "count": 12,
+        "price": Decimal("199.50"),
+        "flags": {"a": True, "b": None},
+        "sizes": ["12", {"eu": 46}],
+        "tags": {"x", "y"},
+        "blob": Binary(b"\x00\xffraw"),
+        "deep": {"inner": {"blob": Binary(b"\x01")}},
+    }
+    profiles.put_item(Item=item)
+
+    single = profiles.get_item(Key={"email": "nested@example.com"})["Item"]
+    batch = profiles.meta.client.batch_get_item(
+        RequestItems={profiles.name: {"Keys": [{"email": "nested@example.com"}]}}
+    )["Responses"][profiles.name]
+    page = profiles.scan(
+        FilterExpression="email = :e", ExpressionAttributeValues={":e": item["email"]}
+    )
+
+    assert single == batch[0] == page["Items"][0] == item
+
+
+def test_local_ses_takes_recipients_from_the_header_block_only(cloud: Template) -> None:
+    from moto.ses.models import ses_backends
+
+    raw = (
+        "From: Shop <orders@shop.example.com>\r\n"
+        "To: fan@example.com,\r\n second@example.com\r\n"
+        "Subject: hi\r\n"
+        "\r\n"
+        "Cc: leak@example.com\r\n"
+        "\r\n"
+        "Bcc: leak@example.com\r\n"
+    )
+    aws.client("sesv2").send_email(
+        FromEmailAddress="orders@shop.example.com",
+        Destination={"ToAddresses": ["fan@example.com"]},
+        Content={"Raw": {"Data": raw.encode()}},
+    )
+
+    sent = ses_backends["123456789012"]["us-east-1"].sent_messages[-1]
+    assert sent.destinations == ["fan@example.com", "fan@example.com", "second@example.com"]
+    assert sent.source == "orders@shop.example.com"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -49,6 +50,19 @@ def sent(played: Path) -> dict[str, EmailMessage]:
     return by_type
 
 
+@pytest.fixture(scope="module")
+def raw_headers(played: Path) -> dict[str, dict[str, str]]:
+    """One email of each type's header block as written, each header unfolded (RFC 5322
+    section 2.2.3: a line break followed by a space is removed), names lower-cased."""
+    by_type: dict[str, dict[str, str]] = {}
+    for path in sorted(played.rglob("*.eml")):
+        head = path.read_bytes().split(b"\r\n\r\n", 1)[0].decode("ascii")
+        unfolded = re.sub(r"\r\n(?=[ \t])", "", head)
+        fields = (line.split(":", 1) for line in unfolded.split("\r\n"))
+        by_type.setdefault(_email_type(path), {n.lower(): v.strip() for n, v in fields})
+    return by_type
+
+
 def _email_type(path: Path) -> str:
     return path.stem.split("-", 1)[1]
 
@@ -83,6 +97,23 @@ def test_marketing_mail_carries_one_click_unsubscribe_and_transactional_does_not
             assert "unsubscribe" in html_of(message).lower(), f"{kind} has no visible opt-out"
         if kind in TRANSACTIONAL_TYPES:
             assert not marketing and message["List-Unsubscribe"] is None, kind
+
+
+# What Gmail and Yahoo read as one-click unsubscribe: URLs in angle brackets, as written.
+LIST_UNSUBSCRIBE = re.compile(r"<https?://[^\s<>]+>(, <mailto:[^\s<>]+>)?")
+# Only free text (a subject, a display name) may be written as RFC 2047 encoded-words.
+FREE_TEXT = {"subject", "from", "to"}
+
+
+def test_every_header_but_free_text_is_written_as_is_and_unsubscribe_urls_read_as_urls(
+    raw_headers: dict[str, dict[str, str]],
+) -> None:
+    assert set(raw_headers) == TRANSACTIONAL_TYPES | MARKETING_TYPES
+    for kind, fields in raw_headers.items():
+        encoded = {n for n, v in fields.items() if "=?" in v and n not in FREE_TEXT}
+        assert encoded == set(), f"{kind}: {encoded} written as encoded-words"
+        if kind in MARKETING_TYPES:
+            assert LIST_UNSUBSCRIBE.fullmatch(fields["list-unsubscribe"]), kind
 
 
 def test_every_email_is_accessible(sent: dict[str, EmailMessage]) -> None:

@@ -11,6 +11,12 @@ written out as built here instead:
   folding whitespace only, so a decoder gives back the exact text;
 - lines break only at spaces that unfolding restores, within 76 characters when they hold
   encoded-words (RFC 2047 section 2) and 78 otherwise (RFC 5322 section 2.1.1).
+
+Every other header we write (List-Unsubscribe, Reply-To, Auto-Submitted, our X- headers)
+is `structured`: ASCII we built ourselves, folded at its spaces and never encoded. The email
+package would turn a token longer than a line, such as a signed unsubscribe URL, into
+encoded-words, which no mail client reads as a URL: Gmail's and Yahoo's one-click
+unsubscribe would silently stop working.
 """
 
 from __future__ import annotations
@@ -111,6 +117,22 @@ def message_id_text(value: str | None) -> str | None:
     if not text or not text.isascii() or len(text) > MAX_ID_CHARS:
         return None
     return text
+
+
+# RFC 5322 section 2.1.1: no line may be longer than 998 characters.
+_MAX_LINE = 998
+
+
+def structured(name: str, value: str) -> Folded:
+    """A header value we built (URLs in angle brackets, keywords, an address), written as
+    is: folded only at its spaces, never into encoded-words. Refuses what would need
+    encoding or could start a header line of its own, naming the header."""
+    if not value.isascii() or not value.isprintable() or "=?" in value:
+        raise ValueError(f"the {name} header must be printable ASCII: use unstructured for text")
+    folded = _fold(name, value.split(" "), _LINE)
+    if max(len(line) for line in folded.lines) + len(name) + 2 > _MAX_LINE:
+        raise ValueError(f"the {name} header has a word longer than a line may be (998)")
+    return folded
 
 
 def _one_line(text: str) -> str:
