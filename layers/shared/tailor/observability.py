@@ -4,7 +4,10 @@ Logs are JSON with the business key (order id, ticket id) as correlation id. Nev
 email address or a customer's name: log ids and reasons instead. Each function's
 POWERTOOLS_SERVICE_NAME (set in template.yaml) is its job; `tailor.delivery` counts each
 email (EmailsSent, EmailsSkipped by reason, EmailsDeferred, EmailsFailed) under its
-`email_type` and `stream` too, since one function may send several types.
+`email_type` and `stream` (and service), since one function may send several types: a
+function's total is the sum of its types'. Logs and metrics are billed (by the byte, and
+$0.30 a month per metric): each email logs one line, its counts one EMF document per
+invocation.
 """
 
 from __future__ import annotations
