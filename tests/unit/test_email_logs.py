@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
+from tailor.mail import Mailer
 from tailor_local.invoke import run_handler
 from tailor_local.template import Template
 
@@ -77,3 +79,27 @@ def test_an_invocation_counts_its_emails_of_a_type_in_one_metric_document(shop: 
         ("back_in_stock", "marketing", 3)
     ]
     assert "@example.com" not in sender.outcome.logs
+
+
+def test_an_email_ses_refused_logs_its_type_and_error_but_not_the_address(
+    cloud: Template, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stock_the_shop(run)
+    order = load_event("shopify/orders-create.json")
+    address = order["detail"]["payload"]["email"]
+    refusal = {"Error": {"Code": "MessageRejected", "Message": f"{address} is not verified"}}
+
+    def refused(*_: Any, **__: Any) -> Any:
+        raise ClientError(refusal, "SendEmail")
+
+    monkeypatch.setattr(Mailer, "send", refused)
+
+    outcome = run_handler(cloud.function("OrderConfirmationFunction"), order)
+
+    assert not outcome.ok and outcome.error_type == "ClientError"
+    logged, documents = lines(outcome.logs)
+    assert [(line["message"], line["email_type"], line["error"]) for line in logged] == [
+        ("email failed", "order_confirmation", "MessageRejected")
+    ]
+    assert [(d["email_type"], d["EmailsFailed"]) for d in documents] == [("order_confirmation", 1)]
+    assert address not in outcome.logs

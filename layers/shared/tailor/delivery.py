@@ -21,7 +21,7 @@ from datetime import UTC
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from botocore.exceptions import BotoCoreError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from tailor import clock, policy, samples
 from tailor.attribution import clicks
@@ -206,6 +206,12 @@ def deliver(
         # Nothing went out: free the frequency-cap slot so the retry is not held back.
         if slot is not None:
             _profiles(settings).release_marketing(slot)
+        # The error's name, not its message: SES's messages may name the address.
+        failure = error.response["Error"]["Code"] if isinstance(error, ClientError) else None
+        logger.warning(
+            "email failed",
+            extra={"email_type": email_type, "error": failure or type(error).__name__},
+        )
         count("EmailsFailed", email_type)
         raise
     outcome = {
