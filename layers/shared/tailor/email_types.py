@@ -260,7 +260,7 @@ _DECLARATIONS = (
         senders=("SupportInboundFunction",),
         samples=(),
         demo_step="Susie writes in: the shoes don't match her dress",
-        aws_call_budget=23,
+        aws_call_budget=21,
     ),
     EmailType(
         name="support_reply",

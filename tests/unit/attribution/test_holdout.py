@@ -13,9 +13,11 @@ from tailor.attribution.holdout import in_holdout
 from tailor.attribution.report import report
 from tailor.attribution.store import Results, customer_key
 from tailor.settings import SettingsError
+from tailor_local import calls
 from tailor_local.template import Template
 
 from tests.helpers.aftercare import subscribe
+from tests.helpers.alerts_shop import MIDDAY, Shop, open_shop
 from tests.helpers.cloud import provisioned
 from tests.helpers.events import load_event
 from tests.helpers.mail import Outbox
@@ -24,6 +26,7 @@ from tests.unit.attribution.test_order_attribution import new_order
 
 SHARE = 0.5
 WELCOME = "newsletter_welcome"
+DROP = "price_drop"
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +40,14 @@ def cloud(holdout_template: Template) -> Iterator[Template]:
         yield holdout_template
 
 
-def customers(held_out: bool, count: int = 1) -> list[str]:
-    """Addresses the rule puts in (or out of) the welcome's holdout."""
+def customers(held_out: bool, count: int = 1, email_type: str = WELCOME) -> list[str]:
+    """Addresses the rule puts in (or out of) the type's holdout."""
     found = []
     for n in range(200):
         email = f"customer{n}@example.com"
         key = customer_key(email)
         assert key is not None
-        if in_holdout(key, WELCOME, SHARE) == held_out:
+        if in_holdout(key, email_type, SHARE) == held_out:
             found.append(email)
     return found[:count]
 
@@ -125,3 +128,40 @@ def test_a_bad_holdout_share_names_the_problem(shares: str, problem: str) -> Non
 
     with pytest.raises(SettingsError, match=problem):
         AttributionSettings.from_env(environment)
+
+
+@pytest.fixture
+def drops(monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+    """A shop whose price drop alerts hold out half the customers."""
+    shares = f'{{"{DROP}": {SHARE}}}'
+    with provisioned(Template(parameters={**TRACKED, "HoldoutShares": shares})) as template:
+        shop = open_shop(template, monkeypatch)
+        shop.oxford({"11": 4, "12": 3, "13": 2})
+        yield shop
+
+
+def test_a_member_sent_the_type_again_is_counted_once_and_costs_no_write(
+    drops: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The membership is recorded by a transaction (four write units, even when its
+    condition fails): a customer who is a member already is found by a read instead."""
+    exposed = customers(held_out=False, email_type=DROP)[0]
+    drops.customer(exposed, shoes="12", first_name="Alex")
+    drops.wish(exposed)
+    with calls.observed() as seen:
+        first = drops.oxford({"11": 4, "12": 3, "13": 2}, price="159.00")
+        drops.at(MIDDAY + timedelta(days=3), monkeypatch)  # past the frequency cap
+        again = drops.oxford({"11": 4, "12": 3, "13": 2}, price="119.00")
+
+    assert [len(report.sends) for report in (first, again)] == [1, 1]
+    results = Results(drops.template.physical_name("ResultsTable"))
+    assert {g["sk"]: int(g["customers"]) for g in results.groups(DROP)} == {"exposed": 1}
+    assert report(results, "USD")[DROP]["holdout"]["exposed"]["customers"] == 1
+    assert report(results, "USD")[DROP]["sent"] == 2
+    # The sender's own transactions aside, joining made one, finding the member none.
+    joined, found = [
+        i.counted()["dynamodb.TransactWriteItems"]
+        for i in seen
+        if i.function_id == "AlertsSenderFunction"
+    ]
+    assert joined - found == 1

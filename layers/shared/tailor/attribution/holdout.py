@@ -44,13 +44,19 @@ def join(results: Results, email: str, email_type: str, group: str) -> None:
     customer = customer_key(email)
     if customer is None:
         return
-    member = {"pk": f"member#{email_type}", "sk": customer, "group": group}
+    key = {"pk": f"member#{email_type}", "sk": customer}
+    member = {**key, "group": group}
     count = {
         "Key": {"pk": f"group#{email_type}", "sk": group},
         "UpdateExpression": "ADD customers :one",
         "ExpressionAttributeValues": {":one": 1},
     }
     try:
+        # Most sends are to a member already: an eventual read (half a read unit) finds
+        # them, where the transaction that records a new one costs four write units even
+        # when its condition fails. One it misses, the transaction's condition still holds.
+        if "Item" in results.table.get_item(Key=key, ProjectionExpression="pk"):
+            return
         results.put_once_counting(member, [count])
     except (ClientError, BotoCoreError, RuntimeError):
         logger.exception("holdout membership not recorded")
