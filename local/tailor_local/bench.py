@@ -6,8 +6,10 @@ each type and each function it invokes has a sample event and the AWS answers to
 
 Cold start: per template function, a fresh interpreter imports its handler module with its
 template environment (Lambda's init phase), then invokes it once on its sample event with
-every AWS call answered from the recording; against the floor every Python function pays,
-`import boto3` and one SES client, then one SendEmail answered the same way. Medians of
+every AWS call answered from the recording, the tailor package loaded from a copy built as
+the layer is (templates and modules compiled by `tailor.build`); against the floor every
+Python function pays, `import boto3` and one SES client, then one SendEmail answered the
+same way. Medians of
 several rounds, each measuring the floor and every function, so load weighs on both alike.
 
 AWS calls per email: by operation, per email type, a batch's calls shared by its emails.
@@ -34,6 +36,7 @@ import json
 import math
 import os
 import pickle
+import shutil
 import statistics
 import subprocess
 import sys
@@ -108,6 +111,26 @@ FLOOR_SEND = [("sesv2.SendEmail", 200, {"MessageId": "floor"})]
 SHOPIFY = REPO_ROOT / "events" / "shopify"
 
 
+@contextmanager
+def built_layer() -> Iterator[Path]:
+    """The directory to put on PYTHONPATH for the tailor package as the layer ships it:
+    copied, then compiled by `tailor.build` as layers/shared/Makefile does in sam build."""
+    import tailor
+
+    with tempfile.TemporaryDirectory(prefix="tailor-layer-") as layer:
+        package = Path(layer) / "tailor"
+        shutil.copytree(Path(tailor.__file__).parent, package, symlinks=False)
+        for cached in list(package.rglob("__pycache__")):
+            shutil.rmtree(cached)
+        subprocess.run(  # noqa: S603 - our own interpreter
+            [sys.executable, "-m", "tailor.build", str(package)],
+            env={**os.environ, "PYTHONPATH": layer},
+            capture_output=True,
+            check=True,
+        )
+        yield Path(layer)
+
+
 def fresh_interpreter(job: dict[str, Any], env: dict[str, str]) -> tuple[float, float]:
     """Seconds of init, and of init plus the first invocation, in a new interpreter (its
     own start-up and reading the job excluded)."""
@@ -145,9 +168,20 @@ def cold_starts(
     """Medians of the floor and of each function, measured round by round (the floor, then
     every function, `runs` times), so a machine busier at one moment than at another weighs
     on floor and functions alike."""
-    base = {**os.environ, **LOCAL_AWS_ENVIRONMENT}
-    # Nothing may reach a network: a call the recording cannot answer fails at once.
-    base["AWS_ENDPOINT_URL"] = NOWHERE
+    with built_layer() as layer:
+        # Nothing may reach a network: a call the recording cannot answer fails at once.
+        base = {**os.environ, **LOCAL_AWS_ENVIRONMENT, "AWS_ENDPOINT_URL": NOWHERE}
+        base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(layer), base.get("PYTHONPATH")]))
+        return _cold_starts(template, samples, runs, only, base)
+
+
+def _cold_starts(
+    template: Template,
+    samples: dict[str, Invoked],
+    runs: int,
+    only: tuple[str, ...],
+    base: dict[str, str],
+) -> tuple[ColdStart, dict[str, ColdStart]]:
     floor_job = {"function": "floor", "path": "", "calls": FLOOR_SEND}
     jobs: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
     for function_id, function in sorted(template.functions().items()):
