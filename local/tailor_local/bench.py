@@ -124,8 +124,9 @@ def built_layer() -> Iterator[Path]:
         shutil.copytree(Path(tailor.__file__).parent, package, symlinks=False)
         for cached in list(package.rglob("__pycache__")):
             shutil.rmtree(cached)
-        subprocess.run(  # noqa: S603 - our own interpreter
-            [sys.executable, "-m", "tailor.build", str(package)],
+        build = "import sys, pathlib, tailor.build; tailor.build.build(pathlib.Path(sys.argv[1]))"
+        subprocess.run(  # noqa: S603 - our own interpreter (whatever its version)
+            [sys.executable, "-c", build, str(package)],
             env={**os.environ, "PYTHONPATH": layer},
             capture_output=True,
             check=True,

@@ -9,7 +9,8 @@ it imports and each template it renders. This compiles the templates (`tailor.re
 every module, as bytecode that needs no write and no check against its source's time (the
 layer's files are what was built). layers/shared/Makefile runs it in `sam build`, and the
 bench on the copy of the layer it measures. Run by the build machine's Python, which must be
-Lambda's (3.13); it imports no compiled library, which is built for the Lambda's machine.
+Lambda's (3.13: bytecode of another version would be ignored); it imports no compiled
+library, which is built for the Lambda's machine. The bench builds with its own Python.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import compileall
 import py_compile
 import sys
 from pathlib import Path
+
+LAMBDA_PYTHON = (3, 13)  # the layer's CompatibleRuntimes in template.yaml
 
 
 def build(package: Path) -> int:
@@ -37,6 +40,12 @@ def build(package: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if sys.version_info[:2] != LAMBDA_PYTHON:
+        # Python and Jinja would ignore bytecode of another version: no error, no gain.
+        raise SystemExit(
+            f"tailor.build: run by Python {sys.version_info.major}.{sys.version_info.minor}, "
+            f"but Lambda runs {'.'.join(map(str, LAMBDA_PYTHON))}: put python3.13 on PATH"
+        )
     package = Path(argv[0])
     templates = build(package)
     print(f"tailor.build: {templates} templates and every module of {package} compiled")
