@@ -1,7 +1,8 @@
 """Check what `sam build` produced: the layer a Lambda on arm64 will load.
 
 `python -m tailor_local.buildcheck .aws-sam/build` fails, naming the problem, when the
-layer lacks the tailor package or its templates, or carries a compiled extension built
+layer lacks the tailor package or its templates, or what `tailor.build` compiles (the
+templates and modules a read-only layer cannot cache), or carries a compiled extension built
 for another architecture (css-inline and pydantic-core must be aarch64 wheels).
 """
 
@@ -15,6 +16,8 @@ REQUIRED = (
     "tailor/__init__.py",
     "tailor/templates/layout.html.j2",
     "tailor/templates/order_confirmation/body.html.j2",
+    "tailor/templates/__compiled__",
+    "tailor/__pycache__",
     "jinja2/__init__.py",
     "pydantic/__init__.py",
     "aws_lambda_powertools/__init__.py",

@@ -31,18 +31,19 @@ print(json.dumps(found))
 """
 
 
-def test_no_function_imports_an_event_loop_or_every_event_model_at_init() -> None:
+def imported_at_init(function_ids: list[str], names: tuple[str, ...]) -> dict[str, list[str]]:
+    """Which of `names` each function's handler module imports, all in one interpreter."""
     functions = Template().functions()
     env = {**os.environ, **LOCAL_AWS_ENVIRONMENT}
-    for function in functions.values():
+    paths = {}
+    for function_id in function_ids:
+        function = functions[function_id]
         env.update({name: value for name, value in function.environment.items() if value})
-    paths = [
-        str(function.code_dir / (function.handler.rpartition(".")[0].replace(".", "/") + ".py"))
-        for function in functions.values()
-    ]
+        module = function.handler.rpartition(".")[0].replace(".", "/")
+        paths[str(function.code_dir / f"{module}.py")] = function_id
 
     result = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", IMPORT_EACH, json.dumps(NOT_AT_INIT), *paths],
+        [sys.executable, "-c", IMPORT_EACH, json.dumps(names), *paths],
         capture_output=True,
         text=True,
         env=env,
@@ -52,4 +53,13 @@ def test_no_function_imports_an_event_loop_or_every_event_model_at_init() -> Non
     )
 
     found = json.loads(result.stdout.strip().splitlines()[-1])
-    assert {path: names for path, names in found.items() if names} == {}
+    return {paths[path]: imported for path, imported in found.items() if imported}
+
+
+def test_no_function_imports_an_event_loop_or_every_event_model_at_init() -> None:
+    assert imported_at_init(list(Template().functions()), NOT_AT_INIT) == {}
+
+
+def test_the_click_redirect_imports_neither_jinja_nor_the_event_models_at_init() -> None:
+    # A click is a redirect: no page to render, no event to read.
+    assert imported_at_init(["ClickRedirectFunction"], ("jinja2", "tailor.events.canonical")) == {}

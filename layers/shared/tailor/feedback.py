@@ -34,7 +34,7 @@ DETAIL_TYPES = {
 class Feedback(BaseModel):
     """One SES feedback event, reduced to what changes a profile."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     message_id: str
     kind: Kind

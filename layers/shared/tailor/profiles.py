@@ -26,7 +26,7 @@ ConsentState = Literal["subscribed", "not_subscribed", "unsubscribed", "pending"
 
 
 class Consent(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     state: ConsentState
     source: str
@@ -35,7 +35,7 @@ class Consent(BaseModel):
 
 
 class Purchase(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     variant_id: str | None = None
     size: str | None = None
@@ -46,7 +46,7 @@ class Purchase(BaseModel):
 
 
 class Profile(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     email: str
     customer_id: str | None = None

@@ -19,7 +19,6 @@ from markupsafe import Markup
 from tailor import copy
 from tailor.links import safe_url, shop_url
 from tailor.observability import logger
-from tailor.render import renderer
 from tailor.settings import get_settings
 
 if TYPE_CHECKING:
@@ -49,6 +48,9 @@ def page(
 ) -> dict[str, Any]:
     """The page `template` in `lang`; its title and message are the copy `<key>_title` and
     `<key>_message` (the message filled from `values`)."""
+    # Jinja on the first page, not at cold start: a redirect renders none.
+    from tailor.render import renderer
+
     settings = get_settings()
     words = copy.Words(PAGES, lang)
     message = words(f"{key}_message", **(values or {})) if template == LAYOUT else Markup("")

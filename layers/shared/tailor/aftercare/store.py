@@ -35,7 +35,7 @@ NO_TRACKING = "-"  # what "announced without a tracking number" is stored as
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class OrderRecord(Record):

@@ -33,7 +33,7 @@ def digest(*parts: str) -> str:
 
 
 class Work(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class Place(Work):

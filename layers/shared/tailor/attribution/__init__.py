@@ -9,6 +9,22 @@
 * `report`: the counters per email type and language, for `tailor report` and the gallery.
 """
 
-from tailor.attribution.orders import IssuedCode, issued_code, register_code
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tailor.attribution.orders import IssuedCode, issued_code, register_code
+
+_FROM_ORDERS = ("IssuedCode", "issued_code", "register_code")
+
+
+def __getattr__(name: str) -> Any:
+    # On first use: the click redirect imports this package, and needs neither the order
+    # attribution nor the event models it reads.
+    if name in _FROM_ORDERS:
+        from tailor.attribution import orders
+
+        return getattr(orders, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["IssuedCode", "issued_code", "register_code"]

@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tailor import clock, web
@@ -37,7 +37,10 @@ from tailor.links import (
     signer_from_secret,
 )
 from tailor.observability import at_invocation_end, logger
-from tailor.render import Rendered
+
+if TYPE_CHECKING:
+    # A type only: the click redirect renders nothing and needs no Jinja.
+    from tailor.render import Rendered
 
 UTM_SOURCE, UTM_MEDIUM = "tailor", "email"
 

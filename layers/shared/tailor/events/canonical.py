@@ -52,7 +52,9 @@ Status = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_lowe
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", str_strip_whitespace=True, defer_build=True
+    )
 
     detail_type: ClassVar[str] = ""
 

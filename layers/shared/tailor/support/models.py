@@ -18,7 +18,7 @@ OPEN_FOR_US: tuple[Status, ...] = ("new", "waiting_on_us")
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod
