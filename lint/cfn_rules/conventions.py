@@ -346,14 +346,16 @@ class LogGroupWithRetention(TailorRule, CloudFormationLintRule):
 
 
 class IdempotencyGrantExact(TailorRule, CloudFormationLintRule):
-    """Powertools' idempotency layer reads, claims, completes and releases its records."""
+    """The records of `tailor.idempotency` (Powertools' idempotency records and the send
+    records of `email_once`) are read, claimed, completed and released."""
 
     id = "E9004"
     shortdesc = "The idempotency table is granted exactly the four item actions"
     description = (
         f"A statement on {IDEMPOTENCY_TABLE} names only that table and grants exactly "
         + ", ".join(sorted(IDEMPOTENCY_ACTIONS))
-        + "; a function whose code reaches tailor.idempotency.once has that statement."
+        + "; a function whose code reaches tailor.idempotency.once or email_once has that "
+        + "statement."
     )
 
     STATEMENT = (
@@ -392,13 +394,13 @@ class IdempotencyGrantExact(TailorRule, CloudFormationLintRule):
         if uses and not granted:
             yield Problem(
                 ["Resources", name, "Properties", "Policies"],
-                f"its code uses tailor.idempotency.once but it has no grant on "
+                f"its code uses tailor.idempotency.once or email_once but it has no grant on "
                 f"{IDEMPOTENCY_TABLE}; add to its Policies' Statement: {self.STATEMENT}",
             )
         elif uses is False and granted:
             yield Problem(
                 ["Resources", name, "Properties", "Policies"],
-                f"its code never uses tailor.idempotency.once, yet it is granted "
+                f"its code never uses tailor.idempotency.once or email_once, yet it is granted "
                 f"{IDEMPOTENCY_TABLE}; remove that statement",
             )
 
@@ -616,11 +618,13 @@ class SchedulesPassTheSchedulerRole(TailorRule, CloudFormationLintRule):
 
 
 # ------------------------------------------------------------------ does the code use once?
-ONCE = ("tailor.idempotency", "once")
+# The decorators that write records to the idempotency table.
+ONCE = frozenset({("tailor.idempotency", "once"), ("tailor.idempotency", "email_once")})
 
 
 def _uses_once(cfn: Any, properties: dict[str, Any]) -> bool | None:
-    """Whether the handler can reach `tailor.idempotency.once`; None if its code is not here.
+    """Whether the handler can reach `tailor.idempotency.once` or `email_once`; None if its
+    code is not here.
 
     Starting at the handler, every name a definition mentions (calls, decorators,
     annotations, a class's whole body) is followed into the function's own directory and
@@ -659,12 +663,12 @@ class _Module:
 class _Code:
     roots: tuple[Path, ...]
 
-    def reaches(self, start: Symbol, goal: Symbol) -> bool:
+    def reaches(self, start: Symbol, goals: frozenset[Symbol]) -> bool:
         seen: set[Symbol] = set()
         todo = [start]
         while todo:
             symbol = todo.pop()
-            if symbol == goal:
+            if symbol in goals:
                 return True
             if symbol not in seen:
                 seen.add(symbol)

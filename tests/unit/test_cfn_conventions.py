@@ -334,9 +334,9 @@ def test_code_that_uses_once_without_the_grant_is_named(tmp_path: Path, handler:
     function(template)["Policies"][0]["Statement"].remove(IDEMPOTENCY)
 
     assert lint(tmp_path, template, code(handler)) == [
-        "OrderConfirmationFunction: its code uses tailor.idempotency.once but it has no grant "
-        "on IdempotencyTable; add to its Policies' Statement: - Effect: Allow, Action: "
-        "[dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem], "
+        "OrderConfirmationFunction: its code uses tailor.idempotency.once or email_once but it "
+        "has no grant on IdempotencyTable; add to its Policies' Statement: - Effect: Allow, "
+        "Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem], "
         "Resource: !GetAtt IdempotencyTable.Arn"
     ]
 
@@ -353,8 +353,26 @@ def test_a_grant_the_code_never_uses_is_named(tmp_path: Path) -> None:
     )
 
     assert lint(tmp_path, good(), code(handler)) == [
-        "OrderConfirmationFunction: its code never uses tailor.idempotency.once, yet it is "
-        "granted IdempotencyTable; remove that statement"
+        "OrderConfirmationFunction: its code never uses tailor.idempotency.once or email_once, "
+        "yet it is granted IdempotencyTable; remove that statement"
+    ]
+
+
+def test_code_whose_email_is_once_by_its_send_record_needs_the_grant_too(tmp_path: Path) -> None:
+    layer = LAYER_EMAIL.replace("import once", "import email_once").replace("@once", "@email_once")
+    files = {
+        **code(HANDLERS["imported name"]),
+        "layers/shared/tailor/idempotency.py": LAYER_IDEMPOTENCY + "\n\nemail_once = once\n",
+        "layers/shared/tailor/emails/order_confirmation.py": layer,
+    }
+    assert lint(tmp_path, good(), files) == []
+
+    template = good()
+    function(template)["Policies"][0]["Statement"].remove(IDEMPOTENCY)
+    problems = lint(tmp_path, template, files)
+    assert [p.split(";")[0] for p in problems] == [
+        "OrderConfirmationFunction: its code uses tailor.idempotency.once or email_once but it "
+        "has no grant on IdempotencyTable"
     ]
 
 
