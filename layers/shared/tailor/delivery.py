@@ -98,6 +98,8 @@ at_invocation_end(_publish_counts)
 
 
 def skipped(email_type: str, reason: str) -> dict[str, Any]:
+    """Log why an email of a declared type is not sent: its line is its count (no metric)."""
+    declared(email_type)
     logger.info("email skipped", extra={"email_type": email_type, "reason": reason})
     return {"status": "skipped", "email_type": email_type, "reason": reason}
 
