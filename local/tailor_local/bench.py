@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ from tailor.samples import KEEP_ONE_IN
 
 from tailor_local import calls, costs
 from tailor_local.calls import Invoked
-from tailor_local.cloud import LOCAL_AWS_ENVIRONMENT, command_template
+from tailor_local.cloud import LOCAL_AWS_ENVIRONMENT, Cloud, command_template
 from tailor_local.console import table
 from tailor_local.demo import load_story
 from tailor_local.template import REPO_ROOT, Template
@@ -245,9 +246,10 @@ def recorded_renders() -> Iterator[list[tuple[str, Any]]]:
         Renderer.render = real  # type: ignore[method-assign]
 
 
-def play_story(template: Template) -> list[Invoked]:
+def play_story(template: Template, stored: dict[str, Any] | None = None) -> list[Invoked]:
     """The demo story on an ephemeral cloud: every invocation, with the AWS calls it made.
-    The story shows every email type (each declares its demo step), so every type is here."""
+    The story shows every email type (each declares its demo step), so every type is here.
+    What it left in the tables kept long goes in `stored` (see `stored_basis`)."""
     from tailor_local.cloud import open_cloud
     from tailor_local.demo import Player
 
@@ -256,7 +258,38 @@ def play_story(template: Template) -> list[Invoked]:
         player = Player(story, cloud, template)
         for number, step in enumerate(story.steps, start=1):
             player.play(step, number)
+        if stored is not None:
+            stored.update(stored_basis(cloud, seen))
     return seen
+
+
+def stored_basis(cloud: Cloud, seen: list[Invoked]) -> dict[str, Any]:
+    """The bytes DynamoDB bills for what the story kept long: per email of each type, its
+    click-tracking record in the results table (kept `MESSAGE_DAYS`); per customer (one
+    profile each), their profile and consent ledger, kept for good."""
+    overhead = costs.load(costs.PRICES)["aws"]["dynamodb_storage_overhead_bytes_per_item"]
+
+    def sizes(logical_id: str) -> list[tuple[dict[str, Any], int]]:
+        pages = cloud.client("dynamodb").get_paginator("scan")
+        name = cloud.template.physical_name(logical_id)
+        items = [item for page in pages.paginate(TableName=name) for item in page["Items"]]
+        return [(item, costs.item_bytes(item) + overhead) for item in items]
+
+    sent = Counter(email_type for invoked in seen for email_type in invoked.email_types)
+    messages: Counter[str] = Counter()
+    for item, size in sizes("ResultsTable"):
+        if item["pk"]["S"].startswith("msg#"):
+            messages[item["email_type"]["S"]] += size
+    profiles = sizes("ProfilesTable")
+    return {
+        "message_bytes_per_email": {
+            email_type: round(messages[email_type] / count) for email_type, count in sent.items()
+        },
+        "bytes_per_customer": {
+            table: round(sum(size for _, size in sizes(table)) / len(profiles))
+            for table in ("ProfilesTable", "ConsentLedgerTable")
+        },
+    }
 
 
 def sample_files(template: Template, seen: list[Invoked]) -> list[Invoked]:
@@ -543,7 +576,8 @@ def main(argv: list[str] | None = None) -> int:
     # The story's parameters (its shop's support address, say) for every figure alike.
     template = command_template(load_story().parameters, ephemeral=True)
     print("The demo story, every AWS call recorded ...", flush=True)
-    seen = play_story(template)
+    stored: dict[str, Any] = {}
+    seen = play_story(template, stored)
     print(f"Cold starts: {args.runs} fresh interpreters per function ...", flush=True)
     floor, cold = cold_starts(
         template, samples_by_function(seen + sample_files(template, seen)), args.runs
@@ -556,7 +590,8 @@ def main(argv: list[str] | None = None) -> int:
     prices = costs.load(costs.PRICES)
     basis = cost_basis(template, seen, warm, prices, cold)
     costs.BASIS.write_text(json.dumps(basis, indent=2, sort_keys=True) + "\n")
-    the_bill = costs.bill(basis, prices)
+    costs.STORED.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n")
+    the_bill = costs.measured_bill(prices)
     costs.rewrite_readme(args.readme, the_bill)
 
     print()
@@ -640,6 +675,13 @@ def main(argv: list[str] | None = None) -> int:
                 str(customers): round(the_bill.monthly(customers), 2)
                 for customers in costs.SHOP_SIZES
             },
+            "monthly_fixed_usd": {
+                str(customers): {
+                    part: round(usd, 2) for part, usd in the_bill.fixed(customers).items()
+                }
+                for customers in costs.SHOP_SIZES
+            },
+            "custom_metrics": len(the_bill.stack.metrics) if the_bill.stack else 0,
         },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

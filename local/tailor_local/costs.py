@@ -3,15 +3,20 @@
 The inputs are measured per email type (`bench/cost-basis.json`, rewritten by `make bench`):
 the AWS calls one email makes (by operation, with the items DynamoDB bills for), its billed
 Lambda duration, the function's memory in template.yaml, the invocations and log bytes per
-email. The prices, their sources and the date they were read are in `bench/prices.json`,
-with the Shopify Email and Klaviyo prices the README sets beside a month's bill. The README's
-"What it costs" tables are generated here (`make bench`; a test checks they match).
+email. What the stack costs a month whatever it sends (`Stack`) is read from template.yaml
+(secrets, alarms, dashboards), from the code (the custom metrics it publishes, see
+`custom_metrics`) and from `bench/stored-basis.json` (the bytes the demo story left in the
+tables kept long, rewritten by `make bench`). The prices, their sources and the date they
+were read are in `bench/prices.json`, with the Shopify Email and Klaviyo prices the README
+sets beside a month's bill. The README's "What it costs" tables are generated here (`make
+bench`; a test checks they match).
 
     python -m tailor_local.costs README.md   # rewrite the README's tables from the files
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import sys
@@ -22,10 +27,11 @@ from typing import Any
 
 from tailor.email_types import EMAIL_TYPES
 
-from tailor_local.template import REPO_ROOT
+from tailor_local.template import REPO_ROOT, Template, local_template
 
 PRICES = REPO_ROOT / "bench" / "prices.json"
 BASIS = REPO_ROOT / "bench" / "cost-basis.json"
+STORED = REPO_ROOT / "bench" / "stored-basis.json"
 SHOP_SIZES = (10_000, 100_000, 1_000_000)
 HOURS_A_MONTH = 730
 MINUTES_A_MONTH = HOURS_A_MONTH * 60
@@ -148,11 +154,191 @@ def shopify_email(emails: int, anchor: dict[str, Any]) -> float:
     return cost
 
 
+# ---------------------------------------------------------------- what the stack costs
+# A dimension whose value is the publishing function's service, whichever function that is.
+ITS_SERVICE = "(its function's service)"
+LAYER = REPO_ROOT / "layers" / "shared" / "tailor"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A custom CloudWatch metric: CloudWatch bills each name and set of dimension values."""
+
+    namespace: str
+    name: str
+    dimensions: tuple[tuple[str, str], ...]
+
+    @property
+    def dimension_names(self) -> frozenset[str]:
+        return frozenset(name for name, _ in self.dimensions)
+
+
+def custom_metrics(template: Template) -> set[Metric]:
+    """Every custom metric the functions may publish, from the code's declarations: each
+    email type's counts (`tailor.delivery.OUTCOMES`) under each of its senders' services,
+    its results metrics (`tailor.attribution.store.METRICS`), and the metrics functions add
+    under their service alone (`metrics.add_metric` calls, found in the layer's code)."""
+    from tailor.attribution import store
+    from tailor.delivery import OUTCOMES
+
+    functions = template.functions()
+    [namespace] = {f.environment.get("POWERTOOLS_METRICS_NAMESPACE") for f in functions.values()}
+    assert namespace, "template.yaml sets no POWERTOOLS_METRICS_NAMESPACE"
+    found = set()
+    for kind in EMAIL_TYPES.values():
+        for sender in kind.senders:
+            service = functions[sender].environment["POWERTOOLS_SERVICE_NAME"]
+            dimensions = (
+                ("email_type", kind.name),
+                ("service", service),
+                ("stream", kind.stream.value),
+            )
+            found |= {Metric(namespace, outcome, dimensions) for outcome in OUTCOMES}
+        per_type = (("email_type", kind.name), ("service", ITS_SERVICE))
+        found |= {Metric(namespace, name, per_type) for name in store.METRICS}
+    alone = (("service", ITS_SERVICE),)
+    for path in sorted(LAYER.rglob("*.py")):
+        found |= {Metric(namespace, name, alone) for name in added_metric_names(path)}
+    return found
+
+
+def added_metric_names(path: Path) -> set[str]:
+    """The names a module's `add_metric(name=...)` calls may give: a string, either of a
+    conditional's, or an f-string's prefix with each outcome the module's `_count` calls
+    count (the alert sender's `Alerts_<outcome>`, with the status `deliver` returns)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    counted = {"sent", "skipped"} | {
+        arg.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _called(node) == "_count"
+        for arg in node.args
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+    }
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _called(node) == "add_metric":
+            [given] = [k.value for k in node.keywords if k.arg == "name"]
+            names |= _names(given, counted, path)
+    return names
+
+
+def _called(call: ast.Call) -> str:
+    function = call.func
+    return function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+
+
+def _names(given: ast.expr, counted: set[str], path: Path) -> set[str]:
+    if isinstance(given, ast.Constant) and isinstance(given.value, str):
+        return {given.value}
+    if isinstance(given, ast.IfExp):
+        return _names(given.body, counted, path) | _names(given.orelse, counted, path)
+    if isinstance(given, ast.JoinedStr) and counted:
+        prefix = "".join(str(part.value) for part in given.values if isinstance(part, ast.Constant))
+        return {prefix + outcome for outcome in counted}
+    raise ValueError(f"{path}: cannot tell which metric names {ast.unparse(given)} gives")
+
+
+@dataclass(frozen=True)
+class Stack:
+    """What the stack costs a month whatever it sends: its secrets, alarms and dashboards
+    (template.yaml), its custom metrics, and what its tables keep (`bench/stored-basis.json`:
+    each email's click-tracking record, kept `MESSAGE_DAYS`, and each customer's profile and
+    consent ledger)."""
+
+    secrets: int
+    alarms: int
+    dashboards: int
+    metrics: frozenset[Metric]
+    stored: dict[str, Any]
+
+    @classmethod
+    def of(cls, template: Template, stored: dict[str, Any]) -> Stack:
+        return cls(
+            secrets=len(template.of_type("AWS::SecretsManager::Secret")),
+            alarms=len(template.of_type("AWS::CloudWatch::Alarm")),
+            dashboards=len(template.of_type("AWS::CloudWatch::Dashboard")),
+            metrics=frozenset(custom_metrics(template)),
+            stored=stored,
+        )
+
+    def metric_months(self, emails: dict[str, float], per_email: dict[str, float]) -> float:
+        """The months of metric CloudWatch bills: it prorates each metric by the hours it is
+        published in. An email type's are published when its emails are sent, clicked or
+        attributed (`per_email` of each metric, at most one), at random hours (Poisson); the
+        functions' own metrics are counted for the whole month."""
+        months = 0.0
+        for metric in self.metrics:
+            email_type = dict(metric.dimensions).get("email_type")
+            if email_type is None:
+                months += 1
+            else:
+                a_month = emails.get(email_type, 0.0) * per_email.get(metric.name, 1.0)
+                months += 1 - math.exp(-a_month / HOURS_A_MONTH)
+        return months
+
+    def stored_gb(self, emails: dict[str, float], customers: int) -> float:
+        """Gigabytes kept once a shop has run longer than a message record is kept."""
+        from tailor.attribution.store import MESSAGE_DAYS
+
+        months_kept = MESSAGE_DAYS * 24 / HOURS_A_MONTH
+        per_email: dict[str, float] = self.stored["message_bytes_per_email"]
+        per_customer: dict[str, float] = self.stored["bytes_per_customer"]
+        messages = sum(n * per_email.get(name, 0) for name, n in emails.items()) * months_kept
+        return (messages + customers * sum(per_customer.values())) / 1e9
+
+    def monthly(
+        self, emails: dict[str, float], customers: int, prices: dict[str, Any]
+    ) -> dict[str, float]:
+        """Dollars a month, by what charges for it."""
+        aws = prices["aws"]
+        paid_dashboards = max(
+            0,
+            self.dashboards
+            + prices["dashboards_already_in_account"]
+            - aws["cloudwatch_free_dashboards"],
+        )
+        return {
+            "metrics": self.metric_months(emails, prices["month"]["metrics_per_email"])
+            * aws["cloudwatch_per_custom_metric_month"],
+            "alarms": self.alarms * aws["cloudwatch_per_standard_alarm_month"],
+            "dashboards": min(self.dashboards, paid_dashboards)
+            * aws["cloudwatch_per_dashboard_month"],
+            "secrets": self.secrets * aws["secrets_manager_per_secret_month"],
+            "storage": self.stored_gb(emails, customers)
+            * (aws["dynamodb_standard_per_gb_month"] + aws["dynamodb_pitr_per_gb_month"]),
+        }
+
+
+def item_bytes(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it (typed attribute values, as the low-level client
+    returns them): each attribute's name and value."""
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
+
+
+def _value_bytes(value: dict[str, Any]) -> int:
+    [(kind, data)] = value.items()
+    if kind == "S":
+        return len(str(data).encode())
+    if kind == "N":
+        digits = str(data).lstrip("-").replace(".", "").strip("0") or "0"
+        return 1 + math.ceil(len(digits) / 2)
+    if kind == "B":
+        return len(data)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode()) + _value_bytes(v) for k, v in data.items())
+    if kind == "L":
+        return 3 + sum(1 + _value_bytes(v) for v in data)
+    return sum(_value_bytes({kind[0]: each}) for each in data)  # SS, NS, BS
+
+
 @dataclass(frozen=True)
 class Bill:
     per_type: dict[str, EmailCost]
     basis: dict[str, dict[str, Any]]
     prices: dict[str, Any]
+    stack: Stack | None = None  # what is paid whatever is sent; None: the emails alone
 
     def emails(self, customers: int) -> dict[str, float]:
         """Each type's emails in a month of a shop of `customers` (prices.json's month)."""
@@ -195,11 +381,21 @@ class Bill:
         return str(self.basis[name].get("function", name))
 
     def monthly(self, customers: int) -> float:
+        """The month's bill: the emails, their container starts and the fixed costs."""
+        return self.for_emails(customers) + sum(self.fixed(customers).values())
+
+    def for_emails(self, customers: int) -> float:
         share = self.start_share(customers)
         return sum(
             count * (self.per_type[name].total + share[name])
             for name, count in self.emails(customers).items()
         )
+
+    def fixed(self, customers: int) -> dict[str, float]:
+        """What the stack costs a month whatever it sends, by what charges for it."""
+        if self.stack is None:
+            return {}
+        return self.stack.monthly(self.emails(customers), customers, self.prices)
 
     def ses(self, customers: int) -> float:
         return sum(
@@ -226,12 +422,22 @@ class Bill:
         return (total - ses) / ses * 100
 
 
-def bill(basis: dict[str, dict[str, Any]], prices: dict[str, Any] | None = None) -> Bill:
+def bill(
+    basis: dict[str, dict[str, Any]],
+    prices: dict[str, Any] | None = None,
+    stack: Stack | None = None,
+) -> Bill:
     """The bill, its email types in their order of declaration."""
     prices = prices or load(PRICES)
     order = list(EMAIL_TYPES)
     names = sorted(basis, key=lambda name: order.index(name) if name in order else len(order))
-    return Bill({name: email_cost(basis[name], prices) for name in names}, basis, prices)
+    return Bill({name: email_cost(basis[name], prices) for name in names}, basis, prices, stack)
+
+
+def measured_bill(prices: dict[str, Any] | None = None) -> Bill:
+    """The bill of what `make bench` measured, with the stack as the local commands run it
+    (the support desk on)."""
+    return bill(load(BASIS), prices, Stack.of(local_template(), load(STORED)))
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -261,8 +467,8 @@ def readme_tables(the_bill: Bill) -> str:
         "(the init phase, billed as duration, the signing keys and the shop's copy overrides):",
         "",
         "| customers | emails a month | container starts | Tailor on AWS | of which SES "
-        "| over SES | Shopify Email | Klaviyo |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| of which fixed | over SES | Shopify Email | Klaviyo |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for customers in SHOP_SIZES:
         emails = the_bill.emails_a_month(customers)
@@ -271,8 +477,11 @@ def readme_tables(the_bill: Bill) -> str:
         rows.append(
             f"| {customers:,} | {emails:,} | {sum(the_bill.starts(customers).values()):,.0f} "
             f"| {_usd(the_bill.monthly(customers))} | {_usd(the_bill.ses(customers))} "
+            f"| {_usd(sum(the_bill.fixed(customers).values()))} "
             f"| {the_bill.overhead_percent(customers):.1f} % | {_usd(shopify)} | {_usd(klaviyo)} |"
         )
+    if the_bill.stack is not None:
+        rows += fixed_rows(the_bill, the_bill.stack)
     sizes = " | ".join(f"{customers:,}" for customers in SHOP_SIZES)
     rows += [
         "",
@@ -296,6 +505,42 @@ def readme_tables(the_bill: Bill) -> str:
     return "\n".join(rows) + "\n"
 
 
+def fixed_rows(the_bill: Bill, stack: Stack) -> list[str]:
+    """The fixed costs' table: what the stack pays a month whatever it sends."""
+    from tailor.attribution.store import MESSAGE_DAYS
+
+    prices = the_bill.prices
+    aws = prices["aws"]
+    storage_price = aws["dynamodb_standard_per_gb_month"] + aws["dynamodb_pitr_per_gb_month"]
+    rows = [
+        "",
+        "Of which fixed: what the stack costs a month whatever it sends. Its "
+        f"{len(stack.metrics)} custom metrics at "
+        f"${aws['cloudwatch_per_custom_metric_month']:.2f} a month ({prices['metrics_why']}; "
+        f"{prices['month']['metrics_why']}), "
+        f"its {stack.alarms} alarms at "
+        f"${aws['cloudwatch_per_standard_alarm_month']:.2f} and {stack.secrets} secret at "
+        f"${aws['secrets_manager_per_secret_month']:.2f} (template.yaml), its "
+        f"{stack.dashboards} dashboard ({prices['dashboards_why']}), and what DynamoDB keeps "
+        f"at ${storage_price:.2f} per GB a month with point-in-time recovery: each email's "
+        f"click-tracking record (kept {MESSAGE_DAYS} days) and each "
+        "customer's profile and consent ledger, at the sizes the demo story left them "
+        "(`bench/stored-basis.json`):",
+        "",
+        "| customers | metrics | alarms | dashboards | secrets | stored | storage | fixed |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for customers in SHOP_SIZES:
+        fixed = the_bill.fixed(customers)
+        gb = stack.stored_gb(the_bill.emails(customers), customers)
+        rows.append(
+            f"| {customers:,} | {_usd(fixed['metrics'])} | {_usd(fixed['alarms'])} "
+            f"| {_usd(fixed['dashboards'])} | {_usd(fixed['secrets'])} | {gb:,.2f} GB "
+            f"| {_usd(fixed['storage'])} | {_usd(sum(fixed.values()))} |"
+        )
+    return rows
+
+
 README_START = (
     "<!-- costs: generated by `make bench` from bench/cost-basis.json and bench/prices.json -->\n"
 )
@@ -315,4 +560,4 @@ def rewrite_readme(path: Path, the_bill: Bill) -> None:
 
 
 if __name__ == "__main__":  # python -m tailor_local.costs README.md
-    rewrite_readme(Path(sys.argv[1]), bill(load(BASIS)))
+    rewrite_readme(Path(sys.argv[1]), measured_bill())

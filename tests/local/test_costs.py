@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from tailor.email_types import EMAIL_TYPES
 from tailor_local import costs
-from tailor_local.template import REPO_ROOT
+from tailor_local.template import REPO_ROOT, local_template
 
 SHOPIFY = {"free_emails_per_month": 10_000, "per_1000_tiers": [[300_000, 1.0], [None, 0.5]]}
 
 
 def test_the_readme_cost_tables_are_generated_from_the_measurements() -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    regenerated = costs.with_readme_tables(readme, costs.bill(costs.load(costs.BASIS)))
+    regenerated = costs.with_readme_tables(readme, costs.measured_bill())
 
     assert readme == regenerated, "run `make bench` (or python -m tailor_local.costs README.md)"
 
@@ -107,3 +107,74 @@ def test_container_starts_weigh_on_a_small_shop_and_fade_at_a_large_one() -> Non
     lambda_requests = 1_000 * aws["lambda_per_million_requests"] / 1e6
     assert abs(small - (starts * per_start + lambda_requests) / ses * 100) < 1e-9
     assert small > 10 * large
+
+
+NOTHING_STORED: dict[str, dict[str, float]] = {
+    "message_bytes_per_email": {},
+    "bytes_per_customer": {},
+}
+
+
+def test_a_shop_that_sends_nothing_still_pays_for_its_stack() -> None:
+    prices = costs.load(costs.PRICES)
+    aws = prices["aws"]
+    prices["month"]["emails_per_shop"] = {}  # not even the SLA digest
+    stack = costs.Stack.of(local_template(), NOTHING_STORED)
+    the_bill = costs.bill(costs.load(costs.BASIS), prices, stack)
+
+    fixed = the_bill.fixed(0)
+
+    assert fixed["secrets"] == aws["secrets_manager_per_secret_month"]  # the link-signing keys
+    assert fixed["alarms"] == stack.alarms * aws["cloudwatch_per_standard_alarm_month"] > 0
+    assert fixed["dashboards"] == 0  # within CloudWatch's three free ones
+    # The functions' own metrics are published all month; no email type's, as none is sent.
+    own = [m for m in stack.metrics if "email_type" not in m.dimension_names]
+    assert fixed["metrics"] == len(own) * aws["cloudwatch_per_custom_metric_month"]
+    assert fixed["storage"] == 0
+    assert the_bill.monthly(0) == sum(fixed.values())
+
+
+def test_a_dashboard_beyond_the_free_three_is_paid_for() -> None:
+    prices = costs.load(costs.PRICES)
+    prices["dashboards_already_in_account"] = 3
+    stack = costs.Stack.of(local_template(), NOTHING_STORED)
+
+    fixed = costs.bill(costs.load(costs.BASIS), prices, stack).fixed(0)
+
+    assert fixed["dashboards"] == prices["aws"]["cloudwatch_per_dashboard_month"]
+
+
+def test_an_email_type_sent_every_hour_pays_a_metric_month_and_a_rare_one_a_fraction() -> None:
+    sent = costs.Metric("Tailor", "EmailsSent", (("email_type", "order_confirmation"),))
+    stack = costs.Stack(0, 0, 0, frozenset({sent}), NOTHING_STORED)
+
+    hourly = stack.metric_months({"order_confirmation": 100 * costs.HOURS_A_MONTH}, {})
+    rare = stack.metric_months({"order_confirmation": 73}, {})  # in about 70 hours of 730
+
+    assert hourly == 1.0
+    assert 0.09 < rare < 0.1
+    assert stack.metric_months({}, {}) == 0
+
+
+def test_what_the_tables_keep_grows_with_customers_and_a_message_record_per_email() -> None:
+    stored = {
+        "message_bytes_per_email": {"order_confirmation": 500},
+        "bytes_per_customer": {"ProfilesTable": 1000, "ConsentLedgerTable": 500},
+    }
+    stack = costs.Stack(0, 0, 0, frozenset(), stored)
+
+    gb = stack.stored_gb({"order_confirmation": 1_000_000}, 10_000)
+
+    months_kept = 400 * 24 / costs.HOURS_A_MONTH  # a message record is kept 400 days
+    assert abs(gb - (1_000_000 * 500 * months_kept + 10_000 * 1500) / 1e9) < 1e-12
+
+
+def test_an_item_is_sized_as_dynamodb_counts_it() -> None:
+    item = {
+        "pk": {"S": "msg#1"},  # 2 + 5
+        "n": {"N": "-12345.000"},  # 1 + 1 + 3 (five significant digits)
+        "ok": {"BOOL": True},  # 2 + 1
+        "links": {"L": [{"S": "ab"}]},  # 5 + 3 + 1 + 2
+    }
+
+    assert costs.item_bytes(item) == 7 + 5 + 3 + 11

@@ -101,5 +101,21 @@ def test_an_email_ses_refused_logs_its_type_and_error_but_not_the_address(
     assert [(line["message"], line["email_type"], line["error"]) for line in logged] == [
         ("email failed", "order_confirmation", "MessageRejected")
     ]
-    assert [(d["email_type"], d["EmailsFailed"]) for d in documents] == [("order_confirmation", 1)]
+    # No metric of its own: the invocation fails, which Lambda's free Errors metric counts.
+    assert documents == []
     assert address not in outcome.logs
+
+
+def test_a_skipped_email_logs_its_type_and_reason_and_publishes_no_metric(shop: Shop) -> None:
+    shop.customer("susie@example.com", shoes="13", topics=())  # no consent for anything
+    shop.wish("susie@example.com")
+
+    dropped = shop.oxford({"11": 4, "12": 0, "13": 2}, price="159.00")
+
+    [sender] = [i for i in dropped.invocations if i.function_id == "AlertsSenderFunction"]
+    logged, documents = lines(sender.outcome.logs)
+    skips = [line for line in logged if line["message"] == "email skipped"]
+    assert [(line["email_type"], line["reason"]) for line in skips] == [
+        ("price_drop", "no consent for price_drops")
+    ]
+    assert [d for d in documents if "email_type" in d] == []

@@ -3,11 +3,11 @@
 Logs are JSON with the business key (order id, ticket id) as correlation id. Never log an
 email address or a customer's name: log ids and reasons instead. Each function's
 POWERTOOLS_SERVICE_NAME (set in template.yaml) is its job; `tailor.delivery` counts each
-email (EmailsSent, EmailsSkipped by reason, EmailsDeferred, EmailsFailed) under its
-`email_type` and `stream` (and service), since one function may send several types: a
-function's total is the sum of its types'. Logs and metrics are billed (by the byte, and
-$0.30 a month per metric): each email logs one line, its counts one EMF document per
-invocation.
+email sent (EmailsSent) under its `email_type` and `stream` (and service), since one
+function may send several types: a function's total is the sum of its types'. Logs and
+metrics are billed (by the byte, and $0.30 a month per metric): each email logs one line
+(a skipped, deferred or failed one with its reason or error, for Logs Insights), its count
+one EMF document per invocation.
 """
 
 from __future__ import annotations

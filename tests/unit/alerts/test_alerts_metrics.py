@@ -58,15 +58,3 @@ def test_a_restock_and_a_price_drop_are_counted_under_their_own_email_types(shop
         ("back_in_stock", "marketing"): 1,
         ("price_drop", "marketing"): 1,
     }
-
-
-def test_a_skip_is_counted_under_its_email_type_and_reason(shop: Shop) -> None:
-    shop.customer("susie@example.com", shoes="13", topics=())  # no consent for anything
-    shop.wish("susie@example.com")
-
-    dropped = shop.oxford({"11": 4, "12": 0, "13": 2}, price="159.00")
-
-    records = [r for r in sender_metrics(dropped) if "EmailsSkipped" in r and "email_type" in r]
-    assert [(r["email_type"], r["stream"], r["reason"]) for r in records] == [
-        ("price_drop", "marketing", "no consent for price_drops")
-    ]
