@@ -104,6 +104,10 @@ def test_an_email_ses_refused_logs_its_type_and_error_but_not_the_address(
     # No metric of its own: the invocation fails, which Lambda's free Errors metric counts.
     assert documents == []
     assert address not in outcome.logs
+    # What Lambda logs of the uncaught error, and hands to the on-failure destination.
+    reported = json.dumps(outcome.error_payload())
+    assert "MessageRejected" in reported and "SendEmail" in reported
+    assert address not in reported
 
 
 def test_a_skipped_email_logs_its_type_and_reason_and_publishes_no_metric(shop: Shop) -> None:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 
 logger = Logger()
 metrics = Metrics()
@@ -60,6 +61,11 @@ def entrypoint(func: Callable[[Any, LambdaContext], R]) -> Callable[[Any, Lambda
         memo = invocation_memo.set({})
         try:
             return func(event, context)
+        except ClientError as error:
+            # Lambda logs an uncaught error's message (and hands it to the on-failure
+            # destination), and AWS's messages may quote the request: SES names the address
+            # it refused. The error leaves with AWS's code and operation only.
+            raise _without_message(error) from None
         finally:
             for callback in _at_invocation_end:
                 callback()
@@ -67,3 +73,11 @@ def entrypoint(func: Callable[[Any, LambdaContext], R]) -> Callable[[Any, Lambda
             lambda_context.reset(token)
 
     return logger.inject_lambda_context(clear_state=True)(handle)
+
+
+def _without_message(error: ClientError) -> ClientError:
+    """The same error (its class, code and traceback) without AWS's message."""
+    answer = dict(error.response)
+    answer["Error"] = {k: v for k, v in error.response.get("Error", {}).items() if k != "Message"}
+    quiet = type(error)(answer, error.operation_name)  # type: ignore[arg-type]
+    return quiet.with_traceback(error.__traceback__)
