@@ -174,28 +174,21 @@ class Metric:
 
 
 def custom_metrics(template: Template) -> set[Metric]:
-    """Every custom metric the functions may publish, from the code's declarations: each
-    email type's counts (`tailor.delivery.OUTCOMES`) under each of its senders' services,
-    its results metrics (`tailor.attribution.store.METRICS`), and the metrics functions add
-    under their service alone (`metrics.add_metric` calls, found in the layer's code)."""
-    from tailor.attribution import store
-    from tailor.delivery import OUTCOMES
+    """Every custom metric the functions may publish, from the code's declarations: the
+    emails counted per stream (`tailor.delivery.OUTCOMES` under `DIMENSIONS`, for each stream
+    an email type is declared on) and the metrics functions add under their service alone
+    (`metrics.add_metric` calls, found in the layer's code)."""
+    from tailor.delivery import DIMENSIONS, OUTCOMES
 
     functions = template.functions()
     [namespace] = {f.environment.get("POWERTOOLS_METRICS_NAMESPACE") for f in functions.values()}
     assert namespace, "template.yaml sets no POWERTOOLS_METRICS_NAMESPACE"
-    found = set()
-    for kind in EMAIL_TYPES.values():
-        for sender in kind.senders:
-            service = functions[sender].environment["POWERTOOLS_SERVICE_NAME"]
-            dimensions = (
-                ("email_type", kind.name),
-                ("service", service),
-                ("stream", kind.stream.value),
-            )
-            found |= {Metric(namespace, outcome, dimensions) for outcome in OUTCOMES}
-        per_type = (("email_type", kind.name), ("service", ITS_SERVICE))
-        found |= {Metric(namespace, name, per_type) for name in store.METRICS}
+    assert DIMENSIONS == ("stream",), f"the cost model counts emails per stream, not {DIMENSIONS}"
+    found = {
+        Metric(namespace, outcome, (("stream", kind.stream.value),))
+        for kind in EMAIL_TYPES.values()
+        for outcome in OUTCOMES
+    }
     alone = (("service", ITS_SERVICE),)
     for path in sorted(LAYER.rglob("*.py")):
         found |= {Metric(namespace, name, alone) for name in added_metric_names(path)}
@@ -203,22 +196,14 @@ def custom_metrics(template: Template) -> set[Metric]:
 
 
 def added_metric_names(path: Path) -> set[str]:
-    """The names a module's `add_metric(name=...)` calls may give: a string, either of a
-    conditional's, or an f-string's prefix with each outcome the module's `_count` calls
-    count (the alert sender's `Alerts_<outcome>`, with the status `deliver` returns)."""
+    """The names a module's `add_metric(name=...)` calls may give: a string, or either of a
+    conditional's."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    counted = {"sent", "skipped"} | {
-        arg.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and _called(node) == "_count"
-        for arg in node.args
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-    }
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and _called(node) == "add_metric":
             [given] = [k.value for k in node.keywords if k.arg == "name"]
-            names |= _names(given, counted, path)
+            names |= _names(given, path)
     return names
 
 
@@ -227,14 +212,11 @@ def _called(call: ast.Call) -> str:
     return function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
 
 
-def _names(given: ast.expr, counted: set[str], path: Path) -> set[str]:
+def _names(given: ast.expr, path: Path) -> set[str]:
     if isinstance(given, ast.Constant) and isinstance(given.value, str):
         return {given.value}
     if isinstance(given, ast.IfExp):
-        return _names(given.body, counted, path) | _names(given.orelse, counted, path)
-    if isinstance(given, ast.JoinedStr) and counted:
-        prefix = "".join(str(part.value) for part in given.values if isinstance(part, ast.Constant))
-        return {prefix + outcome for outcome in counted}
+        return _names(given.body, path) | _names(given.orelse, path)
     raise ValueError(f"{path}: cannot tell which metric names {ast.unparse(given)} gives")
 
 
@@ -263,16 +245,19 @@ class Stack:
 
     def metric_months(self, emails: dict[str, float], per_email: dict[str, float]) -> float:
         """The months of metric CloudWatch bills: it prorates each metric by the hours it is
-        published in. An email type's are published when its emails are sent, clicked or
-        attributed (`per_email` of each metric, at most one), at random hours (Poisson); the
-        functions' own metrics are counted for the whole month."""
+        published in. A stream's counts are published when its emails are sent or fail
+        (`per_email` of each metric, at most one), at random hours (Poisson); the functions'
+        own metrics are counted for the whole month."""
         months = 0.0
         for metric in self.metrics:
-            email_type = dict(metric.dimensions).get("email_type")
-            if email_type is None:
+            stream = dict(metric.dimensions).get("stream")
+            if stream is None:
                 months += 1
             else:
-                a_month = emails.get(email_type, 0.0) * per_email.get(metric.name, 1.0)
+                on_stream = sum(
+                    n for name, n in emails.items() if EMAIL_TYPES[name].stream.value == stream
+                )
+                a_month = on_stream * per_email.get(metric.name, 1.0)
                 months += 1 - math.exp(-a_month / HOURS_A_MONTH)
         return months
 

@@ -127,8 +127,9 @@ def test_a_shop_that_sends_nothing_still_pays_for_its_stack() -> None:
     assert fixed["secrets"] == aws["secrets_manager_per_secret_month"]  # the link-signing keys
     assert fixed["alarms"] == stack.alarms * aws["cloudwatch_per_standard_alarm_month"] > 0
     assert fixed["dashboards"] == 0  # within CloudWatch's three free ones
-    # The functions' own metrics are published all month; no email type's, as none is sent.
-    own = [m for m in stack.metrics if "email_type" not in m.dimension_names]
+    # The functions' own metrics are published all month; no stream's, as nothing is sent.
+    own = [m for m in stack.metrics if "stream" not in m.dimension_names]
+    assert own
     assert fixed["metrics"] == len(own) * aws["cloudwatch_per_custom_metric_month"]
     assert fixed["storage"] == 0
     assert the_bill.monthly(0) == sum(fixed.values())
@@ -144,16 +145,30 @@ def test_a_dashboard_beyond_the_free_three_is_paid_for() -> None:
     assert fixed["dashboards"] == prices["aws"]["cloudwatch_per_dashboard_month"]
 
 
-def test_an_email_type_sent_every_hour_pays_a_metric_month_and_a_rare_one_a_fraction() -> None:
-    sent = costs.Metric("Tailor", "EmailsSent", (("email_type", "order_confirmation"),))
+def test_a_stream_sending_every_hour_pays_a_metric_month_and_a_rare_one_a_fraction() -> None:
+    sent = costs.Metric("Tailor", "EmailsSent", (("stream", "transactional"),))
     stack = costs.Stack(0, 0, 0, frozenset({sent}), NOTHING_STORED)
 
-    hourly = stack.metric_months({"order_confirmation": 100 * costs.HOURS_A_MONTH}, {})
-    rare = stack.metric_months({"order_confirmation": 73}, {})  # in about 70 hours of 730
+    # Its stream's emails, whatever their type; a marketing type's are not its.
+    hourly = stack.metric_months(
+        {"order_confirmation": 60 * costs.HOURS_A_MONTH, "shipping_confirmation": 40}, {}
+    )
+    rare = stack.metric_months({"order_confirmation": 40, "shipping_confirmation": 33}, {})
+    marketing = stack.metric_months({"price_drop": 100 * costs.HOURS_A_MONTH}, {})
 
     assert hourly == 1.0
-    assert 0.09 < rare < 0.1
+    assert 0.09 < rare < 0.1  # 73 emails: in about 70 hours of 730
+    assert marketing == 0
     assert stack.metric_months({}, {}) == 0
+
+
+def test_a_rare_outcome_is_billed_by_the_hours_it_happens_in() -> None:
+    failed = costs.Metric("Tailor", "EmailsFailed", (("stream", "marketing"),))
+    stack = costs.Stack(0, 0, 0, frozenset({failed}), NOTHING_STORED)
+
+    months = stack.metric_months({"price_drop": 73_000}, {"EmailsFailed": 0.001})
+
+    assert 0.09 < months < 0.1  # 73 failures in a month
 
 
 def test_what_the_tables_keep_grows_with_customers_and_a_message_record_per_email() -> None:

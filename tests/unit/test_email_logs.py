@@ -1,6 +1,7 @@
 """What an email writes to CloudWatch Logs, which bills by the byte: one line an operator
-reads (the email sent, skipped or deferred, with its type and reason) and the metrics the
-results dashboard and alarms use, published once per invocation, never an address or name."""
+reads (the email sent, skipped, deferred or failed, with its type and reason) and its count
+under its stream, the metric the health dashboard reads, published once per invocation;
+never an address or name."""
 
 from __future__ import annotations
 
@@ -42,16 +43,12 @@ def test_a_sent_email_logs_one_line_and_one_metric_document(cloud: Template, run
     assert logged[0]["correlation_id"] == str(order["detail"]["payload"]["id"])
     [document] = documents
     [directive] = document["_aws"]["CloudWatchMetrics"]
-    # What the results dashboard searches: {Tailor,email_type,service,stream}.
+    # What the health dashboard searches: {Tailor,stream}; per type, the log line says it.
     assert directive["Namespace"] == "Tailor"
-    assert sorted(map(sorted, directive["Dimensions"])) == [["email_type", "service", "stream"]]
+    assert directive["Dimensions"] == [["stream"]]
     assert directive["Metrics"] == [{"Name": "EmailsSent", "Unit": "Count"}]
-    assert (document["email_type"], document["stream"], document["service"]) == (
-        "order_confirmation",
-        "transactional",
-        "order_confirmation",
-    )
-    assert document["EmailsSent"] == 1
+    assert (document["stream"], document["EmailsSent"]) == ("transactional", 1)
+    assert "email_type" not in document and "service" not in document
     customer = order["detail"]["payload"]["customer"]
     for private in (order["detail"]["payload"]["email"], customer["first_name"]):
         assert private not in outcome.logs
@@ -64,7 +61,7 @@ def shop(cloud: Template, monkeypatch: pytest.MonkeyPatch) -> Shop:
     return shop
 
 
-def test_an_invocation_counts_its_emails_of_a_type_in_one_metric_document(shop: Shop) -> None:
+def test_an_invocation_counts_its_emails_of_a_stream_in_one_metric_document(shop: Shop) -> None:
     for email in ("alex@example.com", "sam@example.com", "kim@example.com"):
         shop.customer(email, shoes="12", first_name="Alex")
         shop.back_in_stock(email, "12")
@@ -75,9 +72,7 @@ def test_an_invocation_counts_its_emails_of_a_type_in_one_metric_document(shop: 
     logged, documents = lines(sender.outcome.logs)
     assert [line["message"] for line in logged].count("email sent") == 3
     counted = [d for d in documents if "EmailsSent" in d]
-    assert [(d["email_type"], d["stream"], d["EmailsSent"]) for d in counted] == [
-        ("back_in_stock", "marketing", 3)
-    ]
+    assert [(d["stream"], d["EmailsSent"]) for d in counted] == [("marketing", 3)]
     assert "@example.com" not in sender.outcome.logs
 
 
@@ -101,8 +96,9 @@ def test_an_email_ses_refused_logs_its_type_and_error_but_not_the_address(
     assert [(line["message"], line["email_type"], line["error"]) for line in logged] == [
         ("email failed", "order_confirmation", "MessageRejected")
     ]
-    # No metric of its own: the invocation fails, which Lambda's free Errors metric counts.
-    assert documents == []
+    # Counted under its stream, for the dashboard's failures; the line says which type.
+    assert [(d["stream"], d["EmailsFailed"]) for d in documents] == [("transactional", 1)]
+    assert [d["_aws"]["CloudWatchMetrics"][0]["Dimensions"] for d in documents] == [[["stream"]]]
     assert address not in outcome.logs
     # What Lambda logs of the uncaught error, and hands to the on-failure destination.
     reported = json.dumps(outcome.error_payload())
@@ -122,4 +118,4 @@ def test_a_skipped_email_logs_its_type_and_reason_and_publishes_no_metric(shop: 
     assert [(line["email_type"], line["reason"]) for line in skips] == [
         ("price_drop", "no consent for price_drops")
     ]
-    assert [d for d in documents if "email_type" in d] == []
+    assert documents == []

@@ -43,38 +43,36 @@ Shrink = Callable[[Mapping[str, Any], float], Mapping[str, Any]]
 __all__ = ["Stream", "count", "deliver", "skipped"]
 
 
-# What each email type's metrics count, under its type's dimensions (what the results
-# dashboard searches). CloudWatch bills $0.30 a month per metric, so no more: a skipped,
-# deferred or failed email's line in the logs says its type and reason or error (for Logs
-# Insights), and a failed one fails its invocation, which Lambda's free Errors metric counts.
-OUTCOMES = ("EmailsSent",)
-DIMENSIONS = ("service", "email_type", "stream")
+# What the stack counts of its emails, per stream (transactional, marketing), never per type:
+# CloudWatch bills $0.30 a month for each metric and set of dimension values, so these four
+# are the stack's health on the dashboard. Per type and language, the results table holds
+# the day's counters (`tailor report`, the console); why an email was skipped, deferred or
+# failed is its log line's (type and reason or error, for Logs Insights).
+OUTCOMES = ("EmailsSent", "EmailsFailed")
+DIMENSIONS = ("stream",)
 
 
 def count(outcome: str, email_type: str) -> None:
-    """Count one email under its type and stream, for the results dashboard; published when
-    the invocation ends (`_publish_counts`)."""
+    """Count one email under its type's stream; published when the invocation ends
+    (`_publish_counts`)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"{outcome} is not an email outcome with a metric: {OUTCOMES}")
-    kind = declared(email_type)
-    _counted[(email_type, kind.stream.value)][outcome] += 1
+    _counted[declared(email_type).stream.value][outcome] += 1
 
 
-# (Type, stream) -> outcome -> emails, until the invocation ends. One EMF document per type
-# carries all its outcomes' counts, not one per email: the alert sender sends hundreds an
-# invocation, and each document costs log bytes.
-_counted: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+# Stream -> outcome -> emails, until the invocation ends. One EMF document per stream carries
+# all its outcomes' counts, not one per email: the alert sender sends hundreds an invocation,
+# and each document costs log bytes.
+_counted: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
 
 def _publish_counts() -> None:
     """Print the invocation's counts in CloudWatch's embedded metric format, under the
-    type's dimensions (what the results dashboard searches). Not also under the function's
-    alone: each metric costs $0.30 a month, and its total is the sum of its types'."""
+    stream alone (what the dashboard searches), not also the function's service or the
+    email's type: each would multiply the metrics CloudWatch bills."""
     try:
-        for (email_type, stream), outcomes in _counted.items():
-            service = metrics.service or "service_undefined"
-            values = (service, email_type, stream)
-            dimensions = dict(zip(DIMENSIONS, values, strict=True))
+        for stream, outcomes in _counted.items():
+            dimensions = dict(zip(DIMENSIONS, (stream,), strict=True))
             document = {
                 "_aws": {
                     "Timestamp": int(clock.now().timestamp() * 1000),
@@ -223,6 +221,7 @@ def deliver(
             "email failed",
             extra={"email_type": email_type, "error": failure or type(error).__name__},
         )
+        count("EmailsFailed", email_type)
         raise
     outcome = {
         "status": "sent",

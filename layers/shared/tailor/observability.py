@@ -2,12 +2,13 @@
 
 Logs are JSON with the business key (order id, ticket id) as correlation id. Never log an
 email address or a customer's name: log ids and reasons instead. Each function's
-POWERTOOLS_SERVICE_NAME (set in template.yaml) is its job; `tailor.delivery` counts each
-email sent (EmailsSent) under its `email_type` and `stream` (and service), since one
-function may send several types: a function's total is the sum of its types'. Logs and
-metrics are billed (by the byte, and $0.30 a month per metric): each email logs one line
-(a skipped, deferred or failed one with its reason or error, for Logs Insights), its count
-one EMF document per invocation.
+POWERTOOLS_SERVICE_NAME (set in template.yaml) is its job. Logs and metrics are billed (by
+the byte, and $0.30 a month per metric and set of dimension values), so each email logs one
+line (its type, and a skipped, deferred or failed one's reason or error, for Logs Insights)
+and `tailor.delivery` counts it under its stream alone (EmailsSent, EmailsFailed), one EMF
+document per invocation. The only other metrics are the support desk's backlog and overdue
+tickets (`tailor.support.watchdog`): the health dashboard reads them all (README, "What it
+costs"); results per email type live in the results table.
 """
 
 from __future__ import annotations

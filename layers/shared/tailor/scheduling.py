@@ -13,10 +13,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from tailor import aws
-from tailor.observability import logger, metrics
+from tailor.observability import logger
 
 
 def schedule_name(kind: str, *about: str) -> str:
@@ -52,7 +50,6 @@ class Schedules:
         except self._client.exceptions.ConflictException:
             logger.info("already scheduled", extra={"schedule": name})
             return False
-        metrics.add_metric(name="SchedulesCreated", unit=MetricUnit.Count, value=1)
         logger.info(
             "scheduled",
             extra={

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, Field
 
 from tailor import addresses, zones
@@ -19,7 +18,7 @@ from tailor.aftercare.store import AftercareStore
 from tailor.catalog import Catalog
 from tailor.events.canonical import Id, Model, OrderPlaced
 from tailor.idempotency import once
-from tailor.observability import logger, metrics
+from tailor.observability import logger
 from tailor.profiles import Profiles
 from tailor.scheduling import Schedules
 
@@ -42,7 +41,6 @@ def remember_order(*, event: OrderPlaced) -> dict[str, Any]:
     settings = get_aftercare_settings()
     email = addresses.normalize(event.email)
     AftercareStore(settings.need("aftercare_table")).save_order(event, email)
-    metrics.add_metric(name="OrdersRemembered", unit=MetricUnit.Count, value=1)
     if email is None:
         logger.info("order without a valid email address: no reminders")
         return {"order_id": event.order_id, "recorded": True, "reminders": 0}

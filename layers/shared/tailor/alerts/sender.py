@@ -27,7 +27,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
@@ -44,7 +43,7 @@ from tailor.emails import back_in_stock, price_drop, private_sale
 from tailor.events.canonical import Product, Variant
 from tailor.idempotency import Deferred
 from tailor.links import signer_from_secret
-from tailor.observability import lambda_context, logger, metrics
+from tailor.observability import lambda_context, logger
 from tailor.profiles import MarketingSlot, Profile, Profiles
 from tailor.recommend import fitting_variant
 from tailor.settings import Settings, get_settings
@@ -118,8 +117,6 @@ class Sending:
                 self._attempt(self._one, recipient, profile)
         finally:
             self.interests.finish(self.closed, self.done, self.now, self.alerts.notified_days)
-            for outcome, count in self.counts.items():
-                metrics.add_metric(name=f"Alerts_{outcome}", unit=MetricUnit.Count, value=count)
             logger.info(
                 "alerts delivered",
                 extra={"email_type": self.delivery.email_type, **self.counts},

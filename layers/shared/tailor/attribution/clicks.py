@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tailor import clock, web
 from tailor.attribution.config import AttributionSettings, get_attribution_settings
-from tailor.attribution.store import Results, customer_key, emit, expiry
+from tailor.attribution.store import Results, customer_key, expiry
 from tailor.links import (
     CLICK_PURPOSE,
     InvalidToken,
@@ -209,5 +209,4 @@ def record_click(
             }
         )
     results.count(email_type, lang, now, clicked=1)
-    emit("EmailClicked", email_type)
     logger.info("click", extra={"email_type": email_type, "link": index})

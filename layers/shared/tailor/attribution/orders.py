@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from tailor import clock
 from tailor.attribution.config import AttributionSettings, get_attribution_settings
 from tailor.attribution.holdout import order_counts
-from tailor.attribution.store import Results, customer_key, emit, expiry
+from tailor.attribution.store import Results, customer_key, expiry
 from tailor.email_types import EMAIL_TYPES
 from tailor.events.canonical import OrderPlaced
 from tailor.events.inbound import Envelope, InvalidEvent
@@ -167,9 +167,6 @@ def attribute(order: Order) -> dict[str, Any]:
     if not results.put_once_counting(item, counts):
         logger.info("order already attributed", extra={"order_id": order.order_id})
         return {"order_id": order.order_id, "attributed": "already"}
-    if item["email_type"]:
-        emit("OrdersAttributed", item["email_type"])
-        emit("AttributedRevenue", item["email_type"], float(order.revenue))
     logger.info(
         "order attributed",
         extra={"order_id": order.order_id, "evidence": item["evidence"]["kind"]},

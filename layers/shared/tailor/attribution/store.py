@@ -22,10 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
 from tailor import addresses, aws, transactions
-from tailor.observability import metrics
 
 # A link keeps working (and its clicks counted) this long after the email was sent.
 MESSAGE_DAYS = 400
@@ -131,21 +128,3 @@ class Results:
         if reasons[0] == transactions.CONDITION_FAILED:
             return False
         raise RuntimeError(f"results not recorded: {reasons}")
-
-
-# The metrics the results dashboard reads per email type (each $0.30 a month per type).
-METRICS = ("EmailClicked", "OrdersAttributed", "AttributedRevenue")
-
-
-def emit(name: str, email_type: str, value: float = 1) -> None:
-    """An EMF metric with the email type as dimension, for the results dashboard."""
-    if name not in METRICS:
-        raise ValueError(f"{name} is not a results metric: {METRICS}")
-    with single_metric(
-        name=name,
-        unit=MetricUnit.Count,
-        value=value,
-        namespace=metrics.namespace,
-        default_dimensions=metrics.default_dimensions,
-    ) as metric:
-        metric.add_dimension(name="email_type", value=email_type)

@@ -18,12 +18,10 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from tailor import addresses, aws, clock, copy, i18n, zones
 from tailor.delivery import skipped
 from tailor.idempotency import once
-from tailor.observability import logger, metrics
+from tailor.observability import logger
 from tailor.profiles import Profile, Profiles
 from tailor.support.canned import Library, RenderedCanned, paragraphs
 from tailor.support.context import canned_context, given_name, language_for, locale_for
@@ -95,7 +93,6 @@ def receive(*, event: MailReceived) -> dict[str, Any]:
     else:
         ticket = _join(desk, existing, mail, message, event, intent, order, mentioned, suggest)
     logger.set_correlation_id(ticket.ticket_id)
-    metrics.add_metric(name="SupportMessagesReceived", unit=MetricUnit.Count, value=1)
 
     acknowledgement = acknowledge(desk, library, ticket, mail, profile, order, verified)
     return {
@@ -267,7 +264,6 @@ def _open(
     ticket = suggest(ticket)
     key = _thread_key(mail, event)
     if desk.store.create_ticket(ticket, message, key):
-        metrics.add_metric(name="TicketsOpened", unit=MetricUnit.Count, value=1)
         logger.info("ticket opened", extra={"ticket_id": ticket.ticket_id, "intent": intent.name})
         return ticket
     # A retried delivery: the message was filed under a ticket the first time.
@@ -453,5 +449,4 @@ def _best_complete(
 
 def _ignored(reason: str) -> dict[str, Any]:
     logger.info("inbound mail not answered", extra={"reason": reason})
-    metrics.add_metric(name="SupportMailIgnored", unit=MetricUnit.Count, value=1)
     return {"status": "ignored", "reason": reason}

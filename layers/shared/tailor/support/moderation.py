@@ -17,11 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from tailor import addresses, aws, clock
 from tailor.idempotency import once
-from tailor.observability import logger, metrics
+from tailor.observability import logger
 from tailor.support.config import get_support_settings
 from tailor.support.events import MailReceived, ReviewPublished, ReviewSubmitted
 from tailor.support.mime import parse_mail, sender_verified
@@ -148,11 +146,6 @@ def _file(feedback: Feedback, review_id: str) -> dict[str, Any]:
     store = Store(get_support_settings().need("tickets_table"))
     if not store.save_feedback(feedback):
         return {"status": "duplicate", "feedback_id": feedback.feedback_id}
-    metrics.add_metric(
-        name="ReviewsApproved" if not reasons else "ReviewsRejected",
-        unit=MetricUnit.Count,
-        value=1,
-    )
     logger.info(
         "feedback moderated",
         extra={"feedback_id": feedback.feedback_id, "status": feedback.status, "reasons": reasons},

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from tailor import copy, i18n, zones
 from tailor.delivery import skipped
 from tailor.idempotency import once
-from tailor.observability import logger, metrics
+from tailor.observability import logger
 from tailor.profiles import Profile, Profiles
 from tailor.support.canned import paragraphs
 from tailor.support.context import canned_context, given_name, language_for, locale_for
@@ -81,13 +79,6 @@ def send_reply(*, event: TicketReplyRequested) -> dict[str, Any]:
     updated = desk.store.update_ticket(ticket.ticket_id, lambda t: answered(t, desk, event, reply))
     logger.set_correlation_id(ticket.ticket_id)
     logger.info("ticket answered", extra={"ticket_id": ticket.ticket_id, "status": updated.status})
-    metrics.add_metric(name="SupportRepliesSent", unit=MetricUnit.Count, value=1)
-    if ticket.first_responded_at is None and updated.first_response_seconds is not None:
-        metrics.add_metric(
-            name="FirstResponseTime",
-            unit=MetricUnit.Seconds,
-            value=updated.first_response_seconds,
-        )
     return {**result, "ticket_id": ticket.ticket_id, "ticket_status": updated.status}
 
 
