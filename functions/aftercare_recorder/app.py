@@ -8,7 +8,7 @@ from tailor.aftercare.config import AftercareSettings
 from tailor.aftercare.orders import remember_order
 from tailor.events.canonical import OrderPlaced
 from tailor.events.inbound import parse
-from tailor.observability import entrypoint, logger, metrics
+from tailor.observability import entrypoint, logger
 from tailor.settings import get_settings
 
 NEEDS = AftercareSettings.require(
@@ -22,7 +22,6 @@ NEEDS = AftercareSettings.require(
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _, order = parse(event, OrderPlaced, get_settings())

@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.alerts.config import AlertSettings
 from tailor.alerts.sender import handle_queue
-from tailor.observability import entrypoint, metrics
+from tailor.observability import entrypoint
 from tailor.settings import SENDS_MARKETING_MAIL, Settings
 
 NEEDS = Settings.require(*SENDS_MARKETING_MAIL, "catalog_table") + AlertSettings.require(
@@ -13,7 +13,6 @@ NEEDS = Settings.require(*SENDS_MARKETING_MAIL, "catalog_table") + AlertSettings
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return handle_queue(event, context)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from tailor.observability import entrypoint, metrics
+from tailor.observability import entrypoint
 from tailor.settings import Settings
 from tailor.support.config import SupportSettings
 from tailor.support.events import mail_received
@@ -14,7 +14,6 @@ NEEDS = Settings.require("idempotency_table") + SupportSettings.require(
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return comment_received(event=mail_received(event))

@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.emails.newsletter import send_confirmation
 from tailor.events.canonical import NewsletterSignupRequested
 from tailor.events.inbound import parse
-from tailor.observability import entrypoint, metrics
+from tailor.observability import entrypoint
 from tailor.settings import SENDS_TRANSACTIONAL_MAIL, Settings, get_settings
 
 NEEDS = Settings.require(
@@ -19,7 +19,6 @@ NEEDS = Settings.require(
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _, signup = parse(event, NewsletterSignupRequested, get_settings())

@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.emails.order_confirmation import send_order_confirmation
 from tailor.events.canonical import OrderPlaced
 from tailor.events.inbound import parse
-from tailor.observability import entrypoint, logger, metrics
+from tailor.observability import entrypoint, logger
 from tailor.settings import SENDS_TRANSACTIONAL_MAIL, Settings, get_settings
 
 NEEDS = Settings.require(
@@ -20,7 +20,6 @@ NEEDS = Settings.require(
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _, order = parse(event, OrderPlaced, get_settings())

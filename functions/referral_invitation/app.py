@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.emails.referral import ReferralSettings, send_referral_invitation
 from tailor.events.canonical import ReferralInvitationRequested
 from tailor.events.inbound import parse
-from tailor.observability import entrypoint, metrics
+from tailor.observability import entrypoint
 from tailor.settings import SENDS_TRANSACTIONAL_MAIL, get_settings
 
 NEEDS = ReferralSettings.require(
@@ -20,7 +20,6 @@ NEEDS = ReferralSettings.require(
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _, invitation = parse(event, ReferralInvitationRequested, get_settings())

@@ -4,7 +4,7 @@ scheduled release -> the referrer told (referral_converted), rewarded (referral_
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from tailor.observability import entrypoint, metrics
+from tailor.observability import entrypoint
 from tailor.referrals.config import ReferralSettings
 from tailor.referrals.rewards import handle
 from tailor.settings import SENDS_TRANSACTIONAL_MAIL
@@ -19,7 +19,6 @@ NEEDS = ReferralSettings.require(
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return handle(event, context.invoked_function_arn)

@@ -8,7 +8,7 @@ from tailor.aftercare.config import AftercareSettings
 from tailor.emails.refunds import send_refund
 from tailor.events.fulfillment import RefundIssued
 from tailor.events.inbound import parse
-from tailor.observability import entrypoint, logger, metrics
+from tailor.observability import entrypoint, logger
 from tailor.settings import SENDS_TRANSACTIONAL_MAIL, get_settings
 
 NEEDS = AftercareSettings.require(
@@ -16,7 +16,6 @@ NEEDS = AftercareSettings.require(
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _, refund = parse(event, RefundIssued, get_settings())

@@ -5,7 +5,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.events.inbound import parse
-from tailor.observability import entrypoint, logger, metrics
+from tailor.observability import entrypoint, logger
 from tailor.settings import Settings, get_settings
 from tailor.support.config import SupportSettings
 from tailor.support.events import ReviewSubmitted
@@ -16,7 +16,6 @@ NEEDS = Settings.require("idempotency_table") + SupportSettings.require(
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _, review = parse(event, ReviewSubmitted, get_settings())

@@ -7,7 +7,7 @@ from tailor.aftercare.config import AftercareSettings
 from tailor.emails.review_request import send_review_request
 from tailor.events.fulfillment import ReviewDue
 from tailor.events.inbound import parse
-from tailor.observability import entrypoint, logger, metrics
+from tailor.observability import entrypoint, logger
 from tailor.settings import SENDS_MARKETING_MAIL, get_settings
 
 NEEDS = AftercareSettings.require(
@@ -15,7 +15,6 @@ NEEDS = AftercareSettings.require(
 )
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _, due = parse(event, ReviewDue, get_settings())

@@ -3,7 +3,7 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from tailor.observability import entrypoint, metrics
+from tailor.observability import entrypoint
 from tailor.settings import SENDS_TRANSACTIONAL_MAIL, Settings
 from tailor.support.config import SupportSettings
 from tailor.support.desk import receive
@@ -14,7 +14,6 @@ NEEDS = Settings.require(
 ) + SupportSettings.require("tickets_table", "mail_bucket")
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return receive(event=mail_received(event))

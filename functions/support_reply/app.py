@@ -4,7 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tailor.events.inbound import parse
-from tailor.observability import entrypoint, logger, metrics
+from tailor.observability import entrypoint, logger
 from tailor.settings import SENDS_TRANSACTIONAL_MAIL, Settings, get_settings
 from tailor.support.config import SupportSettings
 from tailor.support.events import TicketReplyRequested
@@ -15,7 +15,6 @@ NEEDS = Settings.require(
 ) + SupportSettings.require("tickets_table", "mail_bucket")
 
 
-@metrics.log_metrics
 @entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _, request = parse(event, TicketReplyRequested, get_settings())

@@ -53,7 +53,9 @@ _SAID_BY_THE_LOG_GROUP = ["function_name", "function_arn", "function_memory_size
 def entrypoint(func: Callable[[Any, LambdaContext], R]) -> Callable[[Any, LambdaContext], R]:
     """Decorate a Lambda handler: Lambda context in logs and remembered for utilities.
 
-    Handlers that count something add `@metrics.log_metrics` above it."""
+    Emails are counted by `tailor.delivery` when the invocation ends; a handler that
+    publishes a metric of its own with Powertools (the SLA watchdog) adds
+    `@metrics.log_metrics` above it."""
 
     @functools.wraps(func)
     def handle(event: Any, context: LambdaContext) -> R:
