@@ -77,7 +77,7 @@ def test_guest_checkout_in_euros_reads_like_a_german_receipt(shop: Any, outbox: 
     assert 'lang="de"' in html
     assert "228,90 €" in text
     assert "189,00 €" in text
-    assert "Inkl. MwSt. … 36,55 €" in text  # the whole email in German, not only its money
+    assert "Inkl. Steuern … 36,55 €" in text  # the whole email in German, not only its money
     assert "$" not in text  # the customer paid in euros; shop money stays out of the receipt
 
 
